@@ -1,0 +1,34 @@
+using Mlops.Declarations.Diagnostics;
+using Mlops.Declarations.Schema;
+
+namespace Mlops.Declarations.Models;
+
+/// <summary>Reads a gate rule; shared by model gates and canary analysis.</summary>
+internal static class GateRuleReader
+{
+    public static GateRule? Read(ObjectReader item)
+    {
+        var metric = item.String("metric");
+        var rule = new GateRule(
+            metric ?? string.Empty,
+            item.Number("threshold"),
+            item.Number("max"),
+            item.Number("minAbsoluteChange"),
+            item.Number("minRelativeChange"),
+            item.String("baseline") == "primary" ? GateBaseline.Primary : GateBaseline.Champion,
+            item.String("slice"));
+        if (metric is null)
+        {
+            return null;
+        }
+
+        if (rule.Threshold is null && rule.Max is null && !rule.IsRelative)
+        {
+            item.Context.Report(DiagnosticIds.GateRuleWithoutComparison, item.Location,
+                $"the rule on '{metric}' states no comparison, so it can never fail. Add threshold, max, minAbsoluteChange or minRelativeChange.");
+            return null;
+        }
+
+        return rule;
+    }
+}

@@ -1,0 +1,93 @@
+using System.Collections.Generic;
+using System.Linq;
+using Mlops.Declarations.Diagnostics;
+using Mlops.Declarations.FeatureSets;
+using Mlops.Declarations.Schema;
+using Mlops.Declarations.Yaml;
+
+namespace Mlops.Declarations.Models;
+
+/// <summary>Reads <c>models/*.yaml</c>.</summary>
+public static class ModelParser
+{
+    /// <summary>Parses one model file; never throws on bad input.</summary>
+    /// <param name="path">The file's path relative to the repository root, used in findings.</param>
+    /// <param name="text">The file's content.</param>
+    public static ParseResult<ModelSpec> Parse(string path, string text) => Parse(path, text, coverage: null);
+
+    internal static ParseResult<ModelSpec> Parse(string path, string text, ISet<PropertySchema>? coverage)
+    {
+        var diagnostics = new List<Diagnostic>();
+        var context = new ParseContext(path, diagnostics, coverage);
+        var root = YamlDocumentReader.Read(path, text, diagnostics);
+        var reader = root is null ? null : ObjectReader.ForRoot(root, DeclarationSchemas.Model, context, "model");
+        var value = reader is null ? null : Read(reader);
+        return new ParseResult<ModelSpec>(value is null ? null : new Declared<ModelSpec>(value, context.ToSourceMap()), diagnostics);
+    }
+
+    private static ModelSpec? Read(ObjectReader reader)
+    {
+        var name = reader.String("model");
+        var description = reader.String("description");
+        var taskText = reader.String("task");
+        var featureSetText = reader.String("featureSet");
+        FeatureSetReference.TryParse(featureSetText ?? string.Empty, out var featureSet);
+
+        var labelReader = reader.Object("label");
+        var label = labelReader?.String("column") is { } column ? new LabelSpec(column, labelReader.Scalar("positive")?.Text) : null;
+
+        var data = ReadData(reader.Object("data"));
+        var trainer = ReadTrainer(reader.Object("trainer"));
+        var slices = reader.Scalars("slices").Select(s => s.Text).ToList();
+        var gate = reader.Objects("gate").Select(GateRuleReader.Read).OfType<GateRule>().ToList();
+
+        var task = taskText is null ? (ModelTask?)null : (ModelTask)DeclarationSchemas.TaskNames.ToList().IndexOf(taskText);
+        if (task == ModelTask.BinaryClassification && label is { Positive: null })
+        {
+            reader.Context.Report(DiagnosticIds.PositiveLabelRequired, reader.LocationOf("label"),
+                $"binary classification needs to know which label value is the positive class. Add 'positive:' under 'label', for example positive: \"Yes\".");
+        }
+
+        foreach (var rule in gate.Where(r => r.Slice is not null && !slices.Contains(r.Slice)))
+        {
+            reader.Context.Report(DiagnosticIds.GateSliceNotDeclared, reader.LocationOf("gate"),
+                $"a gate rule on '{rule.Metric}' names slice '{rule.Slice}', which is not in 'slices'. Add it to 'slices' so its metrics are computed.");
+        }
+
+        return name is null || task is null || featureSet is null || label is null || data is null || trainer is null
+            ? null
+            : new ModelSpec(name, task.Value, featureSet, label, data, trainer, slices, gate, description);
+    }
+
+    private static DataSpec? ReadData(ObjectReader? data)
+    {
+        if (data is null)
+        {
+            return null;
+        }
+
+        var path = data.String("path");
+        var digest = data.String("digest");
+        var splitReader = data.Object("split");
+        var split = splitReader is null
+            ? SplitSpec.Default
+            : new SplitSpec(
+                splitReader.Number("holdout") ?? SplitSpec.Default.Holdout,
+                splitReader.Integer("seed") ?? SplitSpec.Default.Seed,
+                splitReader.String("timeColumn"));
+        return path is null || digest is null ? null : new DataSpec(path, digest, split);
+    }
+
+    private static TrainerSpec? ReadTrainer(ObjectReader? trainer)
+    {
+        if (trainer is null)
+        {
+            return null;
+        }
+
+        var name = trainer.String("name");
+        var seed = trainer.Integer("seed") ?? 42;
+        var parameters = trainer.ScalarMap("params");
+        return name is null ? null : new TrainerSpec(name, seed, parameters);
+    }
+}
