@@ -1,0 +1,56 @@
+using System.CommandLine;
+using Mlops.Cli.Commands.Validate;
+
+namespace Mlops.Cli;
+
+/// <summary>Assembles the <c>mlops</c> commands and runs one. Program.cs and the tests both come through here.</summary>
+internal static class MlopsApp
+{
+    public static RootCommand CreateRoot(CliContext context) =>
+        new("mlops: validate, train, gate, package and promote models declared in git.")
+        {
+            ValidateCommand.Create(context),
+        };
+
+    public static async Task<int> RunAsync(string[] args, CliContext context, CancellationToken cancellationToken = default)
+    {
+        var parse = CreateRoot(context).Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors)
+            {
+                await context.Error.WriteLineAsync($"mlops: {error.Message}").ConfigureAwait(false);
+            }
+
+            await context.Error.WriteLineAsync("Run 'mlops --help' for usage.").ConfigureAwait(false);
+            return ExitCodes.BadInput;
+        }
+
+        try
+        {
+            return await parse.InvokeAsync(new InvocationConfiguration { Output = context.Out, Error = context.Error, EnableDefaultExceptionHandler = false }, cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (UsageException e)
+        {
+            await context.Error.WriteLineAsync($"mlops: {e.Message}").ConfigureAwait(false);
+            return ExitCodes.BadInput;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await context.Error.WriteLineAsync("mlops: cancelled.").ConfigureAwait(false);
+            return ExitCodes.BadInput;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            await context.Error.WriteLineAsync($"mlops: internal error: {e.GetType().Name}: {e.Message}").ConfigureAwait(false);
+            await context.Error.WriteLineAsync("This is a defect in mlops; please report it with the command you ran. Set MLOPS_DEBUG=1 to print the stack trace.").ConfigureAwait(false);
+            if (Environment.GetEnvironmentVariable("MLOPS_DEBUG") == "1")
+            {
+                await context.Error.WriteLineAsync(e.ToString()).ConfigureAwait(false);
+            }
+
+            return ExitCodes.InternalError;
+        }
+    }
+}

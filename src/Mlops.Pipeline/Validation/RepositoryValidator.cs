@@ -1,0 +1,48 @@
+using Mlops.Declarations.Diagnostics;
+using Mlops.Declarations.Repository;
+
+namespace Mlops.Pipeline.Validation;
+
+/// <summary>The outcome of <c>mlops validate</c>.</summary>
+/// <param name="Declarations">What the repository declares.</param>
+/// <param name="Diagnostics">Every finding: declarations first, then data, each in file order.</param>
+/// <param name="DataRows">Data rows checked across all models.</param>
+public sealed record ValidationReport(DeclarationSet Declarations, IReadOnlyList<Diagnostic> Diagnostics, int DataRows)
+{
+    /// <summary>The number of errors.</summary>
+    public int Errors => Diagnostics.Count(d => d.Severity == Severity.Error);
+
+    /// <summary>The number of warnings.</summary>
+    public int Warnings => Diagnostics.Count(d => d.Severity == Severity.Warning);
+
+    /// <summary>The declaration files read.</summary>
+    public int Files => Declarations.FeatureSets.Count + Declarations.Models.Count + Declarations.Environments.Count;
+}
+
+/// <summary>Validates a repository: its declarations, their references, and each model's data.</summary>
+public static class RepositoryValidator
+{
+    /// <summary>Runs every check and reports every finding; throws only when <paramref name="root"/> does not exist.</summary>
+    /// <param name="root">The repository root.</param>
+    /// <param name="cancellationToken">Stops the work.</param>
+    /// <exception cref="DirectoryNotFoundException">The root does not exist.</exception>
+    public static async Task<ValidationReport> ValidateAsync(string root, CancellationToken cancellationToken = default)
+    {
+        var declarations = await RepositoryLoader.LoadAsync(root, cancellationToken).ConfigureAwait(false);
+        var diagnostics = new List<Diagnostic>(declarations.Diagnostics);
+        var rows = 0;
+        foreach (var model in declarations.Models)
+        {
+            if (declarations.Find(model.Value.FeatureSet) is not { } features)
+            {
+                continue; // already reported as an unresolved reference
+            }
+
+            var result = await DataValidator.ValidateAsync(root, model, features, cancellationToken).ConfigureAwait(false);
+            diagnostics.AddRange(result.Diagnostics);
+            rows += result.Rows;
+        }
+
+        return new ValidationReport(declarations, diagnostics, rows);
+    }
+}
