@@ -1,0 +1,83 @@
+using Mlops.Pipeline.Data;
+
+namespace Mlops.Pipeline.Tests.Data;
+
+public sealed class CsvReaderTests
+{
+    private static async Task<List<CsvRow>> ReadAsync(string text)
+    {
+        var rows = new List<CsvRow>();
+        await foreach (var row in CsvReader.ReadAsync(new StringReader(text), TestContext.Current.CancellationToken))
+        {
+            rows.Add(row);
+        }
+
+        return rows;
+    }
+
+    [Fact]
+    public async Task Read_QuotedAndPlainFields_UnquotesAndKeepsPositions()
+    {
+        var rows = await ReadAsync("a,b,c\n\"x, y\",2,\"say \"\"hi\"\"\"\n");
+
+        Assert.Equal(2, rows.Count);
+        Assert.Equal(["x, y", "2", "say \"hi\""], rows[1].Fields);
+        Assert.Equal([new CsvPosition(2, 1), new CsvPosition(2, 8), new CsvPosition(2, 10)], rows[1].Positions);
+        Assert.Equal(2, rows[1].Line);
+    }
+
+    [Fact]
+    public async Task Read_LineBreakInsideQuotes_StaysOneRecordAndCountsLines()
+    {
+        var rows = await ReadAsync("a,b\n\"two\nlines\",1\nnext,2\n");
+
+        Assert.Equal("two\nlines", rows[1].Fields[0]);
+        Assert.Equal(2, rows[1].Line);
+        Assert.Equal(new CsvPosition(3, 8), rows[1].Positions[1]);
+        Assert.Equal(4, rows[2].Line);
+    }
+
+    [Fact]
+    public async Task Read_CrLfAndBlankLinesAndNoFinalNewLine_ReadsEveryRecord()
+    {
+        var rows = await ReadAsync("a,b\r\n1,2\r\n\r\n3,\r\n4,5");
+
+        Assert.Equal([["a", "b"], ["1", "2"], ["3", ""], ["4", "5"]], rows.Select(r => r.Fields));
+        Assert.Equal([1, 2, 4, 5], rows.Select(r => r.Line));
+    }
+
+    [Fact]
+    public async Task Read_UnterminatedQuote_ThrowsAtTheOpeningQuote()
+    {
+        var error = await Assert.ThrowsAsync<CsvFormatException>(() => ReadAsync("a,b\n1,\"open\n2,3\n"));
+
+        Assert.Equal(new CsvPosition(2, 3), error.Position);
+        Assert.Contains("never ends", error.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Read_QuoteInsideUnquotedField_ThrowsAtTheQuote()
+    {
+        var error = await Assert.ThrowsAsync<CsvFormatException>(() => ReadAsync("a,b\n1,ab\"c\n"));
+
+        Assert.Equal(new CsvPosition(2, 5), error.Position);
+    }
+
+    [Fact]
+    public async Task Read_TextAfterClosingQuote_Throws()
+    {
+        var error = await Assert.ThrowsAsync<CsvFormatException>(() => ReadAsync("a\n\"x\"y\n"));
+
+        Assert.Equal(new CsvPosition(2, 4), error.Position);
+    }
+
+    [Fact]
+    public async Task Read_RecordsLongerThanTheBuffer_AreReadWhole()
+    {
+        var wide = new string('x', 200_000);
+        var rows = await ReadAsync($"a,b\n\"{wide}\",1\n");
+
+        Assert.Equal(wide, rows[1].Fields[0]);
+        Assert.Equal("1", rows[1].Fields[1]);
+    }
+}
