@@ -1,0 +1,135 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+
+namespace Mlops.Pipeline.Tracking;
+
+/// <summary>
+/// The tables of the run store and the migrations that create them. Each migration runs once, in order,
+/// inside one write transaction that also records it in <c>schema_version</c>; so opening a store is
+/// idempotent and two processes opening a new file at once create the tables once. A migration is
+/// never edited after release: change the schema by appending one.
+/// </summary>
+internal static class RunStoreSchema
+{
+    private static readonly string[] s_migrations =
+    [
+        // 1: runs, their params, metrics and attached JSON documents.
+        """
+        CREATE TABLE runs (
+            seq INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            model TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('running', 'succeeded', 'failed')),
+            started_at TEXT NOT NULL,
+            ended_at TEXT,
+            cache_key TEXT,
+            data_digest TEXT,
+            declarations_digest TEXT,
+            git_commit TEXT,
+            git_dirty INTEGER,
+            git_branch TEXT,
+            os TEXT NOT NULL,
+            dotnet_version TEXT NOT NULL,
+            mlnet_version TEXT,
+            seed INTEGER,
+            artifact_path TEXT,
+            artifact_digest TEXT,
+            error_message TEXT,
+            error_id TEXT,
+            error_path TEXT,
+            error_line INTEGER,
+            error_column INTEGER,
+            host TEXT,
+            pid INTEGER
+        );
+        CREATE INDEX runs_by_model ON runs (model, started_at);
+        CREATE INDEX runs_by_cache_key ON runs (model, cache_key, status);
+        CREATE TABLE params (
+            seq INTEGER PRIMARY KEY,
+            run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            value TEXT NOT NULL,
+            UNIQUE (run_id, name)
+        );
+        CREATE TABLE metrics (
+            seq INTEGER PRIMARY KEY,
+            run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            split TEXT NOT NULL,
+            slice TEXT NOT NULL,
+            value REAL,
+            UNIQUE (run_id, name, split, slice)
+        );
+        CREATE TABLE attachments (
+            run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            content TEXT NOT NULL,
+            PRIMARY KEY (run_id, name)
+        );
+        """,
+    ];
+
+    /// <summary>The schema version this code writes.</summary>
+    public static int Version => s_migrations.Length;
+
+    /// <summary>Brings the database up to <see cref="Version"/>; a no-op when it is there already.</summary>
+    /// <exception cref="TrackingStoreException">A newer mlops wrote the database.</exception>
+    public static async Task MigrateAsync(SqliteConnection connection, TimeProvider time, string path, CancellationToken cancellationToken)
+    {
+        if (await ReadVersionAsync(connection, null, cancellationToken).ConfigureAwait(false) == Version)
+        {
+            return;
+        }
+
+        // BEGIN IMMEDIATE: take the write lock first, so two processes migrating at once run one after the other.
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using (var create = connection.CreateCommand())
+        {
+            create.Transaction = transaction;
+            create.CommandText = "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)";
+            await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var current = await ReadVersionAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        if (current > Version)
+        {
+            throw new TrackingStoreException(
+                $"the run store '{path}' has schema version {current}, but this mlops knows versions up to {Version}: a newer mlops wrote it. "
+                + $"Update mlops, or point {TrackingLocation.EnvironmentVariable} at another file.");
+        }
+
+        for (var version = current + 1; version <= Version; version++)
+        {
+            await using var migrate = connection.CreateCommand();
+            migrate.Transaction = transaction;
+            migrate.CommandText = s_migrations[version - 1];
+            await migrate.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+
+            await using var record = connection.CreateCommand();
+            record.Transaction = transaction;
+            record.CommandText = "INSERT INTO schema_version (version, applied_at) VALUES ($version, $at)";
+            record.Parameters.AddWithValue("$version", version);
+            record.Parameters.AddWithValue("$at", time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture));
+            await record.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<int> ReadVersionAsync(SqliteConnection connection, SqliteTransaction? transaction, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = """
+            SELECT CASE WHEN EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version')
+                   THEN 1 ELSE 0 END
+            """;
+        if (Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture) == 0)
+        {
+            return 0;
+        }
+
+        command.CommandText = "SELECT COALESCE(MAX(version), 0) FROM schema_version";
+        return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+    }
+}
