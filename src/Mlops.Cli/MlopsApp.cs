@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Mlops.Cli.Commands.Runs;
 using Mlops.Cli.Commands.Validate;
 
 namespace Mlops.Cli;
@@ -10,6 +11,7 @@ internal static class MlopsApp
         new("mlops: validate, train, gate, package and promote models declared in git.")
         {
             ValidateCommand.Create(context),
+            RunsCommand.Create(context),
         };
 
     public static async Task<int> RunAsync(string[] args, CliContext context, CancellationToken cancellationToken = default)

@@ -70,6 +70,17 @@ public sealed record ValueChange(string Name, string? A, string? B)
 /// <param name="B">Its value in the second run; null when absent.</param>
 public sealed record MetricChange(string Name, string Split, string Slice, double? A, double? B)
 {
-    /// <summary>B minus A, when both have the metric.</summary>
-    public double? Delta => A is { } a && B is { } b ? b - a : null;
+    /// <summary>
+    /// B minus A, when both have the metric. Computed in decimal where the values allow, so 0.8412 - 0.8312 is 0.01
+    /// and not 0.009999999999999898.
+    /// </summary>
+    public double? Delta => A is { } a && B is { } b ? Subtract(b, a) : null;
+
+    private static double Subtract(double b, double a)
+    {
+        const double DecimalLimit = 1e27;
+        return double.IsFinite(a) && double.IsFinite(b) && Math.Abs(a) < DecimalLimit && Math.Abs(b) < DecimalLimit
+            ? (double)((decimal)b - (decimal)a)
+            : b - a;
+    }
 }

@@ -331,7 +331,7 @@ public sealed class RunStoreTests
             comparison.Params);
         Assert.Equal([false, true, true], comparison.Params.Select(p => p.Changed));
         Assert.Equal(["auc", "f1", "recall"], comparison.Metrics.Select(m => m.Name));
-        Assert.Equal(0.04, comparison.Metrics[0].Delta!.Value, 10);
+        Assert.Equal(0.04, comparison.Metrics[0].Delta);
         Assert.Null(comparison.Metrics[1].Delta);
         Assert.Equal("contract=One year", comparison.Metrics[2].Slice);
         Assert.Contains(comparison.Inputs, i => i.Name == "cacheKey" && i.Changed);
