@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text;
@@ -73,7 +74,7 @@ public static class RepositoryLoader
             if (length > YamlDocumentReader.MaxCharacters * 4L)
             {
                 errors.Add(DiagnosticIds.FileTooLarge.At(SourceLocation.StartOf(relative),
-                    $"the file has {length:N0} bytes, more than a declaration may have. Keep data in data/ and declarations small."));
+                    $"the file has {length.ToString("N0", CultureInfo.InvariantCulture)} bytes, more than the {(YamlDocumentReader.MaxCharacters * 4L).ToString("N0", CultureInfo.InvariantCulture)} bytes a declaration may have. Keep data in data/ and declarations small."));
                 return null;
             }
 
@@ -103,7 +104,7 @@ public static class RepositoryLoader
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             errors.Add(DiagnosticIds.FileUnreadable.At(SourceLocation.StartOf(relative),
-                $"the file cannot be read: {e.Message}. Check its permissions."));
+                $"the file cannot be read: {e.Message.TrimEnd('.')}. Check its permissions."));
             return null;
         }
     }
