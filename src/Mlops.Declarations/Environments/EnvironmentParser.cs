@@ -109,7 +109,7 @@ public static class EnvironmentParser
         var fallbackModel = reader.String("model");
         var version = reader.Integer("version");
         var hasModel = fallbackModel is not null;
-        if ((constant is null) == !hasModel || (constant is not null && constant.Count == 0) || (hasModel && version is null))
+        if ((constant is null) == !hasModel || (constant is not null && constant.Count == 0) || (hasModel == (version is null)))
         {
             reader.Context.Report(DiagnosticIds.FallbackInvalid, reader.Location,
                 $"the fallback of '{model}' must name either a constant answer or a model with its version, not both or neither. "

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using Mlops.Declarations.Diagnostics;
 using Mlops.Declarations.Schema;
@@ -90,7 +91,7 @@ public static class FeatureSetParser
         if (feature.Min is { } min && feature.Max is { } max && min > max)
         {
             context.Report(DiagnosticIds.InvalidRange, item.LocationOf("min"),
-                $"feature '{feature.Name}' has min {min} above max {max}. Swap them or correct one.");
+                $"feature '{feature.Name}' has min {min.ToString(CultureInfo.InvariantCulture)} above max {max.ToString(CultureInfo.InvariantCulture)}. Swap them or correct one.");
         }
 
         if (feature.Type == FeatureType.Category && feature.Values.Count == 0)

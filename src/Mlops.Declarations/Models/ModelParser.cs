@@ -39,7 +39,8 @@ public static class ModelParser
         var data = ReadData(reader.Object("data"));
         var trainer = ReadTrainer(reader.Object("trainer"));
         var slices = reader.Scalars("slices").Select(s => s.Text).ToList();
-        var gate = reader.Objects("gate").Select(GateRuleReader.Read).OfType<GateRule>().ToList();
+        var gateRules = reader.Objects("gate").Select(item => (Item: item, Rule: GateRuleReader.Read(item))).ToList();
+        var gate = gateRules.Select(r => r.Rule).OfType<GateRule>().ToList();
 
         var task = taskText is null ? (ModelTask?)null : (ModelTask)DeclarationSchemas.TaskNames.ToList().IndexOf(taskText);
         if (task == ModelTask.BinaryClassification && label is { Positive: null })
@@ -48,10 +49,13 @@ public static class ModelParser
                 $"binary classification needs to know which label value is the positive class. Add 'positive:' under 'label', for example positive: \"Yes\".");
         }
 
-        foreach (var rule in gate.Where(r => r.Slice is not null && !slices.Contains(r.Slice)))
+        foreach (var (item, rule) in gateRules)
         {
-            reader.Context.Report(DiagnosticIds.GateSliceNotDeclared, reader.LocationOf("gate"),
-                $"a gate rule on '{rule.Metric}' names slice '{rule.Slice}', which is not in 'slices'. Add it to 'slices' so its metrics are computed.");
+            if (rule is { Slice: { } slice } && !slices.Contains(slice))
+            {
+                reader.Context.Report(DiagnosticIds.GateSliceNotDeclared, item.LocationOf("slice"),
+                    $"a gate rule on '{rule.Metric}' names slice '{slice}', which is not in 'slices'. Add it to 'slices' so its metrics are computed.");
+            }
         }
 
         return name is null || task is null || featureSet is null || label is null || data is null || trainer is null

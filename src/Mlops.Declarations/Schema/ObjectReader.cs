@@ -72,21 +72,21 @@ internal sealed class ObjectReader
     public ObjectReader? Object(string key)
     {
         var (property, node) = Lookup(key);
-        return node is null ? null : AsObject(node, (ObjectSchema)property.Schema, Join(key), key);
+        return node is null ? null : AsObject(node, (ObjectSchema)property.Schema, Join(key));
     }
 
     /// <summary>Reads a list of mappings; items that are not mappings are reported and skipped.</summary>
     public IReadOnlyList<ObjectReader> Objects(string key)
     {
         var (property, node) = Lookup(key);
-        var items = Items(node, key);
+        var items = Items(node, Join(key));
         var itemSchema = (ObjectSchema)((ArraySchema)property.Schema).Items;
         var readers = new List<ObjectReader>();
         for (var i = 0; i < items.Count; i++)
         {
             var path = $"{Join(key)}[{i}]";
             _context.Locations[path] = items[i].Location;
-            if (AsObject(items[i], itemSchema, path, $"{key}[{i}]") is { } reader)
+            if (AsObject(items[i], itemSchema, path) is { } reader)
             {
                 readers.Add(reader);
             }
@@ -99,7 +99,7 @@ internal sealed class ObjectReader
     public IReadOnlyList<ScalarValue> Scalars(string key)
     {
         var (property, node) = Lookup(key);
-        var items = Items(node, key);
+        var items = Items(node, Join(key));
         var itemSchema = (ScalarSchema)((ArraySchema)property.Schema).Items;
         var values = new List<ScalarValue>();
         for (var i = 0; i < items.Count; i++)
@@ -125,20 +125,24 @@ internal sealed class ObjectReader
 
         if (node is not YamlMapping mapping)
         {
-            WrongType(node, key, "a mapping of names to values");
+            WrongType(node, Join(key), "a mapping of names to values");
             return result;
         }
 
         var valueSchema = (ScalarSchema)((MapSchema)property.Schema).Values;
+        // Names seen so far, valid or not: a duplicate of an invalid value is still a duplicate.
+        var seen = new Dictionary<string, YamlScalar>(StringComparer.Ordinal);
         foreach (var entry in mapping.Entries)
         {
             var name = entry.Key.Value;
-            if (result.ContainsKey(name))
+            if (seen.TryGetValue(name, out var first))
             {
                 _context.Report(DiagnosticIds.DuplicateKey, entry.Key.Location,
-                    $"'{name}' appears twice in '{key}'. Keep one of them.");
+                    $"'{name}' appears twice in '{Join(key)}' (first at line {first.Location.Line}). Keep one of them.");
                 continue;
             }
+
+            seen[name] = entry.Key;
 
             if (ReadScalar(entry.Value, valueSchema, $"{Join(key)}.{name}") is { } value)
             {
@@ -159,7 +163,7 @@ internal sealed class ObjectReader
         return node is YamlScalar { IsNull: true } && property.Schema is not ScalarSchema ? (property, null) : (property, node);
     }
 
-    private IReadOnlyList<YamlNode> Items(YamlNode? node, string key)
+    private IReadOnlyList<YamlNode> Items(YamlNode? node, string name)
     {
         switch (node)
         {
@@ -168,19 +172,19 @@ internal sealed class ObjectReader
             case YamlSequence sequence:
                 return sequence.Items;
             default:
-                WrongType(node, key, "a list");
+                WrongType(node, name, "a list");
                 return [];
         }
     }
 
-    private ObjectReader? AsObject(YamlNode node, ObjectSchema schema, string path, string name)
+    private ObjectReader? AsObject(YamlNode node, ObjectSchema schema, string path)
     {
         if (node is YamlMapping mapping)
         {
             return new ObjectReader(mapping, schema, _context, path);
         }
 
-        WrongType(node, name, "a mapping of keys to values");
+        WrongType(node, path, "a mapping of keys to values");
         return null;
     }
 
@@ -231,8 +235,13 @@ internal sealed class ObjectReader
 
         if (value.AsNumber() is { } n && (n < schema.Minimum || n > schema.Maximum))
         {
-            _context.Report(DiagnosticIds.InvalidValue, node.Location,
-                $"'{name}' is {value.Text}, outside the allowed range [{Format(schema.Minimum)}, {Format(schema.Maximum)}]. Use a value inside it.");
+            var (minimum, maximum) = (Format(schema.Minimum), Format(schema.Maximum));
+            _context.Report(DiagnosticIds.InvalidValue, node.Location, (schema.Minimum, schema.Maximum) switch
+            {
+                (null, _) => $"'{name}' is {value.Text}, more than the largest allowed value, {maximum}. Use {maximum} or less.",
+                (_, null) => $"'{name}' is {value.Text}, less than the smallest allowed value, {minimum}. Use {minimum} or more.",
+                _ => $"'{name}' is {value.Text}, outside the allowed range [{minimum}, {maximum}]. Use a value inside it.",
+            });
             return null;
         }
 

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.IO;
 using Mlops.Declarations.Diagnostics;
 using YamlDotNet.Core;
@@ -16,15 +17,22 @@ internal static class YamlDocumentReader
     /// <summary>Declarations are small; anything larger is a mistake (a data file in the wrong folder, say).</summary>
     public const int MaxCharacters = 1024 * 1024;
 
-    // Aliases share nodes, so a few nested ones can make a reader visit a node billions of times.
+    // Aliases share nodes, so a few nested ones can make a reader visit a node billions of times
+    // ("billion laughs"): both the number of aliases and the nodes they stand for are limited.
     private const int MaxAliases = 100;
+
+    /// <summary>The most nodes all aliases together may stand for; declarations need few, if any.</summary>
+    private const long MaxAliasedNodes = 10_000;
+
+    /// <summary>Declarations are a few levels deep; deeper nesting would only exhaust the stack.</summary>
+    private const int MaxDepth = 64;
 
     public static YamlNode? Read(string path, string text, ICollection<Diagnostic> diagnostics)
     {
         if (text.Length > MaxCharacters)
         {
             diagnostics.Add(DiagnosticIds.FileTooLarge.At(SourceLocation.StartOf(path),
-                $"the file has {text.Length:N0} characters, more than the {MaxCharacters:N0} a declaration may have. Keep data in data/ and declarations small."));
+                $"the file has {text.Length.ToString("N0", CultureInfo.InvariantCulture)} characters, more than the {MaxCharacters.ToString("N0", CultureInfo.InvariantCulture)} a declaration may have. Keep data in data/ and declarations small."));
             return null;
         }
 
@@ -43,106 +51,242 @@ internal static class YamlDocumentReader
             return null;
         }
 
+        var builder = new TreeBuilder(path, text);
         try
         {
-            return Parse(path, text, diagnostics);
+            return builder.Build(diagnostics);
         }
         catch (YamlException e)
         {
-            var line = Math.Max(1, (int)e.Start.Line);
-            var column = Math.Max(1, (int)e.Start.Column);
-            diagnostics.Add(DiagnosticIds.YamlSyntax.At(new SourceLocation(path, line, column),
+            diagnostics.Add(builder.UnclosedFlow(e) ?? DiagnosticIds.YamlSyntax.At(At(path, e.Start),
                 $"{TrimPosition(e.Message)}. Fix the YAML at this place."));
+            return null;
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner throws this, instead of a YamlException, when a line inside a flow
+            // collection is not indented under its key (a: [ b, then c: 1 on the next line).
+            diagnostics.Add(builder.LineOutsideFlow());
             return null;
         }
     }
 
-    private static YamlNode? Parse(string path, string text, ICollection<Diagnostic> diagnostics)
+    /// <summary>Builds the node tree from parser events, keeping what error messages need: the open brackets and the scanner.</summary>
+    private sealed class TreeBuilder
     {
-        var parser = new Parser(new StringReader(text));
-        var anchors = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
-        var aliases = 0;
-        YamlNode? root = null;
-        var documents = 0;
+        private readonly string _path;
+        private readonly string _text;
+        private readonly Scanner _scanner;
+        private readonly Parser _parser;
+        private readonly Dictionary<string, (YamlNode Node, long Size)> _anchors = new(StringComparer.Ordinal);
+        private readonly Stack<(char Opener, SourceLocation Location)> _openFlows = new();
+        private int _aliases;
+        private long _aliasedNodes;
+        private int _depth;
 
-        parser.Consume<StreamStart>();
-        while (parser.TryConsume<DocumentStart>(out var start))
+        public TreeBuilder(string path, string text)
         {
-            documents++;
-            if (documents == 2)
-            {
-                diagnostics.Add(DiagnosticIds.MultipleDocuments.At(At(path, start.Start),
-                    "a second YAML document starts here; a declaration file holds exactly one. Split it into its own file."));
-            }
-
-            var node = ReadNode(parser, path, anchors, ref aliases);
-            root ??= node;
-            parser.Consume<DocumentEnd>();
+            _path = path;
+            _text = text;
+            _scanner = new Scanner(new StringReader(text));
+            _parser = new Parser(_scanner);
         }
 
-        parser.Consume<StreamEnd>();
-        return root;
-    }
-
-    private static YamlNode ReadNode(IParser parser, string path, Dictionary<string, YamlNode> anchors, ref int aliases)
-    {
-        if (parser.TryConsume<AnchorAlias>(out var alias))
+        public YamlNode? Build(ICollection<Diagnostic> diagnostics)
         {
-            if (++aliases > MaxAliases)
+            YamlNode? root = null;
+            var documents = 0;
+
+            _parser.Consume<StreamStart>();
+            while (_parser.TryConsume<DocumentStart>(out var start))
             {
-                throw new YamlException(alias.Start, alias.End, $"more than {MaxAliases} aliases");
-            }
-
-            return anchors.TryGetValue(alias.Value.Value, out var target)
-                ? target
-                : throw new YamlException(alias.Start, alias.End, $"alias '*{alias.Value.Value}' names no anchor defined before it");
-        }
-
-        YamlNode node;
-        string? anchor;
-        if (parser.TryConsume<Scalar>(out var scalar))
-        {
-            anchor = scalar.Anchor.IsEmpty ? null : scalar.Anchor.Value;
-            node = new YamlScalar(At(path, scalar.Start), scalar.Value, scalar.Style == ScalarStyle.Plain);
-        }
-        else if (parser.TryConsume<SequenceStart>(out var sequenceStart))
-        {
-            anchor = sequenceStart.Anchor.IsEmpty ? null : sequenceStart.Anchor.Value;
-            var items = new List<YamlNode>();
-            while (!parser.TryConsume<SequenceEnd>(out _))
-            {
-                items.Add(ReadNode(parser, path, anchors, ref aliases));
-            }
-
-            node = new YamlSequence(At(path, sequenceStart.Start), items);
-        }
-        else
-        {
-            var mappingStart = parser.Consume<MappingStart>();
-            anchor = mappingStart.Anchor.IsEmpty ? null : mappingStart.Anchor.Value;
-            var entries = new List<KeyValuePair<YamlScalar, YamlNode>>();
-            while (!parser.TryConsume<MappingEnd>(out _))
-            {
-                var key = ReadNode(parser, path, anchors, ref aliases);
-                var value = ReadNode(parser, path, anchors, ref aliases);
-                if (key is not YamlScalar scalarKey)
+                documents++;
+                if (documents == 2)
                 {
-                    throw new YamlException(new Mark(0, key.Location.Line, key.Location.Column), new Mark(0, key.Location.Line, key.Location.Column),
-                        "a key must be plain text, not a list or mapping");
+                    diagnostics.Add(DiagnosticIds.MultipleDocuments.At(At(_path, start.Start),
+                        "a second YAML document starts here; a declaration file holds exactly one. Split it into its own file."));
                 }
 
-                entries.Add(new KeyValuePair<YamlScalar, YamlNode>(scalarKey, value));
+                var (node, _) = ReadNode();
+                root ??= node;
+                _parser.Consume<DocumentEnd>();
             }
 
-            node = new YamlMapping(At(path, mappingStart.Start), entries);
+            _parser.Consume<StreamEnd>();
+            return root;
         }
 
-        if (anchor is not null)
+        /// <summary>
+        /// When the parser ran out of text inside a flow collection (<c>[</c> or <c>{</c>), the finding belongs
+        /// at the bracket that was never closed, not at the end of the file; null in every other case.
+        /// </summary>
+        public Diagnostic? UnclosedFlow(YamlException error)
         {
-            anchors[anchor] = node;
+            if (_openFlows.Count == 0 || error.Start.Index < _text.TrimEnd().Length)
+            {
+                return null;
+            }
+
+            var (opener, location) = _openFlows.Peek();
+            return DiagnosticIds.YamlSyntax.At(location,
+                $"this '{opener}' is never closed: the {(opener == '[' ? "list" : "mapping")} it starts runs to the end of the file. Add the missing '{Closer(opener)}'.");
         }
 
-        return node;
+        /// <summary>The finding for a line the scanner cannot place: it sits inside an open '[' or '{' without being indented under it.</summary>
+        public Diagnostic LineOutsideFlow()
+        {
+            var location = At(_path, _scanner.CurrentPosition);
+            if (_openFlows.Count == 0)
+            {
+                return DiagnosticIds.YamlSyntax.At(location,
+                    "this line cannot be read: it is inside a '[' or '{' above that is not closed, or it is not indented under it. Close the bracket, or indent this line.");
+            }
+
+            var (opener, start) = _openFlows.Peek();
+            return DiagnosticIds.YamlSyntax.At(location,
+                $"this line continues the '{opener}' opened at line {start.Line}, column {start.Column}, but is not indented under it. Close that '{opener}' with '{Closer(opener)}', or indent this line.");
+        }
+
+        private static char Closer(char opener) => opener == '[' ? ']' : '}';
+
+        // Events are looked at before they are consumed: consuming one makes YamlDotNet parse the next,
+        // which is where errors surface, and by then the bracket stack must already be up to date.
+        private (YamlNode Node, long Size) ReadNode()
+        {
+            var current = Peek();
+            if (current is AnchorAlias alias)
+            {
+                _parser.MoveNext();
+                return Resolve(alias);
+            }
+
+            if (++_depth > MaxDepth)
+            {
+                throw new YamlException(current.Start, current.End, $"the values are nested more than {MaxDepth} levels deep, far deeper than any declaration");
+            }
+
+            YamlNode node;
+            AnchorName anchor;
+            long size = 1;
+            switch (current)
+            {
+                case Scalar scalar:
+                    _parser.MoveNext();
+                    anchor = scalar.Anchor;
+                    node = new YamlScalar(At(_path, scalar.Start), scalar.Value, scalar.Style == ScalarStyle.Plain);
+                    break;
+                case SequenceStart sequenceStart:
+                {
+                    anchor = sequenceStart.Anchor;
+                    var location = At(_path, sequenceStart.Start);
+                    var isFlow = sequenceStart.Style == SequenceStyle.Flow;
+                    OpenFlow(isFlow, '[', location);
+                    _parser.MoveNext();
+                    var items = new List<YamlNode>();
+                    while (Peek() is not SequenceEnd)
+                    {
+                        var (item, itemSize) = ReadNode();
+                        items.Add(item);
+                        size += itemSize;
+                    }
+
+                    CloseFlow(isFlow);
+                    _parser.MoveNext();
+                    node = new YamlSequence(location, items);
+                    break;
+                }
+
+                case MappingStart mappingStart:
+                {
+                    anchor = mappingStart.Anchor;
+                    var location = At(_path, mappingStart.Start);
+                    var isFlow = mappingStart.Style == MappingStyle.Flow;
+                    OpenFlow(isFlow, '{', location);
+                    _parser.MoveNext();
+                    var entries = new List<KeyValuePair<YamlScalar, YamlNode>>();
+                    while (Peek() is not MappingEnd)
+                    {
+                        var (key, keySize) = ReadNode();
+                        var (value, valueSize) = ReadNode();
+                        if (key is not YamlScalar scalarKey)
+                        {
+                            throw new YamlException(new Mark(0, key.Location.Line, key.Location.Column), new Mark(0, key.Location.Line, key.Location.Column),
+                                "a key must be plain text, not a list or mapping");
+                        }
+
+                        entries.Add(new KeyValuePair<YamlScalar, YamlNode>(scalarKey, value));
+                        size += keySize + valueSize;
+                    }
+
+                    CloseFlow(isFlow);
+                    _parser.MoveNext();
+                    node = new YamlMapping(location, entries);
+                    break;
+                }
+
+                default:
+                    throw new YamlException(current.Start, current.End, "expected a value here");
+            }
+
+            _depth--;
+            if (!anchor.IsEmpty)
+            {
+                _anchors[anchor.Value] = (node, size);
+            }
+
+            return (node, size);
+        }
+
+        private (YamlNode Node, long Size) Resolve(AnchorAlias alias)
+        {
+            if (++_aliases > MaxAliases)
+            {
+                throw new YamlException(alias.Start, alias.End, $"more than {MaxAliases} aliases; write the values out instead of aliasing them");
+            }
+
+            if (!_anchors.TryGetValue(alias.Value.Value, out var target))
+            {
+                throw new YamlException(alias.Start, alias.End, $"alias '*{alias.Value.Value}' names no anchor defined before it");
+            }
+
+            _aliasedNodes += target.Size;
+            if (_aliasedNodes > MaxAliasedNodes)
+            {
+                throw new YamlException(alias.Start, alias.End,
+                    $"the aliases stand for more than {MaxAliasedNodes.ToString("N0", CultureInfo.InvariantCulture)} nodes, which only an alias bomb needs; write the values out instead of aliasing them");
+            }
+
+            return target;
+        }
+
+        /// <summary>The next event, not yet consumed.</summary>
+        private ParsingEvent Peek()
+        {
+            if (_parser.Current is null && !_parser.MoveNext())
+            {
+                var location = LocationOf(_path, _text, _text.Length);
+                var end = new Mark(_text.Length, location.Line, location.Column);
+                throw new YamlException(end, end, "the file ends in the middle of a value");
+            }
+
+            return _parser.Current!;
+        }
+
+        private void OpenFlow(bool isFlow, char opener, SourceLocation location)
+        {
+            if (isFlow)
+            {
+                _openFlows.Push((opener, location));
+            }
+        }
+
+        private void CloseFlow(bool isFlow)
+        {
+            if (isFlow)
+            {
+                _openFlows.Pop();
+            }
+        }
     }
 
     private static SourceLocation At(string path, Mark mark) =>
