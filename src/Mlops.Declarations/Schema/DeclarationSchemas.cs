@@ -5,7 +5,7 @@ namespace Mlops.Declarations.Schema;
 
 /// <summary>
 /// The three file formats. Readers check files against these, and docs/schemas/*.schema.json are
-/// generated from them (<c>mlops schemas</c>); a test keeps the committed files equal to the output.
+/// generated from them by <see cref="JsonSchemaWriter"/>; a test keeps the committed files equal to its output.
 /// </summary>
 public static class DeclarationSchemas
 {
