@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Mlops.Cli.Output;
 using Mlops.Pipeline.Tracking;
-using Spectre.Console;
 
 namespace Mlops.Cli.Commands.Runs;
 
@@ -60,12 +59,13 @@ internal static class RunsListCommand
         else if (runs.Count == 0)
         {
             var which = settings.Model is null ? "No runs" : $"No runs of model '{settings.Model}'";
-            context.Console.WriteLine($"{which} recorded yet in {settings.DatabasePath}. Train a model with 'mlops train' to record one.");
+            await context.Out.WriteLineAsync($"{which} recorded yet in {settings.DatabasePath}. Train a model with 'mlops train' to record one.")
+                .ConfigureAwait(false);
         }
         else
         {
             context.Console.Write(RunTables.List(runs, context.Time.GetUtcNow()));
-            context.Console.WriteLine($"{runs.Count} run(s) from {settings.DatabasePath}; 'mlops runs show RUN' for details.");
+            await context.Out.WriteLineAsync($"{runs.Count} run(s) from {settings.DatabasePath}; 'mlops runs show RUN' for details.").ConfigureAwait(false);
         }
 
         return ExitCodes.Success;

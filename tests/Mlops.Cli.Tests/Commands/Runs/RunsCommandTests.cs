@@ -22,8 +22,8 @@ public sealed class RunsCommandTests : IDisposable
         var result = await _fixture.RunAsync("runs", "list", "--repo", _fixture.Repo.Path);
 
         Assert.Equal(ExitCodes.Success, result.ExitCode);
-        Assert.Contains("No runs recorded yet in", result.Console, StringComparison.Ordinal);
-        Assert.Contains("mlops train", result.Console, StringComparison.Ordinal);
+        Assert.Contains("No runs recorded yet in", result.Out, StringComparison.Ordinal);
+        Assert.Contains("mlops train", result.Out, StringComparison.Ordinal);
         Assert.False(File.Exists(_fixture.DatabasePath), "listing must not create a run store");
     }
 
@@ -39,7 +39,7 @@ public sealed class RunsCommandTests : IDisposable
         Assert.Contains("succeeded", result.Console, StringComparison.Ordinal);
         Assert.Contains("auc 0.8412, recall 0.5", result.Console, StringComparison.Ordinal);
         Assert.Contains("0123456789ab", result.Console, StringComparison.Ordinal);
-        Assert.Contains("2 run(s) from", result.Console, StringComparison.Ordinal);
+        Assert.Contains("2 run(s) from", result.Out, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -50,7 +50,7 @@ public sealed class RunsCommandTests : IDisposable
         var result = await _fixture.RunAsync("runs", "list", "other", "--repo", _fixture.Repo.Path);
 
         Assert.Equal(ExitCodes.Success, result.ExitCode);
-        Assert.Contains("No runs of model 'other' recorded yet", result.Console, StringComparison.Ordinal);
+        Assert.Contains("No runs of model 'other' recorded yet", result.Out, StringComparison.Ordinal);
     }
 
     [Fact]
