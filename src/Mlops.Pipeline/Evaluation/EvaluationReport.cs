@@ -1,0 +1,117 @@
+using Mlops.Declarations.FeatureSets;
+using Mlops.Declarations.Models;
+using Mlops.Declarations.Schema;
+using Mlops.Runtime.Monitoring;
+
+namespace Mlops.Pipeline.Evaluation;
+
+/// <summary>What to evaluate: a trained model zip and the declarations it was trained from.</summary>
+/// <param name="RepositoryRoot">The folder the model's data path is relative to.</param>
+/// <param name="Model">The model declaration.</param>
+/// <param name="FeatureSet">The feature set version the model names.</param>
+/// <param name="ModelPath">The model zip written by training.</param>
+public sealed record EvaluationRequest(string RepositoryRoot, Declared<ModelSpec> Model, Declared<FeatureSet> FeatureSet, string ModelPath);
+
+/// <summary>
+/// The evaluation of a model on its holdout rows; serialises with System.Text.Json (camelCase).
+/// Metric names are the ones gate rules use: see <see cref="MetricNames"/>.
+/// </summary>
+/// <param name="Model">The model's name.</param>
+/// <param name="Task">The task, as the model file writes it.</param>
+/// <param name="HoldoutRows">Rows evaluated.</param>
+/// <param name="Metrics">Overall metrics by name, including latency and size; a metric that is undefined on these rows (AUC with one class) is absent.</param>
+/// <param name="ConfusionMatrix">Binary classification: counts of the four outcomes; otherwise null.</param>
+/// <param name="Classes">Multiclass: metrics per class; otherwise null.</param>
+/// <param name="Slices">The task metrics per value of each declared slice feature.</param>
+/// <param name="Latency">Single-row prediction latency through the runtime scorer on the saved model.</param>
+/// <param name="ModelSizeBytes">The size of the model zip.</param>
+/// <param name="Profile">The reference profile of the holdout features and predictions, for drift checks.</param>
+public sealed record EvaluationReport(
+    string Model,
+    string Task,
+    int HoldoutRows,
+    IReadOnlyDictionary<string, double> Metrics,
+    ConfusionMatrix? ConfusionMatrix,
+    IReadOnlyList<ClassMetrics>? Classes,
+    IReadOnlyList<SliceMetrics> Slices,
+    LatencySummary Latency,
+    long ModelSizeBytes,
+    ReferenceProfile Profile);
+
+/// <summary>Binary outcomes, the positive class being the model file's <c>label.positive</c>.</summary>
+/// <param name="TruePositives">Positive rows predicted positive.</param>
+/// <param name="FalsePositives">Negative rows predicted positive.</param>
+/// <param name="TrueNegatives">Negative rows predicted negative.</param>
+/// <param name="FalseNegatives">Positive rows predicted negative.</param>
+public sealed record ConfusionMatrix(long TruePositives, long FalsePositives, long TrueNegatives, long FalseNegatives);
+
+/// <summary>One class of a multiclass model.</summary>
+/// <param name="Class">The label value.</param>
+/// <param name="Support">Holdout rows of this class.</param>
+/// <param name="Precision">Of the rows predicted as this class, the share that are.</param>
+/// <param name="Recall">Of the rows of this class, the share predicted as it.</param>
+/// <param name="F1">The harmonic mean of precision and recall.</param>
+public sealed record ClassMetrics(string Class, int Support, double Precision, double Recall, double F1);
+
+/// <summary>Metrics on the holdout rows where a slice feature has one value.</summary>
+/// <param name="Feature">The slice feature.</param>
+/// <param name="Value">Its value (bools as <c>true</c>/<c>false</c>).</param>
+/// <param name="Rows">Holdout rows with the value.</param>
+/// <param name="Metrics">The task metrics on those rows, as in <see cref="EvaluationReport.Metrics"/>.</param>
+public sealed record SliceMetrics(string Feature, string Value, int Rows, IReadOnlyDictionary<string, double> Metrics);
+
+/// <summary>Single-row latency.</summary>
+/// <param name="Predictions">Timed predictions (after the warm-up).</param>
+/// <param name="P50Ms">Median, in milliseconds.</param>
+/// <param name="P99Ms">99th percentile (nearest rank), in milliseconds.</param>
+/// <param name="MeanMs">Mean, in milliseconds.</param>
+public sealed record LatencySummary(int Predictions, double P50Ms, double P99Ms, double MeanMs);
+
+/// <summary>The metric names evaluation reports and gate rules use.</summary>
+public static class MetricNames
+{
+    /// <summary>Binary: area under the ROC curve.</summary>
+    public const string Auc = "auc";
+
+    /// <summary>Binary: area under the precision-recall curve (average precision).</summary>
+    public const string PrAuc = "prAuc";
+
+    /// <summary>Binary: share of rows predicted correctly.</summary>
+    public const string Accuracy = "accuracy";
+
+    /// <summary>Binary: precision of the positive class.</summary>
+    public const string Precision = "precision";
+
+    /// <summary>Binary: recall of the positive class.</summary>
+    public const string Recall = "recall";
+
+    /// <summary>Binary: F1 of the positive class.</summary>
+    public const string F1 = "f1";
+
+    /// <summary>Classification: mean negative natural log of the probability given to the true class.</summary>
+    public const string LogLoss = "logLoss";
+
+    /// <summary>Multiclass: share of rows predicted correctly.</summary>
+    public const string MicroAccuracy = "microAccuracy";
+
+    /// <summary>Multiclass: mean over classes of each class's recall.</summary>
+    public const string MacroAccuracy = "macroAccuracy";
+
+    /// <summary>Regression: root mean squared error.</summary>
+    public const string Rmse = "rmse";
+
+    /// <summary>Regression: mean absolute error.</summary>
+    public const string Mae = "mae";
+
+    /// <summary>Regression: coefficient of determination.</summary>
+    public const string R2 = "r2";
+
+    /// <summary>Median single-row latency in milliseconds.</summary>
+    public const string P50LatencyMs = "p50LatencyMs";
+
+    /// <summary>99th percentile single-row latency in milliseconds.</summary>
+    public const string P99LatencyMs = "p99LatencyMs";
+
+    /// <summary>Size of the model zip in bytes.</summary>
+    public const string ModelSizeBytes = "modelSizeBytes";
+}

@@ -1,0 +1,204 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Mlops.Declarations.Diagnostics;
+
+namespace Mlops.Runtime.Scoring;
+
+/// <summary>
+/// Scores single rows with a saved ML.NET model (a zip written by training). The input row class is
+/// rebuilt from the model's input schema with <see cref="FeatureRowType.FromSchema"/>, the same class
+/// training used. <see cref="PredictionEngine{TSrc,TDst}"/>s are not thread-safe, so each call rents
+/// one from a pool; the scorer itself is safe to share between threads.
+/// </summary>
+public sealed class ModelScorer
+{
+    private static readonly MethodInfo s_createEngine = typeof(ModelScorer).GetMethod(nameof(CreateEngine), BindingFlags.NonPublic | BindingFlags.Static)!;
+
+    private readonly ConcurrentBag<ScoringEngine> _pool = [];
+    private readonly Func<ScoringEngine> _factory;
+    private readonly int _maximumRetained;
+    private readonly Lock _createLock = new();
+    private int _retained;
+
+    private ModelScorer(MLContext context, ITransformer model, DataViewSchema inputSchema, int maximumRetained)
+    {
+        RowType = FeatureRowType.FromSchema(inputSchema);
+        var output = model.GetOutputSchema(inputSchema);
+        var predicted = output.GetColumnOrNull(ModelColumns.PredictedLabel);
+        Kind = predicted is null ? PredictionKind.Regression
+            : predicted.Value.Type is KeyDataViewType ? PredictionKind.Multiclass
+            : PredictionKind.Binary;
+        HasProbability = Kind == PredictionKind.Binary && output.GetColumnOrNull(ModelColumns.Probability) is not null;
+        Classes = Kind == PredictionKind.Multiclass ? SlotNames(output[ModelColumns.Score]) : [];
+        _maximumRetained = maximumRetained;
+
+        var classes = Classes;
+        var (outputType, convert) = Kind switch
+        {
+            PredictionKind.Binary when HasProbability => (typeof(CalibratedBinaryOutput), (Delegate)(Func<CalibratedBinaryOutput, Prediction>)(o =>
+                new Prediction(o.Score, o.Probability, o.PredictedLabel, null, null))),
+            PredictionKind.Binary => (typeof(BinaryOutput), (Func<BinaryOutput, Prediction>)(o =>
+                new Prediction(o.Score, null, o.PredictedLabel, null, null))),
+            PredictionKind.Multiclass => (typeof(MulticlassOutput), (Func<MulticlassOutput, Prediction>)(o => Multiclass(o, classes))),
+            _ => (typeof(RegressionOutput), (Func<RegressionOutput, Prediction>)(o => new Prediction(o.Score, null, null, null, null))),
+        };
+        var create = s_createEngine.MakeGenericMethod(RowType.Type, outputType);
+        _factory = () =>
+        {
+            lock (_createLock)
+            {
+                return (ScoringEngine)create.Invoke(null, [context, model, RowType, convert])!;
+            }
+        };
+    }
+
+    /// <summary>The input row class, rebuilt from the model's input schema.</summary>
+    public FeatureRowType RowType { get; }
+
+    /// <summary>What the model predicts.</summary>
+    public PredictionKind Kind { get; }
+
+    /// <summary>Whether a binary model gives probabilities.</summary>
+    public bool HasProbability { get; }
+
+    /// <summary>Multiclass: the classes in the model's order; otherwise empty.</summary>
+    public IReadOnlyList<string> Classes { get; }
+
+    /// <summary>Loads a saved model.</summary>
+    /// <param name="path">The model zip.</param>
+    /// <param name="maximumRetained">How many idle prediction engines the pool keeps; the default is twice the processor count.</param>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file is not an ML.NET model of this framework.</exception>
+    public static ModelScorer Load(string path, int? maximumRetained = null)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        using var stream = File.OpenRead(path);
+        return Load(stream, maximumRetained);
+    }
+
+    /// <summary>Loads a saved model from a stream (read to its end; the stream stays open).</summary>
+    /// <exception cref="InvalidDataException">The stream is not an ML.NET model of this framework.</exception>
+    public static ModelScorer Load(Stream stream, int? maximumRetained = null)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        var context = new MLContext(seed: 0);
+        ITransformer model;
+        DataViewSchema inputSchema;
+        try
+        {
+            model = context.Model.Load(stream, out inputSchema);
+        }
+        catch (Exception e) when (e is FormatException or InvalidOperationException or System.IO.InvalidDataException or ArgumentException)
+        {
+            throw new InvalidDataException($"The stream is not a loadable ML.NET model: {e.Message}", e);
+        }
+
+        try
+        {
+            return new ModelScorer(context, model, inputSchema, maximumRetained ?? Environment.ProcessorCount * 2);
+        }
+        catch (NotSupportedException e)
+        {
+            throw new InvalidDataException(e.Message, e);
+        }
+    }
+
+    /// <summary>Scores one row given as feature name to value; a feature left out is missing.</summary>
+    /// <param name="features">Values by feature name (see <see cref="FeatureValues"/> for what each column accepts).</param>
+    /// <exception cref="ArgumentException">A name is not a feature of the model, or a value does not fit its column.</exception>
+    public Prediction Score(IReadOnlyDictionary<string, object?> features)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        var engine = Rent();
+        try
+        {
+            var row = engine.Row;
+            RowType.Clear(row);
+            foreach (var (name, value) in features)
+            {
+                var index = RowType.IndexOf(name);
+                if (index < 0)
+                {
+                    var suggestion = Suggestions.Nearest(name, RowType.Columns.Select(c => c.Name));
+                    throw new ArgumentException(
+                        $"'{name}' is not a feature of this model." + (suggestion is null ? " Remove it." : $" Did you mean '{suggestion}'?"), nameof(features));
+                }
+
+                if (RowType.Columns[index].Kind == RowColumnKind.Number)
+                {
+                    if (!FeatureValues.TryToNumber(value, out var number))
+                    {
+                        throw new ArgumentException($"Feature '{name}' takes a number (or a bool), not '{value}'.", nameof(features));
+                    }
+
+                    RowType.SetNumber(row, index, number);
+                }
+                else
+                {
+                    if (!FeatureValues.TryToText(value, out var text))
+                    {
+                        throw new ArgumentException($"Feature '{name}' takes text, not '{value}'.", nameof(features));
+                    }
+
+                    RowType.SetText(row, index, text);
+                }
+            }
+
+            return engine.Predict();
+        }
+        finally
+        {
+            Return(engine);
+        }
+    }
+
+    private static ScoringEngine CreateEngine<TRow, TOut>(MLContext context, ITransformer model, FeatureRowType rowType, Func<TOut, Prediction> convert)
+        where TRow : class
+        where TOut : class, new() => new ScoringEngine<TRow, TOut>(context, model, rowType, convert);
+
+    private static Prediction Multiclass(MulticlassOutput output, IReadOnlyList<string> classes)
+    {
+        var scores = new Dictionary<string, float>(classes.Count, StringComparer.Ordinal);
+        for (var i = 0; i < classes.Count && i < output.Score.Length; i++)
+        {
+            scores[classes[i]] = output.Score[i];
+        }
+
+        var key = (int)output.PredictedLabel;
+        var label = key >= 1 && key <= classes.Count ? classes[key - 1] : null;
+        var score = key >= 1 && key <= output.Score.Length ? output.Score[key - 1] : float.NaN;
+        return new Prediction(score, null, null, label, scores);
+    }
+
+    private static List<string> SlotNames(DataViewSchema.Column column)
+    {
+        VBuffer<ReadOnlyMemory<char>> names = default;
+        column.GetSlotNames(ref names);
+        return [.. names.DenseValues().Select(n => n.ToString())];
+    }
+
+    private ScoringEngine Rent()
+    {
+        if (_pool.TryTake(out var engine))
+        {
+            Interlocked.Decrement(ref _retained);
+            return engine;
+        }
+
+        return _factory();
+    }
+
+    private void Return(ScoringEngine engine)
+    {
+        if (Interlocked.Increment(ref _retained) <= _maximumRetained)
+        {
+            _pool.Add(engine);
+        }
+        else
+        {
+            Interlocked.Decrement(ref _retained);
+        }
+    }
+}

@@ -1,0 +1,77 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace Mlops.Runtime.Scoring;
+
+/// <summary>One <see cref="PredictionEngine{TSrc,TDst}"/> with its own input row and output object: not thread-safe, so pooled.</summary>
+internal abstract class ScoringEngine
+{
+    public abstract object Row { get; }
+
+    public abstract Prediction Predict();
+}
+
+internal sealed class ScoringEngine<TRow, TOut> : ScoringEngine
+    where TRow : class
+    where TOut : class, new()
+{
+    private readonly PredictionEngine<TRow, TOut> _engine;
+    private readonly TRow _row;
+    private readonly Func<TOut, Prediction> _convert;
+    private TOut _output = new();
+
+    public ScoringEngine(MLContext context, ITransformer model, FeatureRowType rowType, Func<TOut, Prediction> convert)
+    {
+        _engine = context.Model.CreatePredictionEngine<TRow, TOut>(model, ignoreMissingColumns: true);
+        _row = (TRow)rowType.NewRow();
+        _convert = convert;
+    }
+
+    public override object Row => _row;
+
+    public override Prediction Predict()
+    {
+        _engine.Predict(_row, ref _output);
+        return _convert(_output);
+    }
+}
+
+/// <summary>Output of a binary classifier without calibration.</summary>
+public sealed class BinaryOutput
+{
+    /// <summary>The predicted class.</summary>
+    public bool PredictedLabel;
+
+    /// <summary>The raw score.</summary>
+    public float Score;
+}
+
+/// <summary>Output of a calibrated binary classifier.</summary>
+public sealed class CalibratedBinaryOutput
+{
+    /// <summary>The predicted class.</summary>
+    public bool PredictedLabel;
+
+    /// <summary>The raw score.</summary>
+    public float Score;
+
+    /// <summary>The probability of the positive class.</summary>
+    public float Probability;
+}
+
+/// <summary>Output of a multiclass classifier.</summary>
+public sealed class MulticlassOutput
+{
+    /// <summary>The predicted class as a 1-based key; 0 is none.</summary>
+    public uint PredictedLabel;
+
+    /// <summary>Each class's probability, in key order.</summary>
+    public float[] Score = [];
+}
+
+/// <summary>Output of a regression model.</summary>
+public sealed class RegressionOutput
+{
+    /// <summary>The predicted value.</summary>
+    public float Score;
+}

@@ -1,0 +1,113 @@
+using System.Globalization;
+using System.Text;
+using Mlops.Declarations.FeatureSets;
+using Mlops.Declarations.Models;
+using Mlops.Declarations.Repository;
+using Mlops.Declarations.Schema;
+using Mlops.Pipeline.Evaluation;
+using Mlops.Pipeline.Training;
+using Mlops.Testing;
+
+namespace Mlops.Pipeline.Tests.Training;
+
+/// <summary>Loads declarations from a folder and builds training and evaluation requests.</summary>
+internal static class TrainingRepository
+{
+    public static async Task<TrainingRequest> RequestAsync(string root, string model)
+    {
+        var declarations = await RepositoryLoader.LoadAsync(root, TestContext.Current.CancellationToken);
+        var spec = declarations.FindModel(model) ?? throw new InvalidOperationException($"No model {model}: {string.Join("; ", declarations.Diagnostics)}");
+        var features = declarations.Find(spec.Value.FeatureSet) ?? throw new InvalidOperationException($"No feature set {spec.Value.FeatureSet}.");
+        return new TrainingRequest(root, spec, features);
+    }
+
+    public static EvaluationRequest Evaluation(TrainingRequest request, string modelPath) =>
+        new(request.RepositoryRoot, request.Model, request.FeatureSet, modelPath);
+
+    /// <summary>The example repository with its data cut to the first <paramref name="rows"/> rows (digest updated).</summary>
+    public static ExampleRepository Example(int rows)
+    {
+        var example = new ExampleRepository();
+        var lines = example.DataLines;
+        example.Write("data/telco-churn.csv", string.Join('\n', lines.Take(rows + 1)) + "\n");
+        example.UpdateDataDigest();
+        return example;
+    }
+
+    /// <summary>Writes a CSV and a model file whose digest matches it.</summary>
+    public static void WriteData(TempDirectory repository, string path, string csv)
+    {
+        repository.Write(path, csv);
+    }
+
+    public static string Digest(TempDirectory repository, string path)
+    {
+        using var stream = File.OpenRead(repository.Combine(path));
+        return "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
+    }
+
+    /// <summary>
+    /// A synthetic repository: feature set <c>points@1</c> (x, y, a nullable z filled with the median, a
+    /// colour category, a flag), 300 rows, and one model of the task asked for.
+    /// Multiclass labels are the quadrant of (x, y); the regression label is 3x - 2y + colour effect + noise.
+    /// </summary>
+    public static TempDirectory Synthetic(ModelTask task, string trainer, string extraModelYaml = "", int rows = 300)
+    {
+        var repository = new TempDirectory("mlops-training");
+        repository.Write("features/points.yaml", """
+            featureSet: points
+            version: 1
+            features:
+              - { name: x, type: float }
+              - { name: y, type: float }
+              - { name: z, type: float, nullable: true, fill: median }
+              - { name: colour, type: category, values: [red, green, blue], nullable: true, fill: mostFrequent }
+              - { name: flag, type: bool }
+            """);
+        var random = new Random(7);
+        var csv = new StringBuilder("x,y,z,colour,flag,label\n");
+        string[] colours = ["red", "green", "blue"];
+        for (var i = 0; i < rows; i++)
+        {
+            var x = (random.NextDouble() * 2) - 1;
+            var y = (random.NextDouble() * 2) - 1;
+            var z = i % 10 == 0 ? "" : F(random.NextDouble());
+            var colour = i % 17 == 0 ? "" : colours[random.Next(3)];
+            var flag = random.Next(2);
+            var label = task switch
+            {
+                ModelTask.MulticlassClassification => x >= 0 ? (y >= 0 ? "north-east" : "south-east") : (y >= 0 ? "north-west" : "south-west"),
+                ModelTask.BinaryClassification => x + y + (flag * 0.3) > 0 ? "yes" : "no",
+                _ => F((3 * x) - (2 * y) + (colour == "red" ? 1 : 0) + ((random.NextDouble() - 0.5) * 0.2)),
+            };
+            csv.Append(CultureInfo.InvariantCulture, $"{F(x)},{F(y)},{z},{colour},{flag},{label}\n");
+        }
+
+        repository.Write("data/points.csv", csv.ToString());
+        var taskName = task switch
+        {
+            ModelTask.MulticlassClassification => "multiclass-classification",
+            ModelTask.BinaryClassification => "binary-classification",
+            _ => "regression",
+        };
+        var positive = task == ModelTask.BinaryClassification ? ", positive: \"yes\"" : "";
+        repository.Write("models/points.yaml", $$"""
+            model: points
+            task: {{taskName}}
+            featureSet: points@1
+            label: { column: label{{positive}} }
+            data:
+              path: data/points.csv
+              digest: {{Digest(repository, "data/points.csv")}}
+              split: { holdout: 0.25, seed: 3 }
+            trainer:
+              name: {{trainer}}
+              seed: 5
+            slices: [colour, flag]
+            {{extraModelYaml}}
+            """);
+        return repository;
+    }
+
+    private static string F(double value) => value.ToString("0.####", CultureInfo.InvariantCulture);
+}
