@@ -1,0 +1,45 @@
+using Mlops.Declarations.Models;
+
+namespace Mlops.Pipeline.Gates;
+
+/// <summary>The outcome of one rule for one scope (overall, or one slice value).</summary>
+/// <param name="Rule">The rule as declared.</param>
+/// <param name="Description">The rule in words, for example "auc >= 0.8" or "auc change vs champion >= -0.01".</param>
+/// <param name="Scope">"overall" or "contract=One year".</param>
+/// <param name="Candidate">The candidate's value; null when it was not computed.</param>
+/// <param name="Champion">The champion's value, for baseline rules.</param>
+/// <param name="Delta">Candidate minus champion, for baseline rules.</param>
+/// <param name="Passed">Whether the rule held.</param>
+/// <param name="Reason">Why it failed, or a note (for example "no champion yet").</param>
+public sealed record GateRuleResult(
+    GateRule Rule,
+    string Description,
+    string Scope,
+    double? Candidate,
+    double? Champion,
+    double? Delta,
+    bool Passed,
+    string? Reason);
+
+/// <summary>Every rule's outcome for a candidate against an environment.</summary>
+/// <param name="Model">The model's name.</param>
+/// <param name="Candidate">What is being gated, for example "run 0192f3a" or "churn@v8".</param>
+/// <param name="Environment">The target environment, if any.</param>
+/// <param name="ChampionVersion">The version the environment pins now, if any.</param>
+/// <param name="Results">Each rule's outcome, in declared order.</param>
+/// <param name="RequirementFailures">Environment requirements that are not met.</param>
+public sealed record GateReport(
+    string Model,
+    string Candidate,
+    string? Environment,
+    int? ChampionVersion,
+    IReadOnlyList<GateRuleResult> Results,
+    IReadOnlyList<string> RequirementFailures)
+{
+    /// <summary>True when every rule held and every requirement is met.</summary>
+    public bool Passed => RequirementFailures.Count == 0 && Results.All(r => r.Passed);
+
+    /// <summary>The metrics whose rules all held (what an environment's <c>requires.gates</c> asks for).</summary>
+    public IReadOnlyList<string> PassedMetrics =>
+        Results.GroupBy(r => r.Rule.Metric).Where(g => g.All(r => r.Passed)).Select(g => g.Key).ToList();
+}
