@@ -35,6 +35,12 @@ public sealed class CacheKeyTests
 
     private static readonly string s_key = CacheKey.Compute(s_model, s_features, Data, MlNet);
 
+    /// <summary>A churn-like model on lightgbm, for other tracking tests.</summary>
+    internal static ModelSpec Model => s_model;
+
+    /// <summary>The feature set <see cref="Model"/> references.</summary>
+    internal static FeatureSet Features => s_features;
+
     public static TheoryData<string, Func<string>> DeterminingChanges => new()
     {
         { "data digest", () => CacheKey.Compute(s_model, s_features, "sha256:" + new string('0', 64), MlNet) },
