@@ -1,0 +1,72 @@
+namespace Mlops.Runtime.Bundles;
+
+/// <summary>
+/// What a bundle's model is: everything needed to serve it and to trace it to its inputs. It holds
+/// only what the same inputs reproduce exactly; measurements taken at a moment (latency, the gate
+/// against the champion of the day, the run id) live in the registry tag and the tracking database,
+/// so that the same inputs give the same bundle digest.
+/// </summary>
+/// <param name="Format">The bundle format version.</param>
+/// <param name="Model">The model's name.</param>
+/// <param name="Task">The task as written in the model file, for example binary-classification.</param>
+/// <param name="ModelFile">The entry holding the model.</param>
+/// <param name="ModelFormat"><c>mlnet</c> or <c>onnx</c>.</param>
+/// <param name="ModelDigest">The sha256 of the model entry.</param>
+/// <param name="FeatureSet">The feature set the model was trained on.</param>
+/// <param name="Inputs">The input schema, one entry per feature, in order.</param>
+/// <param name="Label">The label column and positive class.</param>
+/// <param name="Trainer">The trainer, seed and effective options.</param>
+/// <param name="Lineage">The inputs that determined the model.</param>
+/// <param name="Metrics">Holdout quality metrics, overall and per slice value (no timings).</param>
+public sealed record BundleManifest(
+    int Format,
+    string Model,
+    string Task,
+    string ModelFile,
+    string ModelFormat,
+    string ModelDigest,
+    BundleFeatureSet FeatureSet,
+    IReadOnlyList<BundleInput> Inputs,
+    BundleLabel Label,
+    BundleTrainer Trainer,
+    BundleLineage Lineage,
+    BundleMetrics Metrics)
+{
+    /// <summary>The format this code writes and reads.</summary>
+    public const int CurrentFormat = 1;
+}
+
+/// <summary>The feature set a model was trained on.</summary>
+/// <param name="Name">Its name.</param>
+/// <param name="Version">Its version.</param>
+/// <param name="SchemaDigest">Its schema digest when trained.</param>
+public sealed record BundleFeatureSet(string Name, int Version, string SchemaDigest);
+
+/// <summary>One input feature.</summary>
+/// <param name="Name">The feature's name.</param>
+/// <param name="Type">float, int, bool, category or text.</param>
+/// <param name="Nullable">Whether it may be missing.</param>
+/// <param name="Values">The categories, for category features.</param>
+public sealed record BundleInput(string Name, string Type, bool Nullable, IReadOnlyList<string> Values);
+
+/// <summary>The label.</summary>
+/// <param name="Column">The label column.</param>
+/// <param name="Positive">The positive class, for binary classification.</param>
+public sealed record BundleLabel(string Column, string? Positive);
+
+/// <summary>The trainer.</summary>
+/// <param name="Name">Its name in the model file.</param>
+/// <param name="Seed">The context seed.</param>
+/// <param name="Parameters">Every effective option, sorted by name.</param>
+public sealed record BundleTrainer(string Name, int Seed, IReadOnlyDictionary<string, string> Parameters);
+
+/// <summary>The inputs that determined the model.</summary>
+/// <param name="DataDigest">The training data's sha256.</param>
+/// <param name="InputsDigest">The hash of every determining input (the tracking cache key).</param>
+/// <param name="MlNetVersion">The ML.NET version that trained it.</param>
+public sealed record BundleLineage(string DataDigest, string InputsDigest, string MlNetVersion);
+
+/// <summary>Holdout metrics.</summary>
+/// <param name="Overall">Metric name to value.</param>
+/// <param name="Slices">"feature=value" to metric name to value.</param>
+public sealed record BundleMetrics(IReadOnlyDictionary<string, double> Overall, IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> Slices);
