@@ -208,11 +208,11 @@ internal static class TrainerParameters
                 return false;
             }
 
-            converted = type == typeof(int) ? (int)number : (long)number;
+            converted = type == typeof(int) ? (object)(int)number : (long)number;
             return true;
         }
 
-        converted = type == typeof(float) ? (float)number : number;
+        converted = type == typeof(float) ? (object)(float)number : number;
         return true;
     }
 

@@ -34,21 +34,24 @@ internal static class TrainingRepository
         return example;
     }
 
-    /// <summary>Writes a CSV and a model file whose digest matches it.</summary>
-    public static void WriteData(TempDirectory repository, string path, string csv)
-    {
-        repository.Write(path, csv);
-    }
-
     public static string Digest(TempDirectory repository, string path)
     {
         using var stream = File.OpenRead(repository.Combine(path));
         return "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
     }
 
+    /// <summary>Sets the digest of models/points.yaml to data/points.csv's current sha256.</summary>
+    public static void RefreshDigest(TempDirectory repository)
+    {
+        var model = repository.Read("models/points.yaml");
+        var start = model.IndexOf("sha256:", StringComparison.Ordinal);
+        var digest = Digest(repository, "data/points.csv");
+        repository.Write("models/points.yaml", model[..start] + digest + model[(start + digest.Length)..]);
+    }
+
     /// <summary>
     /// A synthetic repository: feature set <c>points@1</c> (x, y, a nullable z filled with the median, a
-    /// colour category, a flag), 300 rows, and one model of the task asked for.
+    /// colour category, a flag), 300 rows with an hourly ISO 8601 <c>when</c> column (not a feature), and one model of the task asked for.
     /// Multiclass labels are the quadrant of (x, y); the regression label is 3x - 2y + colour effect + noise.
     /// </summary>
     public static TempDirectory Synthetic(ModelTask task, string trainer, string extraModelYaml = "", int rows = 300)
@@ -65,7 +68,8 @@ internal static class TrainingRepository
               - { name: flag, type: bool }
             """);
         var random = new Random(7);
-        var csv = new StringBuilder("x,y,z,colour,flag,label\n");
+        var csv = new StringBuilder("when,x,y,z,colour,flag,label\n");
+        var start = new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc);
         string[] colours = ["red", "green", "blue"];
         for (var i = 0; i < rows; i++)
         {
@@ -80,7 +84,7 @@ internal static class TrainingRepository
                 ModelTask.BinaryClassification => x + y + (flag * 0.3) > 0 ? "yes" : "no",
                 _ => F((3 * x) - (2 * y) + (colour == "red" ? 1 : 0) + ((random.NextDouble() - 0.5) * 0.2)),
             };
-            csv.Append(CultureInfo.InvariantCulture, $"{F(x)},{F(y)},{z},{colour},{flag},{label}\n");
+            csv.Append(CultureInfo.InvariantCulture, $"{start.AddHours(i):yyyy-MM-ddTHH:mm:ssZ},{F(x)},{F(y)},{z},{colour},{flag},{label}\n");
         }
 
         repository.Write("data/points.csv", csv.ToString());

@@ -1,0 +1,114 @@
+using System.Text.Json;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Mlops.Pipeline.Evaluation;
+using Mlops.Pipeline.Tests.Training;
+using Mlops.Pipeline.Training;
+using Mlops.Runtime.Scoring;
+
+namespace Mlops.Pipeline.Tests.Evaluation;
+
+public sealed class ModelEvaluatorTests(ChurnModelFixture churn) : IClassFixture<ChurnModelFixture>
+{
+    [Fact]
+    public void Evaluate_Binary_ReportsEveryGateMetric()
+    {
+        string[] expected = ["accuracy", "auc", "f1", "logLoss", "modelSizeBytes", "p50LatencyMs", "p99LatencyMs", "prAuc", "precision", "recall"];
+
+        Assert.Equal(expected, churn.Evaluation.Metrics.Keys);
+        Assert.Equal(new FileInfo(churn.Training.ModelPath).Length, churn.Evaluation.Metrics[MetricNames.ModelSizeBytes]);
+        Assert.InRange(churn.Evaluation.Latency.P50Ms, 0.0001, churn.Evaluation.Latency.P99Ms);
+        Assert.Equal(1000, churn.Evaluation.Latency.Predictions);
+    }
+
+    [Fact]
+    public void Evaluate_Binary_ConfusionMatrixAddsUpToTheHoldout()
+    {
+        var m = churn.Evaluation.ConfusionMatrix!;
+
+        Assert.Equal(churn.Training.HoldoutRows, m.TruePositives + m.FalsePositives + m.TrueNegatives + m.FalseNegatives);
+        Assert.Equal((double)m.TruePositives / (m.TruePositives + m.FalseNegatives), churn.Evaluation.Metrics[MetricNames.Recall], 12);
+    }
+
+    [Fact]
+    public async Task Evaluate_Binary_MetricsAgreeWithMlNetsEvaluator()
+    {
+        var data = await TrainingData.LoadAsync(churn.Request.RepositoryRoot, churn.Request.Model, churn.Request.FeatureSet, TestContext.Current.CancellationToken);
+        var ml = new MLContext(1);
+        var model = ml.Model.Load(churn.Training.ModelPath, out _);
+        var scored = model.Transform(ModelTrainer.LabelledView(ml, data, data.Holdout));
+
+        var expected = ml.BinaryClassification.Evaluate(scored, ModelColumns.Label);
+
+        Assert.Equal(expected.AreaUnderRocCurve, churn.Evaluation.Metrics[MetricNames.Auc], 9);
+        Assert.Equal(expected.Accuracy, churn.Evaluation.Metrics[MetricNames.Accuracy], 9);
+        Assert.Equal(expected.PositivePrecision, churn.Evaluation.Metrics[MetricNames.Precision], 9);
+        Assert.Equal(expected.PositiveRecall, churn.Evaluation.Metrics[MetricNames.Recall], 9);
+        Assert.Equal(expected.F1Score, churn.Evaluation.Metrics[MetricNames.F1], 9);
+        Assert.Equal(expected.LogLoss * Math.Log(2), churn.Evaluation.Metrics[MetricNames.LogLoss], 6);
+    }
+
+    [Fact]
+    public void Evaluate_ContractSlice_HasMetricsPerDeclaredValue()
+    {
+        var slices = churn.Evaluation.Slices.Where(s => s.Feature == "contract").ToList();
+
+        Assert.Equal(["Month-to-month", "One year", "Two year"], slices.Select(s => s.Value));
+        Assert.Equal(churn.Training.HoldoutRows, slices.Sum(s => s.Rows));
+        Assert.All(slices, s => Assert.Contains(MetricNames.Recall, s.Metrics.Keys));
+        Assert.True(slices[0].Metrics[MetricNames.Recall] > slices[2].Metrics[MetricNames.Recall]);
+    }
+
+    [Fact]
+    public async Task Score_HoldoutRow_EqualsTheEvaluationPipelinesScore()
+    {
+        var data = await TrainingData.LoadAsync(churn.Request.RepositoryRoot, churn.Request.Model, churn.Request.FeatureSet, TestContext.Current.CancellationToken);
+        var batch = HoldoutPredictions.Score(churn.Training.ModelPath, data, seed: 42);
+        var scorer = ModelScorer.Load(churn.Training.ModelPath);
+        var withMissing = Array.FindIndex(data.Holdout, r => float.IsNaN(data.Numbers(data.Features.ToList().FindIndex(f => f.Name == "total_charges"))![r]));
+
+        foreach (var i in new[] { 0, 1, withMissing is >= 0 ? withMissing : 2 })
+        {
+            var prediction = scorer.Score(data.ToRequest(data.Holdout[i]));
+
+            Assert.Equal(batch.Scores[i], prediction.Score);
+            Assert.Equal(batch.Probabilities![i], prediction.Probability);
+        }
+    }
+
+    [Fact]
+    public void Profile_TotalCharges_CountsTheHoldoutRowsAndTheirNulls()
+    {
+        var profile = churn.Evaluation.Profile.Features.Single(f => f.Name == "total_charges");
+
+        Assert.Equal(churn.Training.HoldoutRows, profile.Count);
+        Assert.InRange(profile.Missing, 1, 10); // 11 in the whole file, fewer on a split
+        Assert.Equal((double)profile.Missing / profile.Count, profile.NullRate);
+        Assert.Equal(profile.Count - profile.Missing, profile.Numeric!.Histogram.Counts.Sum());
+        Assert.Equal(11, profile.Numeric.Quantiles.Count);
+    }
+
+    [Fact]
+    public void Profile_CategoriesBoolsAndPredictions_AreFrequencies()
+    {
+        var contract = churn.Evaluation.Profile.Features.Single(f => f.Name == "contract").Categorical!;
+        var female = churn.Evaluation.Profile.Features.Single(f => f.Name == "female").Categorical!;
+        var predictions = churn.Evaluation.Profile.Predictions;
+
+        Assert.Equal(["Month-to-month", "One year", "Two year"], contract.Values.Select(v => v.Value));
+        Assert.Equal(["false", "true"], female.Values.Select(v => v.Value));
+        Assert.Equal(["probability", "predictedLabel"], predictions.Select(p => p.Name));
+        Assert.Equal(churn.Evaluation.ConfusionMatrix!.TruePositives + churn.Evaluation.ConfusionMatrix.FalsePositives,
+            predictions[1].Categorical!.Values.Single(v => v.Value == "true").Count);
+    }
+
+    [Fact]
+    public void Report_SerialisesToCamelCaseJson()
+    {
+        var json = JsonSerializer.Serialize(churn.Evaluation, new JsonSerializerOptions(JsonSerializerDefaults.Web));
+
+        Assert.Contains("\"metrics\":{\"accuracy\":", json, StringComparison.Ordinal);
+        Assert.Contains("\"confusionMatrix\":{\"truePositives\":", json, StringComparison.Ordinal);
+        Assert.Contains("\"profile\":{\"rows\":", json, StringComparison.Ordinal);
+    }
+}
