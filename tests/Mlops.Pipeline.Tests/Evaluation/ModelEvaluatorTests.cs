@@ -8,7 +8,8 @@ using Mlops.Runtime.Scoring;
 
 namespace Mlops.Pipeline.Tests.Evaluation;
 
-public sealed class ModelEvaluatorTests(ChurnModelFixture churn) : IClassFixture<ChurnModelFixture>
+[Collection(ChurnModelCollection.Name)]
+public sealed class ModelEvaluatorTests(ChurnModelFixture churn)
 {
     [Fact]
     public void Evaluate_Binary_ReportsEveryGateMetric()

@@ -29,3 +29,10 @@ public sealed class ChurnModelFixture : IAsyncLifetime
         return ValueTask.CompletedTask;
     }
 }
+
+/// <summary>Shares one <see cref="ChurnModelFixture"/> between test classes: the example trains once for all of them.</summary>
+[CollectionDefinition(Name)]
+public sealed class ChurnModelCollection : ICollectionFixture<ChurnModelFixture>
+{
+    public const string Name = "churn model";
+}

@@ -4,7 +4,8 @@ using Mlops.Testing;
 
 namespace Mlops.Pipeline.Tests.Training;
 
-public sealed class ModelTrainerTests(ChurnModelFixture churn) : IClassFixture<ChurnModelFixture>
+[Collection(ChurnModelCollection.Name)]
+public sealed class ModelTrainerTests(ChurnModelFixture churn)
 {
     [Fact]
     public void Train_ChurnExample_HoldoutAucIsAtLeast083()
