@@ -10,6 +10,9 @@ var configuration = Argument("configuration", "Release");
 
 #load "build/mlops.cake"
 
+// The stage's arguments, with --model when one was asked for.
+string[] WithModel(string stage) => string.IsNullOrEmpty(model) ? new[] { stage } : new[] { stage, model };
+
 Task("Build")
     .Description("Builds the mlops CLI from this repository's source.")
     .Does(() => BuildMlops(configuration));
@@ -19,7 +22,17 @@ Task("Validate")
     .IsDependentOn("Build")
     .Does(() => Mlops(configuration, "validate"));
 
+Task("Train")
+    .Description("Trains each model, or reuses its cached run when nothing that determines it changed (mlops train).")
+    .IsDependentOn("Validate")
+    .Does(() => Mlops(configuration, WithModel("train")));
+
+Task("Evaluate")
+    .Description("Holdout metrics overall and per slice, latency, reference profile (mlops evaluate).")
+    .IsDependentOn("Train")
+    .Does(() => Mlops(configuration, WithModel("evaluate")));
+
 Task("Default")
-    .IsDependentOn("Validate");
+    .IsDependentOn("Evaluate");
 
 RunTarget(target);

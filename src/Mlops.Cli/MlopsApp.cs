@@ -1,6 +1,10 @@
 using System.CommandLine;
+using Mlops.Cli.Commands.Evaluate;
 using Mlops.Cli.Commands.Runs;
+using Mlops.Cli.Commands.Train;
 using Mlops.Cli.Commands.Validate;
+using Mlops.Cli.Output;
+using Mlops.Pipeline.Stages;
 
 namespace Mlops.Cli;
 
@@ -11,6 +15,8 @@ internal static class MlopsApp
         new("mlops: validate, train, gate, package and promote models declared in git.")
         {
             ValidateCommand.Create(context),
+            TrainCommand.Create(context),
+            EvaluateCommand.Create(context),
             RunsCommand.Create(context),
         };
 
@@ -32,6 +38,17 @@ internal static class MlopsApp
         {
             return await parse.InvokeAsync(new InvocationConfiguration { Output = context.Out, Error = context.Error, EnableDefaultExceptionHandler = false }, cancellationToken)
                 .ConfigureAwait(false);
+        }
+        catch (CheckFailedException e)
+        {
+            await DiagnosticOutput.WriteLinesAsync(context.Out, e.Diagnostics).ConfigureAwait(false);
+            await context.Error.WriteLineAsync($"mlops: {e.Message}.").ConfigureAwait(false);
+            return ExitCodes.CheckFailed;
+        }
+        catch (StageInputException e)
+        {
+            await context.Error.WriteLineAsync($"mlops: {e.Message}").ConfigureAwait(false);
+            return ExitCodes.BadInput;
         }
         catch (UsageException e)
         {

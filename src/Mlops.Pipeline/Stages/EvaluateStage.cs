@@ -1,0 +1,90 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Mlops.Declarations.FeatureSets;
+using Mlops.Declarations.Models;
+using Mlops.Declarations.Schema;
+using Mlops.Pipeline.Evaluation;
+using Mlops.Pipeline.Tracking;
+using Mlops.Pipeline.Training;
+
+namespace Mlops.Pipeline.Stages;
+
+/// <summary>The outcome of evaluating one model.</summary>
+/// <param name="Model">The model's name.</param>
+/// <param name="Run">The run evaluated.</param>
+/// <param name="Report">The evaluation.</param>
+/// <param name="Cached">True when the run already held this evaluation.</param>
+public sealed record EvaluateOutcome(string Model, Run Run, EvaluationReport Report, bool Cached);
+
+/// <summary>
+/// <c>mlops evaluate</c>: evaluates the run that the current declarations produce (the cache key
+/// matches), records its metrics per split and slice, and attaches the full report. The
+/// evaluation is cached per run and per evaluation key (slices and evaluator version), since the
+/// training cache key leaves slices out.
+/// </summary>
+public static class EvaluateStage
+{
+    /// <summary>The attachment holding the evaluation report.</summary>
+    public const string Attachment = "evaluation";
+
+    /// <summary>Raise when evaluation computes something different from the same run.</summary>
+    public const int EvaluatorVersion = 1;
+
+    /// <summary>Options shared with serialisation of reports.</summary>
+    public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    /// <summary>Evaluates the current run of a model.</summary>
+    /// <exception cref="StageInputException">The current declarations have not been trained.</exception>
+    public static async Task<EvaluateOutcome> RunAsync(Workspace workspace, Declared<ModelSpec> model, Declared<FeatureSet> features, bool force, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    {
+        var run = await CurrentRunAsync(workspace, model, features, cancellationToken).ConfigureAwait(false);
+        var key = EvaluationKey(run, model.Value);
+        if (!force && await ReadAsync(workspace, run, cancellationToken).ConfigureAwait(false) is { } stored && stored.Key == key)
+        {
+            return new EvaluateOutcome(model.Value.Name, run, stored.Report, Cached: true);
+        }
+
+        var request = new EvaluationRequest(workspace.Root, model, features, Path.Combine(workspace.Root, run.Artifact!.Path));
+        var report = await new ModelEvaluator(workspace.Time).EvaluateAsync(request, progress, cancellationToken).ConfigureAwait(false);
+        var metrics = report.Metrics.Select(m => new RunMetric(m.Key, m.Value))
+            .Concat(report.Slices.SelectMany(s => s.Metrics.Select(m => new RunMetric(m.Key, m.Value, RunMetric.Holdout, RunMetric.SliceOf(s.Feature, s.Value)))));
+        await workspace.Runs.AddMetricsAsync(run.Id, metrics, cancellationToken).ConfigureAwait(false);
+        await workspace.Runs.AttachAsync(run.Id, Attachment, JsonSerializer.Serialize(new StoredEvaluation(key, report), Json), cancellationToken).ConfigureAwait(false);
+        return new EvaluateOutcome(model.Value.Name, await workspace.Runs.GetAsync(run.Id, cancellationToken).ConfigureAwait(false) ?? run, report, Cached: false);
+    }
+
+    /// <summary>The latest succeeded run whose cache key matches the current declarations and data.</summary>
+    /// <exception cref="StageInputException">There is none: train first.</exception>
+    public static async Task<Run> CurrentRunAsync(Workspace workspace, Declared<ModelSpec> model, Declared<FeatureSet> features, CancellationToken cancellationToken)
+    {
+        var key = CacheKey.Compute(model.Value, features.Value, model.Value.Data.Digest, TrainerCatalog.MlNetVersion);
+        return await TrainStage.FindCachedAsync(workspace, model.Value.Name, key, cancellationToken).ConfigureAwait(false)
+            ?? throw new StageInputException($"'{model.Value.Name}' has no trained run for its current declarations and data. Run 'mlops train {model.Value.Name}' first.");
+    }
+
+    /// <summary>The evaluation stored on a run, if any.</summary>
+    public static async Task<StoredEvaluation?> ReadAsync(Workspace workspace, Run run, CancellationToken cancellationToken)
+    {
+        var json = await workspace.Runs.GetAttachmentAsync(run.Id, Attachment, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return json is null ? null : JsonSerializer.Deserialize<StoredEvaluation>(json, Json);
+        }
+        catch (JsonException)
+        {
+            return null; // written by another evaluator version: evaluate again
+        }
+    }
+
+    private static string EvaluationKey(Run run, ModelSpec model)
+    {
+        var text = $"{run.CacheKey}\nslices={string.Join(",", model.Slices)}\nevaluator={EvaluatorVersion}";
+        return "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+    }
+}
+
+/// <summary>An evaluation as attached to its run.</summary>
+/// <param name="Key">What it was computed for: the run's cache key, the slices and the evaluator version.</param>
+/// <param name="Report">The evaluation.</param>
+public sealed record StoredEvaluation(string Key, EvaluationReport Report);

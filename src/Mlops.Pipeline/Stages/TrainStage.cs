@@ -1,0 +1,81 @@
+using Mlops.Declarations.FeatureSets;
+using Mlops.Declarations.Models;
+using Mlops.Declarations.Schema;
+using Mlops.Pipeline.Tracking;
+using Mlops.Pipeline.Training;
+
+namespace Mlops.Pipeline.Stages;
+
+/// <summary>The outcome of training one model.</summary>
+/// <param name="Model">The model's name.</param>
+/// <param name="Run">The run that holds the model: a new one, or the cached one.</param>
+/// <param name="CacheHit">True when nothing that determines the model changed and the cached run was reused.</param>
+public sealed record TrainOutcome(string Model, Run Run, bool CacheHit);
+
+/// <summary>
+/// <c>mlops train</c>: for each model, reuses the run whose inputs hash to the same cache key, or
+/// trains, recording the run; a failed training is recorded as failed with its error, never half-written.
+/// </summary>
+public static class TrainStage
+{
+    /// <summary>The folder under the repository root where runs keep their models.</summary>
+    public const string RunsFolder = ".mlops/runs";
+
+    /// <summary>Trains one model (or reuses its cached run).</summary>
+    /// <exception cref="CheckFailedException">The model cannot be trained as declared (unknown trainer, one label class, ...); the run is marked failed.</exception>
+    public static async Task<TrainOutcome> RunAsync(Workspace workspace, Declared<ModelSpec> model, Declared<FeatureSet> features, bool force, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    {
+        var spec = model.Value;
+        var start = RunStart.FromDeclarations(spec, features.Value, spec.Data.Digest, TrainerCatalog.MlNetVersion, GitState.Read(workspace.Root));
+        if (!force && start.CacheKey is { } key && await FindCachedAsync(workspace, spec.Name, key, cancellationToken).ConfigureAwait(false) is { } cached)
+        {
+            return new TrainOutcome(spec.Name, cached, CacheHit: true);
+        }
+
+        var runId = await workspace.Runs.StartRunAsync(start, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var output = Path.Combine(workspace.Root, RunsFolder, runId);
+            var result = await new ModelTrainer(workspace.Time).TrainAsync(new TrainingRequest(workspace.Root, model, features), output, progress, cancellationToken).ConfigureAwait(false);
+            var parameters = result.Parameters.ToDictionary(p => $"trainer.{p.Key}", p => p.Value);
+            parameters["trainer"] = result.Trainer;
+            await workspace.Runs.CompleteRunAsync(runId, new RunCompletion
+            {
+                Artifact = new RunArtifact(workspace.Relative(result.ModelPath), result.ModelDigest),
+                Params = parameters,
+                Metrics =
+                [
+                    new RunMetric("trainRows", result.TrainRows, RunMetric.Train),
+                    new RunMetric("holdoutRows", result.HoldoutRows),
+                    new RunMetric("trainSeconds", result.Duration.TotalSeconds, RunMetric.Train),
+                ],
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TrainingException e)
+        {
+            await workspace.Runs.FailRunAsync(runId, RunError.From(e.Diagnostic), CancellationToken.None).ConfigureAwait(false);
+            throw new CheckFailedException($"training '{spec.Name}' failed; run {runId} is recorded as failed", e.Diagnostics);
+        }
+        catch (Exception e)
+        {
+            await workspace.Runs.FailRunAsync(runId, RunError.From(e), CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+
+        return new TrainOutcome(spec.Name, await workspace.Runs.GetAsync(runId, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"Run {runId} vanished from the run store."), CacheHit: false);
+    }
+
+    /// <summary>The latest succeeded run with this cache key whose model file is still present and intact.</summary>
+    public static async Task<Run?> FindCachedAsync(Workspace workspace, string model, string cacheKey, CancellationToken cancellationToken)
+    {
+        var cached = await workspace.Runs.FindCachedAsync(model, cacheKey, cancellationToken).ConfigureAwait(false);
+        if (cached?.Artifact is not { Digest: { } digest } artifact)
+        {
+            return null;
+        }
+
+        var path = Path.Combine(workspace.Root, artifact.Path);
+        return File.Exists(path) && await Validation.DataValidator.DigestAsync(path, cancellationToken).ConfigureAwait(false) == digest ? cached : null;
+    }
+}
