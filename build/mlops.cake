@@ -3,8 +3,32 @@
 string MlopsDll(string configuration) =>
     MakeAbsolute(File($"src/Mlops.Cli/bin/{configuration}/net10.0/mlops.dll")).FullPath;
 
+// MSBuild's own up-to-date check costs seconds even when nothing changed; a cached pipeline run
+// must stay fast, so skip the build when no source or project file is newer than the CLI.
+// Conservative: any newer file (or a missing binary) builds, and MSBuild decides the rest.
+bool MlopsIsUpToDate(string configuration)
+{
+    var dll = MlopsDll(configuration);
+    if (!System.IO.File.Exists(dll))
+    {
+        return false;
+    }
+
+    var built = System.IO.File.GetLastWriteTimeUtc(dll);
+    var inputs = GetFiles("./src/**/*.cs") + GetFiles("./src/**/*.csproj") + GetFiles("./*.props") + GetFiles("./global.json") + GetFiles("./.editorconfig");
+    return inputs
+        .Where(f => !f.FullPath.Contains("/obj/") && !f.FullPath.Contains("/bin/"))
+        .All(f => System.IO.File.GetLastWriteTimeUtc(f.FullPath) <= built);
+}
+
 void BuildMlops(string configuration)
 {
+    if (MlopsIsUpToDate(configuration))
+    {
+        Information("mlops is up to date with src/; not building.");
+        return;
+    }
+
     var exit = StartProcess("dotnet", new ProcessSettings
     {
         Arguments = $"build src/Mlops.Cli/Mlops.Cli.csproj -c {configuration} --nologo -v quiet -clp:NoSummary",
