@@ -16,11 +16,11 @@ namespace Mlops.Pipeline.Tracking;
 /// <para>In the key: <see cref="PipelineFormatVersion"/>; the trainer version (the ML.NET version string);
 /// the data's actual digest; the model's task, label (column and positive value), split (holdout, seed,
 /// time column), trainer (name, seed, every parameter, numbers compared by value) and feature set reference;
-/// the feature set's schema digest and every feature in declared order with its type, nullability, range,
+/// the feature set's entity (training splits rows by its hash when declared), its schema digest and every feature in declared order with its type, nullability, range,
 /// categories, fill, unknown-category policy and source.</para>
 /// <para>Not in the key, because they do not change the trained model: the model's name (the cache is looked
 /// up per model), description, slices and gate (they change evaluation and gating, which are cheap and rerun),
-/// the data's path and declared digest (the actual content counts), the feature set's entity and the
+/// the data's path and declared digest (the actual content counts), and the
 /// descriptions of features and sets.</para>
 /// <para>Pure: the same records and strings give the same key on every machine and in every process.</para>
 /// </remarks>
@@ -30,7 +30,7 @@ public static class CacheKey
     /// The version of how the pipeline turns declarations into a trained model. Raise it whenever training
     /// changes what it builds from the same declarations (a new transform, another default), so old cache entries stop matching.
     /// </summary>
-    public const int PipelineFormatVersion = 1;
+    public const int PipelineFormatVersion = 2;
 
     /// <summary>The key, <c>sha256:&lt;hex&gt;</c>.</summary>
     /// <param name="model">The model declaration.</param>
@@ -97,6 +97,7 @@ public static class CacheKey
         }
 
         Line(text, "featureSet", Quote(features.Reference.ToString()));
+        Line(text, "featureSet.entity", Quote(features.Entity));
         Line(text, "featureSet.schemaDigest", Quote(features.SchemaDigest));
         foreach (var feature in features.Features)
         {

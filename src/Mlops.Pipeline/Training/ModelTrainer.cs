@@ -17,12 +17,6 @@ public sealed class ModelTrainer(TimeProvider? timeProvider = null)
     /// <summary>The file name of the model in the output folder.</summary>
     public const string ModelFileName = "model.zip";
 
-    /// <summary>
-    /// The version of the recipe that turns declarations into a pipeline. It changes whenever the same
-    /// declarations would train a different model, so cache keys should include it.
-    /// </summary>
-    public const string PipelineVersion = "1";
-
     private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
 
     /// <summary>Trains the model and writes <see cref="ModelFileName"/> into <paramref name="outputDirectory"/>.</summary>
