@@ -1,5 +1,7 @@
 using System.CommandLine;
 using Mlops.Cli.Commands.Evaluate;
+using Mlops.Cli.Commands.Gate;
+using Mlops.Cli.Commands.Package;
 using Mlops.Cli.Commands.Runs;
 using Mlops.Cli.Commands.Train;
 using Mlops.Cli.Commands.Validate;
@@ -17,6 +19,8 @@ internal static class MlopsApp
             ValidateCommand.Create(context),
             TrainCommand.Create(context),
             EvaluateCommand.Create(context),
+            GateCommand.Create(context),
+            PackageCommand.Create(context),
             RunsCommand.Create(context),
         };
 

@@ -1,0 +1,89 @@
+using System.Text.Json;
+using Mlops.Declarations.FeatureSets;
+using Mlops.Declarations.Models;
+using Mlops.Declarations.Schema;
+using Mlops.Pipeline.Evaluation;
+using Mlops.Pipeline.Gates;
+using Mlops.Pipeline.Registry;
+using Mlops.Pipeline.Store;
+using Mlops.Pipeline.Tracking;
+using Mlops.Pipeline.Training;
+using Mlops.Runtime.Bundles;
+
+namespace Mlops.Pipeline.Stages;
+
+/// <summary>The outcome of packaging one model.</summary>
+/// <param name="Run">The run packaged.</param>
+/// <param name="Digest">The bundle's content address in the store.</param>
+/// <param name="Store">Where it was stored.</param>
+/// <param name="Version">The registered version, when registered.</param>
+/// <param name="NewVersion">True when this packaging created the version; false when the same bundle was already registered.</param>
+public sealed record PackageOutcome(Run Run, string Digest, string Store, ModelVersion? Version, bool NewVersion);
+
+/// <summary>
+/// <c>mlops package</c>: builds the deterministic bundle of the current run (model, manifest,
+/// reference profile), stores it by its sha256, and registers it as the tag <c>MODEL@vN</c> on the
+/// commit whose declarations produced it. The same run packages to the same bundle, and a bundle
+/// already registered keeps its version.
+/// </summary>
+public static class PackageStage
+{
+    /// <summary>Packages, stores and (unless <paramref name="register"/> is false) registers the current run.</summary>
+    /// <exception cref="StageInputException">No evaluation yet, or the declarations are not committed.</exception>
+    public static async Task<PackageOutcome> RunAsync(Workspace workspace, Declared<ModelSpec> model, Declared<FeatureSet> features, IBundleStore store, bool register, CancellationToken cancellationToken)
+    {
+        var run = await EvaluateStage.CurrentRunAsync(workspace, model, features, cancellationToken).ConfigureAwait(false);
+        var evaluation = await EvaluateStage.ReadAsync(workspace, run, cancellationToken).ConfigureAwait(false)
+            ?? throw new StageInputException($"run {run.Id} of '{model.Value.Name}' has not been evaluated. Run 'mlops evaluate {model.Value.Name}' first.");
+        var git = GitState.Read(workspace.Root);
+        if (register && (git.Commit is null || git.Dirty == true))
+        {
+            throw new StageInputException(git.Commit is null
+                ? $"'{workspace.Root}' is not a git repository, so '{model.Value.Name}' cannot be registered as a tag. Run 'git init' and commit, or package with --no-register."
+                : $"the working tree has uncommitted changes; a version's tag must point at the commit whose declarations produced it. Commit them, then package '{model.Value.Name}' again.");
+        }
+
+        var bundle = Build(model.Value, features.Value, run, evaluation.Report, await File.ReadAllBytesAsync(Path.Combine(workspace.Root, run.Artifact!.Path), cancellationToken).ConfigureAwait(false));
+        string digest;
+        using (var stream = new MemoryStream(bundle, writable: false))
+        {
+            digest = await store.PutAsync(stream, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (!register)
+        {
+            return new PackageOutcome(run, digest, store.Location, null, false);
+        }
+
+        var result = new ModelRegistry(workspace.Root, workspace.Time).Register(new ModelRegistration(model.Value.Name, git.Commit!, digest)
+        {
+            FeatureSet = features.Value.Reference,
+            FeatureSetDigest = features.Value.SchemaDigest,
+            RunId = run.Id,
+            Metrics = MetricSets.ToRegistry(MetricSets.From(evaluation.Report)),
+        });
+        return new PackageOutcome(run, digest, store.Location, result.Version, result.Created);
+    }
+
+    /// <summary>The bundle bytes of a run: a pure function of the run's model and its deterministic evaluation.</summary>
+    public static byte[] Build(ModelSpec model, FeatureSet features, Run run, EvaluationReport evaluation, byte[] modelBytes)
+    {
+        // Timings differ between runs of the same inputs; they stay in the tag and the run store.
+        var quality = evaluation.Metrics.Where(m => m.Key is not (MetricNames.P50LatencyMs or MetricNames.P99LatencyMs)).ToDictionary(m => m.Key, m => m.Value);
+        var manifest = new BundleManifest(
+            BundleManifest.CurrentFormat,
+            model.Name,
+            evaluation.Task,
+            ModelTrainer.ModelFileName,
+            "mlnet",
+            DeterministicZip.Digest(modelBytes),
+            new BundleFeatureSet(features.Name, features.Version, features.SchemaDigest),
+            [.. features.Features.Select(f => new BundleInput(f.Name, f.Type.ToString().ToLowerInvariant(), f.Nullable, f.Values))],
+            new BundleLabel(model.Label.Column, model.Label.Positive),
+            new BundleTrainer(model.Trainer.Name, model.Trainer.Seed, run.Params.Where(p => p.Key.StartsWith("trainer.", StringComparison.Ordinal)).ToDictionary(p => p.Key["trainer.".Length..], p => p.Value)),
+            new BundleLineage(run.DataDigest ?? model.Data.Digest, run.CacheKey ?? "", TrainerCatalog.MlNetVersion),
+            new BundleMetrics(quality, evaluation.Slices.ToDictionary(s => $"{s.Feature}={s.Value}", s => s.Metrics)));
+        var profile = JsonSerializer.SerializeToUtf8Bytes(evaluation.Profile, EvaluateStage.Json);
+        return Bundle.Write(manifest, modelBytes, new Dictionary<string, byte[]> { [Bundle.ProfileEntry] = profile });
+    }
+}
