@@ -2,6 +2,7 @@ using System.CommandLine;
 using Mlops.Cli.Commands.Evaluate;
 using Mlops.Cli.Commands.Gate;
 using Mlops.Cli.Commands.Package;
+using Mlops.Cli.Commands.Reproduce;
 using Mlops.Cli.Commands.Runs;
 using Mlops.Cli.Commands.Train;
 using Mlops.Cli.Commands.Validate;
@@ -21,6 +22,7 @@ internal static class MlopsApp
             EvaluateCommand.Create(context),
             GateCommand.Create(context),
             PackageCommand.Create(context),
+            ReproduceCommand.Create(context),
             RunsCommand.Create(context),
         };
 

@@ -1,0 +1,150 @@
+using LibGit2Sharp;
+using Mlops.Declarations.Repository;
+using Mlops.Pipeline.Registry;
+using Mlops.Pipeline.Store;
+using Mlops.Runtime.Bundles;
+
+namespace Mlops.Pipeline.Stages;
+
+/// <summary>One bundle entry that differs between the registered and the reproduced bundle.</summary>
+/// <param name="Entry">The entry's name.</param>
+/// <param name="Registered">Its digest in the registered bundle, or null when absent there.</param>
+/// <param name="Reproduced">Its digest in the reproduced bundle, or null when absent there.</param>
+public sealed record EntryDifference(string Entry, string? Registered, string? Reproduced);
+
+/// <summary>What <c>mlops reproduce</c> found.</summary>
+/// <param name="Version">The registered version.</param>
+/// <param name="ReproducedDigest">The digest of the bundle retrained from the tag's commit.</param>
+/// <param name="Differences">Entries whose bytes differ; empty when the digests are equal.</param>
+/// <param name="MetricDeltas">Reproduced minus registered, for every holdout metric in either manifest.</param>
+public sealed record ReproduceOutcome(ModelVersion Version, string ReproducedDigest, IReadOnlyList<EntryDifference> Differences, IReadOnlyDictionary<string, double> MetricDeltas)
+{
+    /// <summary>True when the retrained bundle has the registered digest: same inputs, same bytes.</summary>
+    public bool Identical => ReproducedDigest == Version.BundleDigest;
+}
+
+/// <summary>
+/// <c>mlops reproduce MODEL@vN</c>: writes the files of the tag's commit into a temporary folder,
+/// trains, evaluates and packages there with a fresh run store, and compares the new bundle with
+/// the registered one. Nothing in the repository, its run store or its bundle store changes.
+/// </summary>
+public static class ReproduceStage
+{
+    /// <summary>Retrains a registered version and compares bundles.</summary>
+    /// <exception cref="StageInputException">The tag does not exist.</exception>
+    public static async Task<ReproduceOutcome> RunAsync(string root, string reference, IBundleStore store, TimeProvider time, CancellationToken cancellationToken)
+    {
+        ModelVersion version;
+        try
+        {
+            version = new ModelRegistry(root, time).Resolve(reference);
+        }
+        catch (RegistryException e)
+        {
+            throw new StageInputException(e.Message);
+        }
+
+        var folder = Path.Combine(Path.GetTempPath(), $"mlops-reproduce-{Guid.NewGuid():N}");
+        try
+        {
+            await ExtractAsync(root, version.Commit, folder, cancellationToken).ConfigureAwait(false);
+            byte[] reproduced;
+            await using (var workspace = await Workspace.OpenAsync(folder, Path.Combine(folder, ".mlops", "tracking.db"), time, cancellationToken).ConfigureAwait(false))
+            {
+                var (model, features) = workspace.Models(version.Model).Single();
+                await TrainStage.RunAsync(workspace, model, features, force: true, progress: null, cancellationToken).ConfigureAwait(false);
+                await EvaluateStage.RunAsync(workspace, model, features, force: true, progress: null, cancellationToken).ConfigureAwait(false);
+                var local = new LocalFolderStore(Path.Combine(folder, ".mlops", "store"));
+                var packaged = await PackageStage.RunAsync(workspace, model, features, local, register: false, cancellationToken).ConfigureAwait(false);
+                reproduced = await ReadAsync(local, packaged.Digest, cancellationToken).ConfigureAwait(false);
+            }
+
+            var registered = await ReadAsync(store, version.BundleDigest, cancellationToken).ConfigureAwait(false);
+            return Compare(version, registered, reproduced);
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A leftover temp folder is harmless.
+            }
+        }
+    }
+
+    private static ReproduceOutcome Compare(ModelVersion version, byte[] registeredBytes, byte[] reproducedBytes)
+    {
+        var registered = Bundle.Read(registeredBytes);
+        var reproduced = Bundle.Read(reproducedBytes);
+        var differences = registered.EntryNames.Union(reproduced.EntryNames, StringComparer.Ordinal).Order(StringComparer.Ordinal)
+            .Select(name => new EntryDifference(name, DigestOf(registered, name), DigestOf(reproduced, name)))
+            .Where(d => d.Registered != d.Reproduced)
+            .ToList();
+        var before = registered.Manifest.Metrics.Overall;
+        var after = reproduced.Manifest.Metrics.Overall;
+        var deltas = before.Keys.Union(after.Keys, StringComparer.Ordinal)
+            .ToDictionary(k => k, k => after.GetValueOrDefault(k, double.NaN) - before.GetValueOrDefault(k, double.NaN), StringComparer.Ordinal);
+        return new ReproduceOutcome(version, DeterministicZip.Digest(reproducedBytes), differences, deltas);
+    }
+
+    private static string? DigestOf(Bundle bundle, string entry) =>
+        bundle.EntryNames.Contains(entry, StringComparer.Ordinal) ? DeterministicZip.Digest(bundle.Entry(entry)) : null;
+
+    private static async Task<byte[]> ReadAsync(IBundleStore store, string digest, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        await store.CopyToAsync(digest, buffer, cancellationToken).ConfigureAwait(false);
+        return buffer.ToArray();
+    }
+
+    /// <summary>Writes the declaration folders of a commit, then each model's data file, into <paramref name="folder"/>.</summary>
+    private static async Task ExtractAsync(string root, string commitId, string folder, CancellationToken cancellationToken)
+    {
+        using var repository = new Repository(Repository.Discover(root) ?? throw new StageInputException($"'{root}' is not in a git repository."));
+        var commit = repository.Lookup<Commit>(commitId) ?? throw new StageInputException($"commit {commitId} is not in the repository; fetch it first.");
+        foreach (var name in new[] { RepositoryLayout.FeaturesFolder, RepositoryLayout.ModelsFolder, RepositoryLayout.EnvironmentsFolder })
+        {
+            if (commit[name]?.Target is Tree tree)
+            {
+                Write(tree, name + "/", folder);
+            }
+        }
+
+        var declarations = await RepositoryLoader.LoadAsync(folder, cancellationToken).ConfigureAwait(false);
+        foreach (var path in declarations.Models.Select(m => m.Value.Data.Path.Replace('\\', '/')).Distinct(StringComparer.Ordinal))
+        {
+            if (commit[path]?.Target is Blob blob)
+            {
+                WriteBlob(blob, path, folder);
+            }
+        }
+    }
+
+    private static void Write(Tree tree, string prefix, string folder)
+    {
+        foreach (var entry in tree)
+        {
+            switch (entry.Target)
+            {
+                case Tree subtree:
+                    Write(subtree, prefix + entry.Name + "/", folder);
+                    break;
+                case Blob blob:
+                    WriteBlob(blob, prefix + entry.Name, folder);
+                    break;
+            }
+        }
+    }
+
+    private static void WriteBlob(Blob blob, string path, string folder)
+    {
+        var file = Path.Combine(folder, path.Replace('/', Path.DirectorySeparatorChar));
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        using var source = blob.GetContentStream();
+        using var target = File.Create(file);
+        source.CopyTo(target);
+    }
+}
