@@ -2,6 +2,7 @@ using System.CommandLine;
 using Mlops.Cli.Commands.Evaluate;
 using Mlops.Cli.Commands.Gate;
 using Mlops.Cli.Commands.Package;
+using Mlops.Cli.Commands.Registry;
 using Mlops.Cli.Commands.Reproduce;
 using Mlops.Cli.Commands.Runs;
 using Mlops.Cli.Commands.Train;
@@ -23,6 +24,7 @@ internal static class MlopsApp
             GateCommand.Create(context),
             PackageCommand.Create(context),
             ReproduceCommand.Create(context),
+            RegistryCommand.Create(context),
             RunsCommand.Create(context),
         };
 
