@@ -48,7 +48,7 @@ public sealed class DiagnosticDocsTests
     {
         var known = DiagnosticIds.All.Select(d => d.Id).ToHashSet(StringComparer.Ordinal);
 
-        Assert.Empty(IndexRows().Where(r => !known.Contains(r.Id)).Select(r => r.Id));
+        Assert.Empty(IndexRows().Where(r => !known.Contains(r.Id) && !InAnotherBlock(r.Id)).Select(r => r.Id));
     }
 
     [Fact]
@@ -95,11 +95,18 @@ public sealed class DiagnosticDocsTests
 
         var orphans = Directory.GetFiles(Path.Combine(s_root.Value, "docs", "diagnostics"), "*.md")
             .Select(Path.GetFileNameWithoutExtension)
-            .Where(name => !known.Contains(name!))
+            .Where(name => !known.Contains(name!) && !InAnotherBlock(name!))
             .ToList();
 
         Assert.Empty(orphans);
     }
+
+    /// <summary>
+    /// A well-formed id in a block <see cref="DiagnosticIds.All"/> does not use: another assembly's list, checked by
+    /// its own tests (MLOPS05xx, training: Mlops.Pipeline.Tests' TrainingDiagnosticDocsTests).
+    /// </summary>
+    private static bool InAnotherBlock(string id) =>
+        s_idPattern.IsMatch(id) && !DiagnosticIds.All.Any(d => string.CompareOrdinal(d.Id, 0, id, 0, 7) == 0);
 
     private static DiagnosticDescriptor Descriptor(string id) => DiagnosticIds.All.Single(d => d.Id == id);
 
