@@ -247,6 +247,11 @@ public sealed class ModelTrainer(TimeProvider? timeProvider = null)
     private static TrainingException Translate(Declarations.Schema.Declared<ModelSpec> model, TrainerDefinition trainer, Exception e)
     {
         var message = e.Message.ReplaceLineEndings(" ").Trim();
+        if (!message.EndsWith('.'))
+        {
+            message += "."; // ML.NET's texts often lack the full stop our next sentence needs
+        }
+
         var key = TrainerParameters.DeclaredKey(model, (e as ArgumentException)?.ParamName) ?? NativeParameter(model, message);
         if (key is not null)
         {
