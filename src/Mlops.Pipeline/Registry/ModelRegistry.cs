@@ -8,8 +8,8 @@ namespace Mlops.Pipeline.Registry;
 
 /// <summary>
 /// The model registry kept in git: each version is an annotated tag <c>MODEL@vN</c> on the commit whose
-/// declarations produced it (format: <see cref="ModelTag"/>). Creating a tag is creating a ref, which git does
-/// atomically, so two registrations racing for the same number cannot both win.
+/// declarations produced it (format: <see cref="ModelTag"/>). The tag's ref is created under git's ref lock only if
+/// it does not exist yet, so two registrations racing for the same number cannot both win.
 /// </summary>
 public sealed class ModelRegistry
 {
@@ -60,17 +60,26 @@ public sealed class ModelRegistry
             ?? throw new RegistryException(RegistryError.NoIdentity, GitIdentity.MissingMessage);
         var name = ModelTag.Name(registration.Model, version);
         VersionChosen?.Invoke(version);
-        Tag tag;
+        // The tag object is written first; the ref is then created under git's ref lock only if it does not exist,
+        // so of two registrations racing for the same number exactly one wins.
+        var annotation = repository.ObjectDatabase.CreateTagAnnotation(name, commit, tagger, ModelTag.FormatMessage(registration, version));
         try
         {
-            tag = repository.Tags.Add(name, commit, tagger, ModelTag.FormatMessage(registration, version), allowOverwrite: false);
+            using var refLock = GitRefLock.Acquire(repository, "refs/tags/" + name, CancellationToken.None);
+            if (refLock.Current is not null)
+            {
+                throw new RegistryException(RegistryError.VersionTaken,
+                    $"tag {name} already exists: another registration of {registration.Model} took v{version} while this one was being written. Nothing was changed; register again to get the next version.");
+            }
+
+            refLock.Commit(annotation.Id, tagger, "mlops: register " + name);
         }
-        catch (Exception e) when (e is NameConflictException or LockedFileException)
+        catch (GitRefException e)
         {
-            throw new RegistryException(RegistryError.VersionTaken,
-                $"tag {name} already exists: another registration of {registration.Model} took v{version} while this one was being written. Nothing was changed; register again to get the next version.", e);
+            throw new RegistryException(RegistryError.VersionTaken, $"tag {name} could not be created: {e.Message} Nothing was changed; register again.", e);
         }
 
+        var tag = repository.Tags[name];
         return new RegistrationResult(Read(tag) ?? throw new InvalidOperationException($"The tag {name} just written cannot be read back."), Created: true);
     }
 

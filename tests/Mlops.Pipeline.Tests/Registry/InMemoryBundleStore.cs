@@ -14,6 +14,9 @@ internal sealed class InMemoryBundleStore : IBundleStore
 
     public string Location => "memory://test";
 
+    /// <summary>Makes a digest present, as if its bundle had been pushed.</summary>
+    public void Add(string digest) => _objects[digest] = [];
+
     /// <summary>Stores the bytes and returns their digest.</summary>
     public string Put(string content)
     {

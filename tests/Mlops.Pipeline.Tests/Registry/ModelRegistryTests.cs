@@ -81,6 +81,22 @@ public sealed class ModelRegistryTests
     }
 
     [Fact]
+    public void Register_WithPackedTags_SeesThemAndAddsTheNextVersion()
+    {
+        using var git = new GitTestRepository();
+        var commit = git.Commit("Add the churn model", ("models/churn.yaml", "model: churn\n"));
+        var registry = new ModelRegistry(git.Path, git.Time);
+        registry.Register(Registration(BundleA, commit));
+        git.Git("pack-refs", "--all");
+
+        var result = registry.Register(Registration(BundleB, commit));
+
+        Assert.Equal(2, result.Version.Version);
+        Assert.Equal("churn@v1\nchurn@v2\n", git.Git("tag", "--list"));
+        git.AssertFsckClean();
+    }
+
+    [Fact]
     public void Register_SameBundleAgain_ReturnsTheExistingVersionWithoutANewTag()
     {
         using var git = new GitTestRepository();

@@ -1,0 +1,148 @@
+using System.Text;
+using LibGit2Sharp;
+using Mlops.Declarations.Diagnostics;
+using Mlops.Declarations.Environments;
+using Mlops.Pipeline.Promotion;
+using Mlops.Pipeline.Registry;
+
+namespace Mlops.Pipeline.History;
+
+/// <summary>One commit that changed an environment file, and what the file pinned after it.</summary>
+/// <param name="Commit">The commit's full sha.</param>
+/// <param name="Date">When it landed on the branch: the committer date (for a merge, when it was merged).</param>
+/// <param name="Author">The author, as <c>Name &lt;email&gt;</c>.</param>
+/// <param name="Subject">The first line of the message.</param>
+/// <param name="Pins">The pins after the commit; empty when the file was deleted or does not parse.</param>
+/// <param name="Exists">False when the commit deleted the file.</param>
+/// <param name="Errors">The file's errors after the commit, as <c>path(line,col): error ...</c> lines; empty when it parses.</param>
+/// <param name="Promotion">The promotion the commit records (its trailers, or for a merge those of the merged branch's tip), if any.</param>
+/// <param name="RolledBack">For a rollback commit, the sha of the promotion it undid.</param>
+public sealed record EnvironmentRevision(
+    string Commit,
+    DateTimeOffset Date,
+    string Author,
+    string Subject,
+    IReadOnlyList<PinnedModel> Pins,
+    bool Exists,
+    IReadOnlyList<string> Errors,
+    PromotionRecord? Promotion,
+    string? RolledBack)
+{
+    /// <summary>The pin of a model after this commit, or null.</summary>
+    public PinnedModel? Pin(string model) => Pins.FirstOrDefault(p => p.Model == model);
+}
+
+/// <summary>
+/// The history of one environment file: every commit on the branch's first-parent line that changed it (merges of
+/// promotion branches included, dated when they were merged), newest first, with the pins after each. This answers
+/// "what ran in production on date X" (<see cref="AsOf"/>) and "was v8 ever in staging" (<see cref="WasPinned"/>).
+/// </summary>
+public sealed class EnvironmentHistory
+{
+    private EnvironmentHistory(string environment, string path, IReadOnlyList<EnvironmentRevision> revisions)
+    {
+        Environment = environment;
+        Path = path;
+        Revisions = revisions;
+    }
+
+    /// <summary>The environment's name.</summary>
+    public string Environment { get; }
+
+    /// <summary>The file, relative to the repository root.</summary>
+    public string Path { get; }
+
+    /// <summary>The commits that changed the file, newest first.</summary>
+    public IReadOnlyList<EnvironmentRevision> Revisions { get; }
+
+    /// <summary>The pins now (after the newest revision); empty when the file never existed.</summary>
+    public IReadOnlyList<PinnedModel> Current => Revisions.Count == 0 ? [] : Revisions[0].Pins;
+
+    /// <summary>Reads the history of <c>environments/ENVIRONMENT.yaml</c> as seen from <paramref name="revision"/>.</summary>
+    /// <param name="repositoryPath">The repository's root or a folder inside it.</param>
+    /// <param name="environment">The environment's name.</param>
+    /// <param name="revision">Where to start: a branch, tag, sha or <c>HEAD</c> (the default).</param>
+    /// <exception cref="RegistryException">The folder is not in a git repository.</exception>
+    /// <exception cref="ArgumentException">The revision does not name a commit.</exception>
+    public static EnvironmentHistory Load(string repositoryPath, string environment, string revision = "HEAD")
+    {
+        using var repository = ModelRegistry.Open(repositoryPath);
+        var tip = repository.Lookup(revision)?.Peel<Commit>()
+            ?? throw new ArgumentException($"'{revision}' does not name a commit in the repository. Pass a branch, tag or sha.", nameof(revision));
+        return Load(repository, environment, tip);
+    }
+
+    /// <summary>The names of the environments whose files exist at <paramref name="revision"/>.</summary>
+    public static IReadOnlyList<string> Environments(string repositoryPath, string revision = "HEAD")
+    {
+        using var repository = ModelRegistry.Open(repositoryPath);
+        return repository.Lookup(revision)?.Peel<Commit>() is { } commit ? Environments(commit) : [];
+    }
+
+    /// <summary>The revision in effect at <paramref name="when"/>: the newest one dated no later; null before the file existed.</summary>
+    public EnvironmentRevision? AsOf(DateTimeOffset when) => Revisions.FirstOrDefault(r => r.Date <= when);
+
+    /// <summary>Whether <paramref name="model"/> v<paramref name="version"/> is or ever was pinned, as the primary or as a canary.</summary>
+    public bool WasPinned(string model, int version) =>
+        Revisions.Any(r => r.Pin(model) is { } pin && (pin.Version == version || pin.Canary?.Version == version));
+
+    internal static IReadOnlyList<string> Environments(Commit commit) =>
+        commit.Tree["environments"]?.Target is Tree folder
+            ? [.. folder.Where(e => e.TargetType == TreeEntryTargetType.Blob && (e.Name.EndsWith(".yaml", StringComparison.Ordinal) || e.Name.EndsWith(".yml", StringComparison.Ordinal)))
+                .Select(e => e.Name[..e.Name.LastIndexOf('.')])
+                .Distinct()
+                .Order(StringComparer.Ordinal)]
+            : [];
+
+    /// <summary>The path of an environment's file in a commit: <c>environments/NAME.yaml</c>, or <c>.yml</c> when only that exists.</summary>
+    internal static string PathIn(Commit commit, string environment)
+    {
+        var yaml = $"environments/{environment}.yaml";
+        var yml = $"environments/{environment}.yml";
+        return commit.Tree[yaml] is null && commit.Tree[yml] is not null ? yml : yaml;
+    }
+
+    internal static EnvironmentHistory Load(Repository repository, string environment, Commit tip)
+    {
+        var path = PathIn(tip, environment);
+        var revisions = new List<EnvironmentRevision>();
+        for (var commit = tip; commit is not null; commit = commit.Parents.FirstOrDefault())
+        {
+            var blob = commit.Tree[path]?.Target as Blob;
+            var parentBlob = commit.Parents.FirstOrDefault()?.Tree[path]?.Target as Blob;
+            if (blob?.Id == parentBlob?.Id)
+            {
+                continue;
+            }
+
+            revisions.Add(Revision(commit, path, blob));
+        }
+
+        return new EnvironmentHistory(environment, path, revisions);
+    }
+
+    /// <summary>The text of a blob as UTF-8, without a byte order mark.</summary>
+    internal static string Text(Blob blob)
+    {
+        using var stream = blob.GetContentStream();
+        using var reader = new StreamReader(stream, new UTF8Encoding(false), detectEncodingFromByteOrderMarks: true);
+        return reader.ReadToEnd();
+    }
+
+    private static EnvironmentRevision Revision(Commit commit, string path, Blob? blob)
+    {
+        IReadOnlyList<PinnedModel> pins = [];
+        IReadOnlyList<string> errors = [];
+        if (blob is not null)
+        {
+            var parsed = EnvironmentParser.Parse(path, Text(blob));
+            errors = [.. parsed.Diagnostics.Where(d => d.Severity == Severity.Error).Select(d => d.ToString())];
+            pins = errors.Count == 0 && parsed.Declaration is { } declaration ? declaration.Value.Models : [];
+        }
+
+        var promotion = PromotionTrailers.ReadPromotion(commit.Message)
+            ?? (commit.Parents.Count() > 1 ? PromotionTrailers.ReadPromotion(commit.Parents.ElementAt(1).Message) : null);
+        return new EnvironmentRevision(commit.Sha, commit.Committer.When, $"{commit.Author.Name} <{commit.Author.Email}>",
+            commit.MessageShort, pins, blob is not null, errors, promotion, PromotionTrailers.ReadRollback(commit.Message));
+    }
+}
