@@ -1,9 +1,13 @@
 using System.CommandLine;
+using Mlops.Cli.Commands.Diff;
 using Mlops.Cli.Commands.Evaluate;
 using Mlops.Cli.Commands.Gate;
+using Mlops.Cli.Commands.History;
 using Mlops.Cli.Commands.Package;
+using Mlops.Cli.Commands.Promote;
 using Mlops.Cli.Commands.Registry;
 using Mlops.Cli.Commands.Reproduce;
+using Mlops.Cli.Commands.Rollback;
 using Mlops.Cli.Commands.Runs;
 using Mlops.Cli.Commands.Train;
 using Mlops.Cli.Commands.Validate;
@@ -23,6 +27,10 @@ internal static class MlopsApp
             EvaluateCommand.Create(context),
             GateCommand.Create(context),
             PackageCommand.Create(context),
+            PromoteCommand.Create(context),
+            DiffCommand.Create(context),
+            RollbackCommand.Create(context),
+            HistoryCommand.Create(context),
             ReproduceCommand.Create(context),
             RegistryCommand.Create(context),
             RunsCommand.Create(context),
@@ -50,7 +58,7 @@ internal static class MlopsApp
         catch (CheckFailedException e)
         {
             await DiagnosticOutput.WriteLinesAsync(context.Out, e.Diagnostics).ConfigureAwait(false);
-            await context.Error.WriteLineAsync($"mlops: {e.Message}.").ConfigureAwait(false);
+            await context.Error.WriteLineAsync($"mlops: {e.Message.TrimEnd('.')}.").ConfigureAwait(false);
             return ExitCodes.CheckFailed;
         }
         catch (StageInputException e)
