@@ -202,7 +202,7 @@ public sealed class Promoter
             var tag = repository.Tags[name] is { } t ? ModelRegistry.Read(t) : null;
             if (tag is null)
             {
-                problems.Add($"{editor.LocationOf(field + ".version")}: {editor.Path} pins {pin.Model} {role}v{version}, but {name} is not a registered version (no readable tag)");
+                problems.Add($"{editor.LocationOf(field + ".version")}: {editor.Path} pins {pin.Model} {role}v{version}, but {name} is not a registered version (no readable tag; on a fresh clone, fetch the tags with git fetch --tags)");
             }
             else if (tag.BundleDigest != digest)
             {
@@ -217,7 +217,7 @@ public sealed class Promoter
         if (problems.Count > 0)
         {
             throw new PromotionException(PromotionFailure.DigestMismatch,
-                string.Join(";\n", problems) + ".\nThe file was edited by hand or tampered with, so mlops will not build on it. Nothing was written; restore the digests the tags record (or roll back the change), then promote again.");
+                string.Join(";\n", problems) + ".\nThe file was edited by hand or tampered with (or the tags are missing), so mlops will not build on it. Nothing was written; restore the digests the tags record (or roll back the change), then promote again.");
         }
     }
 

@@ -81,6 +81,18 @@ public sealed class Rollback
     public Task<RollbackResult> RunAsync(RollbackRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
+        try
+        {
+            return Task.FromResult(Run(request, cancellationToken)); // git work is synchronous; refusals travel in the task
+        }
+        catch (Exception e) when (e is PromotionException or OperationCanceledException)
+        {
+            return Task.FromException<RollbackResult>(e);
+        }
+    }
+
+    private RollbackResult Run(RollbackRequest request, CancellationToken cancellationToken)
+    {
         using var repository = Promoter.Open(request.RepositoryPath);
         var head = repository.Head.Tip ?? throw new PromotionException(PromotionFailure.NotARepository,
             "the repository has no commit yet, so there is nothing to roll back.");
@@ -131,8 +143,8 @@ public sealed class Rollback
         var branch = request.Target == CommitTarget.NewBranch ? $"rollback/{request.Environment}-{EnvironmentCommitWriter.Short(promotion.Sha)}" : null;
         var outcome = EnvironmentCommitWriter.Write(repository, new EnvironmentChange(path, head, restored, message, request.Target, branch), signature, BeforeRefUpdate, cancellationToken);
         var pushed = request.PushTo is { } remote && Promoter.Push(repository, remote, outcome.Branch, outcome.Commit, request.Credentials);
-        return Task.FromResult(new RollbackResult(request.Environment, path, outcome.Commit, outcome.Branch, promotion.Sha, promotion.MessageShort,
-            target.Promotion, diff, message, keptLaterChanges, pushed, outcome.WorkingTreeUpdated));
+        return new RollbackResult(request.Environment, path, outcome.Commit, outcome.Branch, promotion.Sha, promotion.MessageShort,
+            target.Promotion, diff, message, keptLaterChanges, pushed, outcome.WorkingTreeUpdated);
     }
 
     /// <summary>The newest promotion not undone by a later rollback.</summary>

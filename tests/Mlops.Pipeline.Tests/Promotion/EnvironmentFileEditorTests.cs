@@ -45,6 +45,8 @@ public sealed class EnvironmentFileEditorTests
     [InlineData("flow-pins", "add-upsell")]
     [InlineData("flow-pins", "canary-v8-10")]
     [InlineData("flow-pins", "shadow-then-remove")]
+    [InlineData("empty-models", "promote-churn-v8")]
+    [InlineData("no-models", "promote-churn-v8")]
     [InlineData("flow-list", "promote-churn-v8")]
     [InlineData("flow-list", "add-upsell")]
     [InlineData("canary", "canary-v9-50")]

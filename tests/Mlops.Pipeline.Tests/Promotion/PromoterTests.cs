@@ -173,8 +173,21 @@ public sealed class PromoterTests
         Assert.Equal(PromotionFailure.DigestMismatch, error.Failure);
         Assert.StartsWith(
             $"environments/staging.yaml(8,13): environments/staging.yaml pins churn v7 with digest {PromotionRepository.Digest9}, but tag churn@v7 records {PromotionRepository.Digest7}.\n"
-            + "The file was edited by hand or tampered with, so mlops will not build on it. Nothing was written;", error.Message, StringComparison.Ordinal);
+            + "The file was edited by hand or tampered with (or the tags are missing), so mlops will not build on it. Nothing was written;", error.Message, StringComparison.Ordinal);
         Assert.Equal(("main\n", head), (repo.Branches(), repo.Git.Head));
+    }
+
+    [Fact]
+    public async Task Promote_PinnedVersionWithoutTag_IsRefusedWithTheFetchHint()
+    {
+        using var repo = new PromotionRepository();
+        await repo.PromoteOnMainAsync("staging", 7);
+        repo.Git.Git("tag", "-d", "churn@v7");
+
+        var error = await Assert.ThrowsAsync<PromotionException>(() => repo.Promoter().PromoteAsync(repo.Request("staging", 8), Ct));
+
+        Assert.Equal(PromotionFailure.DigestMismatch, error.Failure);
+        Assert.StartsWith("environments/staging.yaml(7,14): environments/staging.yaml pins churn v7, but churn@v7 is not a registered version (no readable tag; on a fresh clone, fetch the tags with git fetch --tags).", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
