@@ -3,10 +3,16 @@
 //   dotnet cake                      the whole pipeline
 //   dotnet cake --target=Validate    one stage (and what it depends on)
 //   dotnet cake --model=churn        only one model
+//   dotnet cake --environment=staging  where Gate and Promote aim (the default is staging)
+//
+// Promote commits on a new branch promote/MODEL-vN-ENV; the pull request of that branch is the
+// deployment approval. Pass --promote-on-current-branch=true in a merge pipeline that commits directly.
 
 var target = Argument("target", "Default");
 var model = Argument("model", "");
 var configuration = Argument("configuration", "Release");
+var environment = Argument("environment", "staging");
+var onCurrentBranch = Argument("promote-on-current-branch", false);
 
 #load "build/mlops.cake"
 
@@ -32,7 +38,38 @@ Task("Evaluate")
     .IsDependentOn("Train")
     .Does(() => Mlops(configuration, WithModel("evaluate")));
 
+Task("Gate")
+    .Description("Checks each model against its gate and the environment's requirements (mlops gate).")
+    .IsDependentOn("Evaluate")
+    .Does(() =>
+    {
+        EnsureDirectoryExists("artifacts");
+        Mlops(configuration, WithModel("gate").Concat(new[] { "--environment", environment, "--markdown", "artifacts/gate-report.md" }).ToArray());
+    });
+
+Task("Package")
+    .Description("Bundles each model, stores it by digest and registers it as MODEL@vN (mlops package).")
+    .IsDependentOn("Gate")
+    .Does(() => Mlops(configuration, WithModel("package")));
+
+Task("Promote")
+    .Description("Promotes each model's latest version to the environment with a commit (mlops promote).")
+    .IsDependentOn("Package")
+    .Does(() =>
+    {
+        foreach (var name in ModelNames(model))
+        {
+            var arguments = new List<string> { "promote", name, "--to", environment };
+            if (onCurrentBranch)
+            {
+                arguments.Add("--on-current-branch");
+            }
+
+            Mlops(configuration, arguments.ToArray());
+        }
+    });
+
 Task("Default")
-    .IsDependentOn("Evaluate");
+    .IsDependentOn("Promote");
 
 RunTarget(target);

@@ -53,3 +53,10 @@ void Mlops(string configuration, params string[] arguments)
         throw new Exception($"mlops {string.Join(" ", arguments)} failed with exit code {exit}; its findings are printed above.");
     }
 }
+
+// The models to promote: the one asked for, or every models/NAME.yaml (validation checks that a
+// model file declares the model its file is named after).
+IEnumerable<string> ModelNames(string model) =>
+    string.IsNullOrEmpty(model)
+        ? GetFiles("./models/*.yaml").Select(f => f.GetFilenameWithoutExtension().ToString()).OrderBy(n => n, StringComparer.Ordinal)
+        : new[] { model };

@@ -67,6 +67,9 @@ public static class DiagnosticIds
     /// <summary>MLOPS0210.</summary>
     public static readonly DiagnosticDescriptor SplitColumnInvalid = new("MLOPS0210", "Split time column is not usable", Severity.Error);
 
+    /// <summary>MLOPS0211.</summary>
+    public static readonly DiagnosticDescriptor ModelFileName = new("MLOPS0211", "Model name differs from its file name", Severity.Warning);
+
     /// <summary>MLOPS0301.</summary>
     public static readonly DiagnosticDescriptor UnknownModel = new("MLOPS0301", "Model does not exist", Severity.Error);
     /// <summary>MLOPS0302.</summary>
@@ -83,6 +86,9 @@ public static class DiagnosticIds
     public static readonly DiagnosticDescriptor PinnedFeatureSetMismatch = new("MLOPS0307", "Pinned feature set differs from the model's", Severity.Warning);
     /// <summary>MLOPS0308.</summary>
     public static readonly DiagnosticDescriptor FeatureSetEditedInPlace = new("MLOPS0308", "Published feature set version was edited in place", Severity.Error);
+
+    /// <summary>MLOPS0309.</summary>
+    public static readonly DiagnosticDescriptor EnvironmentFileName = new("MLOPS0309", "Environment name differs from its file name", Severity.Warning);
 
     /// <summary>MLOPS0401.</summary>
     public static readonly DiagnosticDescriptor DataFileMissing = new("MLOPS0401", "Data file does not exist", Severity.Error);

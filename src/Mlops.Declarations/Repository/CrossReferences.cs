@@ -11,7 +11,30 @@ namespace Mlops.Declarations.Repository;
 internal static class CrossReferences
 {
     public static IEnumerable<Diagnostic> Check(DeclarationSet set) =>
-        Duplicates(set).Concat(ModelReferences(set)).Concat(EnvironmentReferences(set));
+        Duplicates(set).Concat(FileNames(set)).Concat(ModelReferences(set)).Concat(EnvironmentReferences(set));
+
+    // Commands find a model by models/NAME.yaml and an environment by environments/NAME.yaml.
+    private static IEnumerable<Diagnostic> FileNames(DeclarationSet set)
+    {
+        foreach (var model in set.Models.Where(m => FileStem(m.Path) != m.Value.Name))
+        {
+            yield return DiagnosticIds.ModelFileName.At(model.Map["model"],
+                $"{model.Path} declares model '{model.Value.Name}'; the pipeline finds a model by its file name. Rename the file to models/{model.Value.Name}.yaml, or the model to '{FileStem(model.Path)}'.");
+        }
+
+        foreach (var environment in set.Environments.Where(e => FileStem(e.Path) != e.Value.Name))
+        {
+            yield return DiagnosticIds.EnvironmentFileName.At(environment.Map["environment"],
+                $"{environment.Path} declares environment '{environment.Value.Name}'; promote and rollback edit environments/NAME.yaml. Rename the file to environments/{environment.Value.Name}.yaml, or the environment to '{FileStem(environment.Path)}'.");
+        }
+    }
+
+    private static string FileStem(string path)
+    {
+        var name = path.Substring(path.LastIndexOf('/') + 1);
+        var dot = name.LastIndexOf('.');
+        return dot < 0 ? name : name.Substring(0, dot);
+    }
 
     private static IEnumerable<Diagnostic> Duplicates(DeclarationSet set)
     {

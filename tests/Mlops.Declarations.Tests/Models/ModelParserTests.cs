@@ -189,7 +189,7 @@ public sealed class ModelParserTests
             [
                 new GateRule("auc", 0.80, null, null, null, GateBaseline.Champion, null),
                 new GateRule("auc", null, null, -0.01, null, GateBaseline.Champion, null),
-                new GateRule("recall", 0.3, null, null, null, GateBaseline.Champion, "contract"),
+                new GateRule("auc", 0.6, null, null, null, GateBaseline.Champion, "contract"),
                 new GateRule("p99LatencyMs", null, 2, null, null, GateBaseline.Champion, null),
             ],
             model.Gate);

@@ -191,9 +191,9 @@ public sealed class CrossReferencesTests
     [Fact]
     public void Create_SameModelTwice_ReportsMlops0206AtTheSecondName()
     {
-        var set = Create(("features/customer.yaml", FeatureSet(1)), ("models/a.yaml", Model()), ("models/b.yaml", Model()));
+        var set = Create(("features/customer.yaml", FeatureSet(1)), ("models/churn.yaml", Model()), ("models/retired/churn.yaml", Model()));
 
-        DiagnosticAssert.Single(set.Diagnostics, "MLOPS0206", "models/b.yaml", 1, 8, "model 'churn' is also declared in models/a.yaml.");
+        DiagnosticAssert.Single(set.Diagnostics, "MLOPS0206", "models/retired/churn.yaml", 1, 8, "model 'churn' is also declared in models/churn.yaml.");
     }
 
     [Fact]
@@ -202,10 +202,26 @@ public sealed class CrossReferencesTests
         var set = Create(
             ("features/customer.yaml", FeatureSet(1)),
             ("models/churn.yaml", Model()),
-            ("environments/a.yaml", Environment()),
-            ("environments/b.yaml", Environment()));
+            ("environments/production.yaml", Environment()),
+            ("environments/eu/production.yaml", Environment()));
 
-        DiagnosticAssert.Single(set.Diagnostics, "MLOPS0303", "environments/b.yaml", 1, 14, "environment 'production' is also declared in environments/a.yaml.");
+        DiagnosticAssert.Single(set.Diagnostics, "MLOPS0303", "environments/production.yaml", 1, 14, "environment 'production' is also declared in environments/eu/production.yaml.");
+    }
+
+    [Fact]
+    public void Create_ModelNamedUnlikeItsFile_WarnsMlops0211AtTheName()
+    {
+        var set = Create(("features/customer.yaml", FeatureSet(1)), ("models/churn2.yaml", Model()));
+
+        DiagnosticAssert.Single(set.Diagnostics, "MLOPS0211", "models/churn2.yaml", 1, 8, "declares model 'churn'", "Rename the file to models/churn.yaml, or the model to 'churn2'.");
+    }
+
+    [Fact]
+    public void Create_EnvironmentNamedUnlikeItsFile_WarnsMlops0309AtTheName()
+    {
+        var set = Create(("features/customer.yaml", FeatureSet(1)), ("models/churn.yaml", Model()), ("environments/prod.yaml", Environment()));
+
+        DiagnosticAssert.Single(set.Diagnostics, "MLOPS0309", "environments/prod.yaml", 1, 14, "declares environment 'production'", "promote and rollback edit environments/NAME.yaml.");
     }
 
     [Fact]
