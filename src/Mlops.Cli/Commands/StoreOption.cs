@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Mlops.Pipeline.Store;
+using Mlops.Runtime.Store;
 
 namespace Mlops.Cli.Commands;
 

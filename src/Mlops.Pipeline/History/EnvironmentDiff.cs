@@ -4,7 +4,7 @@ using Mlops.Declarations.Diagnostics;
 using Mlops.Declarations.Environments;
 using Mlops.Pipeline.Promotion;
 using Mlops.Pipeline.Registry;
-using Mlops.Pipeline.Store;
+using Mlops.Runtime.Store;
 
 namespace Mlops.Pipeline.History;
 

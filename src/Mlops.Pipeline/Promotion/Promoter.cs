@@ -6,7 +6,7 @@ using Mlops.Declarations.Environments;
 using Mlops.Declarations.Schema;
 using Mlops.Pipeline.History;
 using Mlops.Pipeline.Registry;
-using Mlops.Pipeline.Store;
+using Mlops.Runtime.Store;
 
 namespace Mlops.Pipeline.Promotion;
 

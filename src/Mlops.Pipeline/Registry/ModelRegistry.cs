@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 using LibGit2Sharp;
 using LibGit2Sharp.Handlers;
 using Mlops.Declarations.Schema;
-using Mlops.Pipeline.Store;
+using Mlops.Runtime.Store;
 
 namespace Mlops.Pipeline.Registry;
 

@@ -5,7 +5,7 @@ using Mlops.Declarations.Schema;
 using Mlops.Pipeline.Evaluation;
 using Mlops.Pipeline.Gates;
 using Mlops.Pipeline.Registry;
-using Mlops.Pipeline.Store;
+using Mlops.Runtime.Store;
 using Mlops.Pipeline.Tracking;
 using Mlops.Pipeline.Training;
 using Mlops.Runtime.Bundles;

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Mlops.Pipeline.Promotion;
 using Mlops.Pipeline.Registry;
-using Mlops.Pipeline.Store;
+using Mlops.Runtime.Store;
 using Mlops.Pipeline.Tracking;
 
 namespace Mlops.Pipeline.Stages;

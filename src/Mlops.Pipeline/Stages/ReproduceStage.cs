@@ -1,7 +1,7 @@
 using LibGit2Sharp;
 using Mlops.Declarations.Repository;
 using Mlops.Pipeline.Registry;
-using Mlops.Pipeline.Store;
+using Mlops.Runtime.Store;
 using Mlops.Runtime.Bundles;
 
 namespace Mlops.Pipeline.Stages;

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
-using Mlops.Pipeline.Store;
+using Mlops.Runtime.Store;
 
 namespace Mlops.Pipeline.Tests.Registry;
 

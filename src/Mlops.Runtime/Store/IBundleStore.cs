@@ -1,4 +1,4 @@
-namespace Mlops.Pipeline.Store;
+namespace Mlops.Runtime.Store;
 
 /// <summary>
 /// A content-addressed store of bundles: an object's name is the sha256 of its bytes

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Security.Cryptography;
 
-namespace Mlops.Pipeline.Store;
+namespace Mlops.Runtime.Store;
 
 /// <summary>
 /// The name of a bundle in a store: <c>sha256:</c> followed by the 64 lowercase hexadecimal digits of the

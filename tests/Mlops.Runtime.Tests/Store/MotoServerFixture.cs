@@ -3,9 +3,9 @@ using System.Net;
 using System.Net.Sockets;
 using Amazon.Runtime;
 using Amazon.S3;
-using Mlops.Pipeline.Store;
+using Mlops.Runtime.Store;
 
-namespace Mlops.Pipeline.Tests.Store;
+namespace Mlops.Runtime.Tests.Store;
 
 /// <summary>
 /// A real S3 endpoint on loopback: <c>moto_server</c> (Python moto) on a free port of 127.0.0.1, started once for

@@ -1,9 +1,9 @@
 using System.Net;
 using Amazon.S3;
 using Amazon.S3.Model;
-using Mlops.Pipeline.Store;
+using Mlops.Runtime.Store;
 
-namespace Mlops.Pipeline.Tests.Store;
+namespace Mlops.Runtime.Tests.Store;
 
 /// <summary>The S3 store against a real S3 endpoint on loopback (moto_server); each test is bounded in time.</summary>
 public sealed class S3BundleStoreTests(MotoServerFixture moto) : IClassFixture<MotoServerFixture>

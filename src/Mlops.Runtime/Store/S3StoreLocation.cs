@@ -1,4 +1,4 @@
-namespace Mlops.Pipeline.Store;
+namespace Mlops.Runtime.Store;
 
 /// <summary>A bundle store in an S3 bucket.</summary>
 /// <param name="Bucket">The bucket.</param>

@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Text;
 
-namespace Mlops.Pipeline.Store;
+namespace Mlops.Runtime.Store;
 
 /// <summary>Where an <see cref="S3BundleStore"/> keeps its objects and how it signs in.</summary>
 /// <remarks>

@@ -1,4 +1,4 @@
-namespace Mlops.Pipeline.Store;
+namespace Mlops.Runtime.Store;
 
 /// <summary>
 /// The store itself cannot be used: the endpoint does not answer, the bucket does not exist, or the credentials are

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace Mlops.Pipeline.Tests.Store;
+namespace Mlops.Runtime.Tests.Store;
 
 /// <summary>Bundle-sized bytes and streams that misbehave on purpose.</summary>
 internal static class TestContent

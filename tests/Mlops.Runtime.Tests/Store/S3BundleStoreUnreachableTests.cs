@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
-using Mlops.Pipeline.Store;
+using Mlops.Runtime.Store;
 
-namespace Mlops.Pipeline.Tests.Store;
+namespace Mlops.Runtime.Tests.Store;
 
 /// <summary>The S3 store when nothing answers at its endpoint: a port on 127.0.0.1 that was just freed.</summary>
 public sealed class S3BundleStoreUnreachableTests

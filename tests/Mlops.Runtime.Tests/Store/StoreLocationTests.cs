@@ -1,7 +1,7 @@
 using System.ComponentModel.DataAnnotations;
-using Mlops.Pipeline.Store;
+using Mlops.Runtime.Store;
 
-namespace Mlops.Pipeline.Tests.Store;
+namespace Mlops.Runtime.Tests.Store;
 
 public sealed class StoreLocationTests
 {

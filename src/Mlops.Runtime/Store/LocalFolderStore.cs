@@ -1,4 +1,4 @@
-namespace Mlops.Pipeline.Store;
+namespace Mlops.Runtime.Store;
 
 /// <summary>
 /// A bundle store in a folder: each object is the file <c>sha256/&lt;first 2 hex&gt;/&lt;other 62 hex&gt;</c> under

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Security.Cryptography;
 
-namespace Mlops.Pipeline.Store;
+namespace Mlops.Runtime.Store;
 
 /// <summary>Stream copies that hash what passes through them, shared by the store backends.</summary>
 internal static class HashingCopy

@@ -4,7 +4,7 @@ using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
 
-namespace Mlops.Pipeline.Store;
+namespace Mlops.Runtime.Store;
 
 /// <summary>
 /// A bundle store in an S3 bucket (Amazon S3 or any S3-compatible store): each object is the key

@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 
-namespace Mlops.Pipeline.Store;
+namespace Mlops.Runtime.Store;
 
 /// <summary>
 /// Where a repository's bundle store is: a folder (<see cref="FolderStoreLocation"/>) or an S3 bucket

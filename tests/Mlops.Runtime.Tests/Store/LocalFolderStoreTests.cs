@@ -1,7 +1,7 @@
-using Mlops.Pipeline.Store;
+using Mlops.Runtime.Store;
 using Mlops.Testing;
 
-namespace Mlops.Pipeline.Tests.Store;
+namespace Mlops.Runtime.Tests.Store;
 
 public sealed class LocalFolderStoreTests : IDisposable
 {

@@ -1,4 +1,4 @@
-namespace Mlops.Pipeline.Store;
+namespace Mlops.Runtime.Store;
 
 /// <summary>Opens the bundle store a repository is configured for.</summary>
 public static class BundleStoreFactory

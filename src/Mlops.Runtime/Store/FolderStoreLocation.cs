@@ -1,4 +1,4 @@
-namespace Mlops.Pipeline.Store;
+namespace Mlops.Runtime.Store;
 
 /// <summary>A bundle store in a folder.</summary>
 /// <param name="Path">The folder, as a full path.</param>
