@@ -12,7 +12,7 @@ namespace Mlops.Runtime.Scoring;
 /// training used. <see cref="PredictionEngine{TSrc,TDst}"/>s are not thread-safe, so each call rents
 /// one from a pool; the scorer itself is safe to share between threads.
 /// </summary>
-public sealed class ModelScorer
+public sealed class ModelScorer : IScorer
 {
     private static readonly MethodInfo s_createEngine = typeof(ModelScorer).GetMethod(nameof(CreateEngine), BindingFlags.NonPublic | BindingFlags.Static)!;
 

@@ -1,0 +1,180 @@
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace Mlops.Runtime.Scoring;
+
+/// <summary>
+/// Scores single rows with an ONNX model through ONNX Runtime's <see cref="OrtValue"/> API. The
+/// graph takes either one input per feature (named like the feature; float tensors for numbers and
+/// bools, string tensors for categories and text, shape <c>[N]</c> or <c>[N,1]</c>) or a single float
+/// input <c>[N, F]</c> holding the numeric features in the bundle's input order. The first float
+/// output is the answer: for binary classification the probability of the positive class (a
+/// <c>[N,2]</c> output gives it in column 1), for regression the value. An <see cref="InferenceSession"/>
+/// is safe to run from many threads, so no pool is needed.
+/// </summary>
+public sealed class OnnxScorer : IScorer, IDisposable
+{
+    private readonly InferenceSession _session;
+    private readonly string[] _features;
+    private readonly InputBinding[] _inputs;
+    private readonly string _outputName;
+    private readonly int _outputWidth;
+    private readonly bool _packed;
+
+    private OnnxScorer(InferenceSession session, IReadOnlyList<string> features, PredictionKind kind)
+    {
+        _session = session;
+        _features = [.. features];
+        Kind = kind;
+        var metadata = session.InputMetadata;
+        if (metadata.Count == 1 && !features.Contains(metadata.Keys.Single(), StringComparer.Ordinal))
+        {
+            var (name, node) = metadata.Single();
+            if (node.ElementType != typeof(float))
+            {
+                throw new InvalidDataException($"the ONNX model's single input '{name}' is {node.ElementType.Name}, not float; give it one input per feature, or one float input of width {features.Count}.");
+            }
+
+            _packed = true;
+            _inputs = [new InputBinding(name, false)];
+        }
+        else
+        {
+            var missing = features.Where(f => !metadata.ContainsKey(f)).ToList();
+            if (missing.Count > 0)
+            {
+                throw new InvalidDataException($"the ONNX model has no input named {string.Join(", ", missing.Select(m => $"'{m}'"))} (it has {string.Join(", ", metadata.Keys.Select(k => $"'{k}'"))}). Name the graph's inputs after the feature set's features.");
+            }
+
+            _inputs = [.. features.Select(f => new InputBinding(f, metadata[f].ElementType == typeof(string)))];
+        }
+
+        var output = session.OutputMetadata.FirstOrDefault(o => o.Value.IsTensor && o.Value.ElementType == typeof(float));
+        if (output.Key is null)
+        {
+            throw new InvalidDataException("the ONNX model has no float tensor output; give it one that holds the probability (binary) or the value (regression).");
+        }
+
+        _outputName = output.Key;
+        _outputWidth = output.Value.Dimensions.Length >= 2 && output.Value.Dimensions[^1] > 0 ? output.Value.Dimensions[^1] : 1;
+    }
+
+    /// <inheritdoc/>
+    public PredictionKind Kind { get; }
+
+    /// <summary>Loads an ONNX model.</summary>
+    /// <param name="model">The model's bytes.</param>
+    /// <param name="features">The bundle's input features, in order.</param>
+    /// <param name="task">The task written in the bundle (binary-classification or regression).</param>
+    /// <exception cref="InvalidDataException">The bytes are not an ONNX model this scorer can drive.</exception>
+    public static OnnxScorer Load(byte[] model, IReadOnlyList<string> features, string task)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(features);
+        var kind = task switch
+        {
+            "binary-classification" => PredictionKind.Binary,
+            "regression" => PredictionKind.Regression,
+            _ => throw new InvalidDataException($"ONNX models are served for binary-classification and regression, not '{task}'."),
+        };
+        InferenceSession session;
+        try
+        {
+            session = new InferenceSession(model);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new InvalidDataException($"the bytes are not a loadable ONNX model: {e.Message}", e);
+        }
+
+        try
+        {
+            return new OnnxScorer(session, features, kind);
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc/>
+    public Prediction Score(IReadOnlyDictionary<string, object?> features)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        foreach (var name in features.Keys)
+        {
+            if (Array.IndexOf(_features, name) < 0)
+            {
+                throw new ArgumentException($"'{name}' is not a feature of this model. Remove it.", nameof(features));
+            }
+        }
+
+        var values = new OrtValue[_inputs.Length];
+        try
+        {
+            if (_packed)
+            {
+                var row = new float[_features.Length];
+                for (var i = 0; i < _features.Length; i++)
+                {
+                    row[i] = Number(features, _features[i]);
+                }
+
+                values[0] = OrtValue.CreateTensorValueFromMemory(row, [1, row.Length]);
+            }
+            else
+            {
+                for (var i = 0; i < _inputs.Length; i++)
+                {
+                    var input = _inputs[i];
+                    var shape = _session.InputMetadata[input.Name].Dimensions.Length == 1 ? new long[] { 1 } : [1, 1];
+                    if (input.IsText)
+                    {
+                        features.TryGetValue(input.Name, out var raw);
+                        if (!FeatureValues.TryToText(raw, out var text))
+                        {
+                            throw new ArgumentException($"Feature '{input.Name}' takes text, not '{raw}'.", nameof(features));
+                        }
+
+                        var tensor = OrtValue.CreateTensorWithEmptyStrings(OrtAllocator.DefaultInstance, shape);
+                        tensor.StringTensorSetElementAt(text ?? "", 0);
+                        values[i] = tensor;
+                    }
+                    else
+                    {
+                        values[i] = OrtValue.CreateTensorValueFromMemory(new[] { Number(features, input.Name) }, shape);
+                    }
+                }
+            }
+
+            using var options = new RunOptions();
+            using var results = _session.Run(options, _inputs.Select(i => i.Name).ToArray(), values, [_outputName]);
+            var output = results[0].GetTensorDataAsSpan<float>();
+            var value = _outputWidth >= 2 ? output[1] : output[0];
+            return Kind == PredictionKind.Binary
+                ? new Prediction(value, value, value >= 0.5f, null, null)
+                : new Prediction(value, null, null, null, null);
+        }
+        finally
+        {
+            foreach (var value in values)
+            {
+                value?.Dispose();
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Dispose() => _session.Dispose();
+
+    private static float Number(IReadOnlyDictionary<string, object?> features, string name)
+    {
+        features.TryGetValue(name, out var raw);
+        return FeatureValues.TryToNumber(raw, out var number)
+            ? number
+            : throw new ArgumentException($"Feature '{name}' takes a number (or a bool), not '{raw}'.", nameof(features));
+    }
+
+    private readonly record struct InputBinding(string Name, bool IsText);
+}

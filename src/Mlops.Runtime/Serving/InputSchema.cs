@@ -1,0 +1,208 @@
+using System.Globalization;
+using System.Text.Json;
+using Mlops.Declarations.FeatureSets;
+using Mlops.Runtime.Bundles;
+
+namespace Mlops.Runtime.Serving;
+
+/// <summary>
+/// What a request row must look like: the bundle's inputs (name, type, nullable, categories) and, when
+/// the feature set is known, each feature's policy for unknown categories. <c>Check</c> turns a
+/// request row into clean values (float, string or null) or names every field that is wrong, so
+/// nothing reaches a model unchecked.
+/// </summary>
+public sealed class InputSchema
+{
+    private readonly Dictionary<string, Input> _inputs;
+
+    /// <summary>Builds the schema from a bundle's inputs and, optionally, the feature set it was trained on.</summary>
+    public InputSchema(IReadOnlyList<BundleInput> inputs, FeatureSet? featureSet = null)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        _inputs = new Dictionary<string, Input>(StringComparer.Ordinal);
+        foreach (var input in inputs)
+        {
+            var declared = featureSet?.Find(input.Name);
+            var type = Enum.TryParse<FeatureType>(input.Type, ignoreCase: true, out var t) ? t : FeatureType.Text;
+            _inputs[input.Name] = new Input(
+                input.Name,
+                type,
+                input.Nullable,
+                new HashSet<string>(input.Values, StringComparer.Ordinal),
+                declared?.OnUnknown ?? UnknownCategoryPolicy.Reject);
+        }
+
+        Names = [.. inputs.Select(i => i.Name)];
+        Entity = featureSet?.Entity;
+    }
+
+    /// <summary>The feature set's entity key: accepted in requests even when it is not a model input, and used for sticky canary routing.</summary>
+    public string? Entity { get; }
+
+    /// <summary>The feature names, in the bundle's order.</summary>
+    public IReadOnlyList<string> Names { get; }
+
+    /// <summary>The declared type of a feature, or null when it is not one.</summary>
+    public FeatureType? TypeOf(string name) => _inputs.TryGetValue(name, out var input) ? input.Type : null;
+
+    /// <summary>Checks one row and returns its clean values; every problem is added to <paramref name="problems"/>.</summary>
+    /// <param name="row">Feature name to value: JSON elements, CLR numbers, bools or strings.</param>
+    /// <param name="problems">Receives one message per wrong field.</param>
+    /// <param name="where">Prefixed to messages, for example <c>rows[3].</c>.</param>
+    /// <returns>The clean row; meaningful only when no problem was added.</returns>
+    public Dictionary<string, object?> Check(IEnumerable<KeyValuePair<string, object?>> row, List<string> problems, string where = "") =>
+        Check(row, problems, out _, where);
+
+    /// <summary>Checks one row, returns its clean values and the entity key's value (as text) when the row has one.</summary>
+    public Dictionary<string, object?> Check(IEnumerable<KeyValuePair<string, object?>> row, List<string> problems, out string? entityKey, string where = "")
+    {
+        entityKey = null;
+        ArgumentNullException.ThrowIfNull(row);
+        ArgumentNullException.ThrowIfNull(problems);
+        var clean = new Dictionary<string, object?>(_inputs.Count, StringComparer.Ordinal);
+        foreach (var (name, value) in row)
+        {
+            if (name == Entity)
+            {
+                entityKey = value is JsonElement { ValueKind: JsonValueKind.String or JsonValueKind.Number } key
+                    ? (key.ValueKind == JsonValueKind.String ? key.GetString() : key.GetRawText())
+                    : value is null or JsonElement ? null : System.Convert.ToString(value, CultureInfo.InvariantCulture);
+                if (!_inputs.ContainsKey(name))
+                {
+                    continue;
+                }
+            }
+
+            if (!_inputs.TryGetValue(name, out var input))
+            {
+                var suggestion = Declarations.Diagnostics.Suggestions.Nearest(name, _inputs.Keys);
+                problems.Add($"{where}{name}: not a feature of this model." + (suggestion is null ? " Remove it." : $" Did you mean '{suggestion}'?"));
+                continue;
+            }
+
+            if (Convert(input, value, out var converted) is { } problem)
+            {
+                problems.Add($"{where}{name}: {problem}");
+                continue;
+            }
+
+            if (converted is null && !input.Nullable)
+            {
+                problems.Add($"{where}{name}: is null, but the feature is not nullable. Send a value.");
+                continue;
+            }
+
+            clean[name] = converted;
+        }
+
+        foreach (var input in _inputs.Values)
+        {
+            if (!input.Nullable && !clean.ContainsKey(input.Name) && !problems.Any(p => p.StartsWith(where + input.Name + ":", StringComparison.Ordinal)))
+            {
+                problems.Add($"{where}{input.Name}: missing, and the feature is not nullable. Send a value.");
+            }
+        }
+
+        return clean;
+    }
+
+    private static string? Convert(Input input, object? value, out object? converted)
+    {
+        converted = null;
+        if (value is JsonElement json)
+        {
+            value = json.ValueKind switch
+            {
+                JsonValueKind.Null or JsonValueKind.Undefined => null,
+                JsonValueKind.String => json.GetString(),
+                JsonValueKind.True => true,
+                JsonValueKind.False => false,
+                JsonValueKind.Number => json.TryGetDouble(out var d) ? d : double.NaN,
+                _ => json,
+            };
+            if (value is JsonElement other)
+            {
+                return $"expected {Expected(input.Type)}, got a JSON {other.ValueKind.ToString().ToLowerInvariant()}.";
+            }
+        }
+
+        if (value is null)
+        {
+            return null;
+        }
+
+        switch (input.Type)
+        {
+            case FeatureType.Float or FeatureType.Int:
+                double number;
+                switch (value)
+                {
+                    case double d: number = d; break;
+                    case float f: number = f; break;
+                    case int or long or short or byte or decimal: number = System.Convert.ToDouble(value, CultureInfo.InvariantCulture); break;
+                    default: return $"expected {Expected(input.Type)}, got {Describe(value)}.";
+                }
+
+                if (!double.IsFinite(number))
+                {
+                    return "is NaN or infinite; send a finite number, or null when the feature is nullable.";
+                }
+
+                if (input.Type == FeatureType.Int && number != Math.Floor(number))
+                {
+                    return $"expected an integer, got {number.ToString(CultureInfo.InvariantCulture)}.";
+                }
+
+                converted = (float)number;
+                return null;
+            case FeatureType.Bool:
+                if (value is bool b)
+                {
+                    converted = b ? 1f : 0f;
+                    return null;
+                }
+
+                return $"expected true or false, got {Describe(value)}.";
+            case FeatureType.Category:
+                if (value is not string category)
+                {
+                    return $"expected one of the categories as a string, got {Describe(value)}.";
+                }
+
+                if (!input.Categories.Contains(category) && input.OnUnknown == UnknownCategoryPolicy.Reject)
+                {
+                    return $"'{category}' is not a known category ({string.Join(", ", input.Categories.Order(StringComparer.Ordinal).Select(c => $"'{c}'"))}), and the feature set rejects unknown categories (onUnknown: reject).";
+                }
+
+                converted = category;
+                return null;
+            default:
+                if (value is not string text)
+                {
+                    return $"expected a string, got {Describe(value)}.";
+                }
+
+                converted = text;
+                return null;
+        }
+    }
+
+    private static string Expected(FeatureType type) => type switch
+    {
+        FeatureType.Float => "a number",
+        FeatureType.Int => "an integer",
+        FeatureType.Bool => "true or false",
+        FeatureType.Category => "a category string",
+        _ => "a string",
+    };
+
+    private static string Describe(object value) => value switch
+    {
+        string s => $"the string \"{(s.Length > 40 ? s[..40] + "..." : s)}\"",
+        bool b => b ? "true" : "false",
+        IFormattable f => $"the number {f.ToString(null, CultureInfo.InvariantCulture)}",
+        _ => value.GetType().Name,
+    };
+
+    private sealed record Input(string Name, FeatureType Type, bool Nullable, HashSet<string> Categories, UnknownCategoryPolicy OnUnknown);
+}

@@ -1,0 +1,32 @@
+using Mlops.Runtime.Scoring;
+
+namespace Mlops.Runtime.Serving;
+
+/// <summary>Which part of a served model answered.</summary>
+public enum ServedRole
+{
+    /// <summary>The pinned version.</summary>
+    Primary,
+
+    /// <summary>The canary version.</summary>
+    Canary,
+
+    /// <summary>The fallback (a constant or another model).</summary>
+    Fallback,
+
+    /// <summary>A version addressed explicitly by the request.</summary>
+    Explicit,
+}
+
+/// <summary>A prediction and where it came from: enough to trace it to <c>MODEL@vN</c> and the environment commit.</summary>
+/// <param name="Prediction">The answer.</param>
+/// <param name="Model">The model that answered (the fallback model's name when one did).</param>
+/// <param name="Version">Its version; 0 for a constant fallback.</param>
+/// <param name="Digest">Its bundle digest; null for a constant fallback.</param>
+/// <param name="Commit">The environment commit that pinned it.</param>
+/// <param name="Role">Primary, canary, fallback or an explicitly asked version.</param>
+/// <param name="Reason">Why a fallback answered, if one did.</param>
+public sealed record ServedPrediction(Prediction Prediction, string Model, int Version, string? Digest, string? Commit, ServedRole Role, string? Reason = null);
+
+/// <summary>No answer could be given: the model is off or failing and has no fallback.</summary>
+public sealed class ModelUnavailableException(string message, Exception? inner = null) : Exception(message, inner);

@@ -1,0 +1,116 @@
+using System.Text;
+using Mlops.Runtime.Scoring;
+
+namespace Mlops.Runtime.Serving;
+
+/// <summary>
+/// Chooses who answers a request and scores it: the canary for its weight's share of requests (sticky
+/// per entity key when the feature set declares one, per request otherwise; a deterministic FNV-1a
+/// hash, so every replica routes a key the same way), the primary otherwise, the fallback when the
+/// model is switched off or the chosen version throws. A shadow is scored too, reported to
+/// <paramref name="onShadow"/> and never returned.
+/// </summary>
+/// <param name="onShadow">Receives each shadow prediction (or its error); null ignores them.</param>
+public sealed class TrafficRouter(Action<ShadowResult>? onShadow = null)
+{
+    /// <summary>Whether the canary takes a request with this routing key.</summary>
+    public static bool TakesCanary(string key, int weight) => weight > 0 && (weight >= 100 || Bucket(key) < weight);
+
+    /// <summary>The bucket, 0 to 99, of a routing key.</summary>
+    public static int Bucket(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var hash = 2166136261u;
+        foreach (var b in Encoding.UTF8.GetBytes(key))
+        {
+            hash = unchecked((hash ^ b) * 16777619u);
+        }
+
+        return (int)(hash % 100);
+    }
+
+    /// <summary>Scores a checked row.</summary>
+    /// <param name="served">The served model.</param>
+    /// <param name="row">Clean values from <c>InputSchema.Check</c>.</param>
+    /// <param name="routingKey">Routes the request to the canary or the primary: the entity key's value when the feature set declares one and the row has it, a request id otherwise.</param>
+    /// <exception cref="ModelUnavailableException">Neither the model nor a fallback can answer.</exception>
+    public ServedPrediction Score(ServedModel served, IReadOnlyDictionary<string, object?> row, string routingKey)
+    {
+        ArgumentNullException.ThrowIfNull(served);
+        ArgumentNullException.ThrowIfNull(row);
+        if (!served.Enabled)
+        {
+            return Fallback(served, row, "the model is switched off in the environment file (enabled: false)", null);
+        }
+
+        if (served.Primary is null)
+        {
+            return Fallback(served, row, "no version of the model could be loaded", null);
+        }
+
+        ArgumentNullException.ThrowIfNull(routingKey);
+        var (chosen, role) = served.Canary is { } canary && TakesCanary(routingKey, canary.Weight)
+            ? (canary.Model, ServedRole.Canary)
+            : (served.Primary, ServedRole.Primary);
+
+        ServedPrediction answer;
+        try
+        {
+            answer = new ServedPrediction(chosen.Scorer.Score(row), chosen.Model, chosen.Version, chosen.Digest, served.Commit, role);
+        }
+        catch (Exception e) when (e is not ArgumentException)
+        {
+            return Fallback(served, row, $"{chosen.Model} v{chosen.Version} failed: {e.Message}", e);
+        }
+
+        if (served.Shadow is { } shadow && onShadow is not null)
+        {
+            try
+            {
+                onShadow(new ShadowResult(served.Name, shadow.Version, shadow.Scorer.Score(row), answer, null));
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                onShadow(new ShadowResult(served.Name, shadow.Version, null, answer, e.Message));
+            }
+        }
+
+        return answer;
+    }
+
+    /// <summary>Scores with one loaded version, addressed explicitly.</summary>
+    public static ServedPrediction ScoreVersion(LoadedModel model, IReadOnlyDictionary<string, object?> row, string? commit)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return new ServedPrediction(model.Scorer.Score(row), model.Model, model.Version, model.Digest, commit, ServedRole.Explicit);
+    }
+
+    private static ServedPrediction Fallback(ServedModel served, IReadOnlyDictionary<string, object?> row, string reason, Exception? error)
+    {
+        switch (served.Fallback)
+        {
+            case { Model: { } model }:
+                try
+                {
+                    return new ServedPrediction(model.Scorer.Score(row), model.Model, model.Version, model.Digest, served.Commit, ServedRole.Fallback, reason);
+                }
+                catch (Exception e) when (e is not ArgumentException)
+                {
+                    throw new ModelUnavailableException($"model '{served.Name}': {reason}, and its fallback {model.Model} v{model.Version} failed too: {e.Message}", e);
+                }
+
+            case { Constant: { } constant }:
+                return new ServedPrediction(constant, served.Name, 0, null, served.Commit, ServedRole.Fallback, reason);
+            default:
+                throw new ModelUnavailableException($"model '{served.Name}': {reason}, and the environment file names no fallback. Add one (fallback: {{ constant: ... }}) or fix the model.", error);
+        }
+    }
+}
+
+/// <summary>A shadow's prediction next to the answer that was returned.</summary>
+/// <param name="Model">The model's name.</param>
+/// <param name="ShadowVersion">The shadow version.</param>
+/// <param name="Prediction">The shadow's prediction, or null when it failed.</param>
+/// <param name="Returned">The answer returned to the caller.</param>
+/// <param name="Error">Why the shadow failed, if it did.</param>
+public sealed record ShadowResult(string Model, int ShadowVersion, Prediction? Prediction, ServedPrediction Returned, string? Error);
