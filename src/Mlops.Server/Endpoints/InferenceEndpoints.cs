@@ -1,0 +1,289 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Mlops.Declarations.FeatureSets;
+using Mlops.Runtime.Reconcile;
+using Mlops.Runtime.Scoring;
+using Mlops.Runtime.Serving;
+using Mlops.Server.Hosting;
+
+namespace Mlops.Server.Endpoints;
+
+/// <summary>
+/// The Open Inference Protocol v2: model metadata and inference, with its JSON shapes and its
+/// <c>{"error": "..."}</c> bodies. Each feature is one input tensor (shape <c>[N]</c> or <c>[N,1]</c>);
+/// every row is checked against the feature set before it reaches a model.
+/// </summary>
+internal static class InferenceEndpoints
+{
+    public static RouteGroupBuilder MapInference(this IEndpointRouteBuilder app)
+    {
+        var models = app.MapGroup("/v2/models/{name}").WithTags("inference");
+        models.MapGet("", Metadata);
+        models.MapGet("/versions/{version}", Metadata);
+        models.MapPost("/infer", InferAsync);
+        models.MapPost("/versions/{version}/infer", InferAsync);
+        return models;
+    }
+
+    internal static string NotServed(ModelHost host, string name)
+    {
+        var served = host.Snapshot.Models.Keys.Order(StringComparer.Ordinal).ToList();
+        return $"model '{name}' is not served in environment '{host.Snapshot.Environment}'"
+            + (served.Count == 0 ? "; nothing is served yet (GET /status says why)." : $"; served: {string.Join(", ", served)}.");
+    }
+
+    private static JsonHttpResult<V2Error> Error(int status, string message) => TypedResults.Json(new V2Error(message), statusCode: status);
+
+    private static Results<Ok<V2ModelMetadata>, JsonHttpResult<V2Error>> Metadata(string name, string? version, ModelHost host)
+    {
+        var snapshot = host.Snapshot;
+        if (!snapshot.Models.TryGetValue(name, out var served))
+        {
+            return Error(StatusCodes.Status404NotFound, NotServed(host, name));
+        }
+
+        LoadedModel? model = served.Primary ?? served.Fallback?.Model;
+        if (version is not null)
+        {
+            model = int.TryParse(version, CultureInfo.InvariantCulture, out var v) ? snapshot.FindVersion(name, v) : null;
+            if (model is null)
+            {
+                return Error(StatusCodes.Status404NotFound, $"version '{version}' of model '{name}' is not loaded. GET /v2/models/{name} lists the loaded versions.");
+            }
+        }
+
+        if (model is null)
+        {
+            return Error(StatusCodes.Status503ServiceUnavailable, $"model '{name}' has no loaded version yet; GET /status says why.");
+        }
+
+        var inputs = model.Manifest.Inputs.Select(i => new V2TensorMetadata(i.Name, Datatype(i.Type), [-1])).ToList();
+        var outputs = Outputs(model.Scorer.Kind).Select(o => new V2TensorMetadata(o.Name, o.Datatype, [-1])).ToList();
+        var versions = served.Loaded().Where(l => l.Model == name).Select(l => l.Version.ToString(CultureInfo.InvariantCulture)).Distinct().ToList();
+        return TypedResults.Ok(new V2ModelMetadata(name, versions, model.Manifest.ModelFormat == Scorers.Onnx ? "onnxruntime_onnx" : "mlnet", inputs, outputs, new Dictionary<string, string?>
+        {
+            ["model_version"] = model.Version.ToString(CultureInfo.InvariantCulture),
+            ["bundle_digest"] = model.Digest,
+            ["environment_commit"] = served.Commit,
+            ["feature_set"] = $"{model.Manifest.FeatureSet.Name}@{model.Manifest.FeatureSet.Version}",
+        }));
+    }
+
+    private static async Task<Results<Ok<V2InferResponse>, JsonHttpResult<V2Error>>> InferAsync(
+        string name, string? version, HttpRequest request, ModelHost host, IOptions<ServeOptions> options, CancellationToken cancellationToken)
+    {
+        var snapshot = host.Snapshot;
+        if (!snapshot.Models.TryGetValue(name, out var served))
+        {
+            return Error(StatusCodes.Status404NotFound, NotServed(host, name));
+        }
+
+        LoadedModel? explicitVersion = null;
+        if (version is not null)
+        {
+            explicitVersion = int.TryParse(version, CultureInfo.InvariantCulture, out var v) ? snapshot.FindVersion(name, v) : null;
+            if (explicitVersion is null)
+            {
+                return Error(StatusCodes.Status404NotFound, $"version '{version}' of model '{name}' is not loaded. GET /v2/models/{name} lists the loaded versions.");
+            }
+        }
+
+        var schema = explicitVersion?.Schema ?? served.Schema;
+        if (schema is null)
+        {
+            return Error(StatusCodes.Status503ServiceUnavailable, $"model '{name}' has no loaded version yet; GET /status says why.");
+        }
+
+        var (document, status, error) = await RequestBody.ReadAsync(request, options.Value.MaxBodyBytes, cancellationToken).ConfigureAwait(false);
+        if (document is null)
+        {
+            return Error(status, error!);
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("inputs", out var inputs) || inputs.ValueKind != JsonValueKind.Array || inputs.GetArrayLength() == 0)
+            {
+                return Error(StatusCodes.Status400BadRequest, "the body must be an object with a non-empty 'inputs' array: {\"inputs\": [{\"name\": ..., \"shape\": [N], \"datatype\": ..., \"data\": [...]}]}.");
+            }
+
+            var id = root.TryGetProperty("id", out var idElement) && idElement.ValueKind == JsonValueKind.String ? idElement.GetString() : null;
+            var problems = new List<string>();
+            var columns = ReadTensors(inputs, schema, problems, out var rowCount);
+            if (problems.Count == 0 && rowCount > options.Value.MaxRows)
+            {
+                return Error(StatusCodes.Status413PayloadTooLarge, $"the request has {rowCount} rows; the limit is {options.Value.MaxRows} (Mlops:MaxRows).");
+            }
+
+            var rows = new List<Dictionary<string, object?>>(rowCount);
+            string? entityKey = null;
+            for (var i = 0; problems.Count == 0 && i < rowCount; i++)
+            {
+                var row = columns.Select(c => KeyValuePair.Create(c.Name, (object?)c.Data[i]));
+                rows.Add(schema.Check(row, problems, out var key, rowCount == 1 ? "" : $"row {i}: "));
+                entityKey ??= key;
+            }
+
+            if (problems.Count > 0)
+            {
+                return Error(StatusCodes.Status400BadRequest, string.Join(" ", problems.Take(20)) + (problems.Count > 20 ? $" ... and {problems.Count - 20} more." : ""));
+            }
+
+            var routingKey = entityKey ?? id ?? Guid.NewGuid().ToString("N");
+            var answers = new ServedPrediction[rows.Count];
+            try
+            {
+                for (var i = 0; i < rows.Count; i++)
+                {
+                    answers[i] = explicitVersion is not null
+                        ? TrafficRouter.ScoreVersion(explicitVersion, rows[i], served.Commit)
+                        : host.Router.Score(served, rows[i], routingKey);
+                }
+            }
+            catch (ModelUnavailableException e)
+            {
+                return Error(StatusCodes.Status503ServiceUnavailable, e.Message);
+            }
+            catch (ArgumentException e)
+            {
+                return Error(StatusCodes.Status400BadRequest, e.Message);
+            }
+
+            var first = answers[0];
+            var kind = (explicitVersion ?? served.Primary ?? served.Fallback?.Model)?.Scorer.Kind ?? PredictionKind.Binary;
+            return TypedResults.Ok(new V2InferResponse(
+                name,
+                first.Version.ToString(CultureInfo.InvariantCulture),
+                id,
+                new Dictionary<string, string?>
+                {
+                    ["model_version"] = first.Version.ToString(CultureInfo.InvariantCulture),
+                    ["bundle_digest"] = first.Digest,
+                    ["environment_commit"] = first.Commit,
+                    ["served_by"] = first.Role.ToString().ToLowerInvariant(),
+                    ["fallback_reason"] = first.Reason,
+                },
+                BuildOutputs(kind, answers)));
+        }
+    }
+
+    private static List<(string Name, JsonElement[] Data)> ReadTensors(JsonElement inputs, InputSchema schema, List<string> problems, out int rowCount)
+    {
+        rowCount = -1;
+        var columns = new List<(string, JsonElement[])>();
+        var index = 0;
+        foreach (var input in inputs.EnumerateArray())
+        {
+            var where = $"inputs[{index++}]";
+            if (input.ValueKind != JsonValueKind.Object
+                || !input.TryGetProperty("name", out var nameElement) || nameElement.ValueKind != JsonValueKind.String
+                || !input.TryGetProperty("shape", out var shapeElement) || shapeElement.ValueKind != JsonValueKind.Array
+                || !input.TryGetProperty("datatype", out var typeElement) || typeElement.ValueKind != JsonValueKind.String
+                || !input.TryGetProperty("data", out var dataElement) || dataElement.ValueKind != JsonValueKind.Array)
+            {
+                problems.Add($"{where}: needs 'name', 'shape', 'datatype' and 'data'.");
+                continue;
+            }
+
+            var name = nameElement.GetString()!;
+            var shape = shapeElement.EnumerateArray().Select(s => s.TryGetInt64(out var n) ? n : -1).ToList();
+            var data = new List<JsonElement>();
+            Flatten(dataElement, data);
+            if (shape.Count is < 1 or > 2 || shape.Any(s => s < 0) || (shape.Count == 2 && shape[1] != 1))
+            {
+                problems.Add($"{name}: shape [{string.Join(", ", shape)}] is not [N] or [N, 1]; send one feature per input tensor.");
+                continue;
+            }
+
+            if (data.Count != shape[0])
+            {
+                problems.Add($"{name}: shape [{string.Join(", ", shape)}] says {shape[0]} values, but data has {data.Count}.");
+                continue;
+            }
+
+            if (rowCount >= 0 && data.Count != rowCount)
+            {
+                problems.Add($"{name}: has {data.Count} rows, the other inputs {rowCount}; every input needs one value per row.");
+                continue;
+            }
+
+            rowCount = data.Count;
+            var datatype = typeElement.GetString()!;
+            if (schema.TypeOf(name) is { } type && !Accepts(type, datatype))
+            {
+                problems.Add($"{name}: datatype {datatype} does not fit a {type.ToString().ToLowerInvariant()} feature; send {Datatype(type.ToString())}.");
+                continue;
+            }
+
+            columns.Add((name, data.ToArray()));
+        }
+
+        rowCount = Math.Max(rowCount, 0);
+        if (rowCount == 0 && problems.Count == 0)
+        {
+            problems.Add("the inputs hold no rows.");
+        }
+
+        return columns;
+    }
+
+    private static void Flatten(JsonElement element, List<JsonElement> into)
+    {
+        foreach (var item in element.EnumerateArray())
+        {
+            if (item.ValueKind == JsonValueKind.Array)
+            {
+                Flatten(item, into);
+            }
+            else
+            {
+                into.Add(item);
+            }
+        }
+    }
+
+    private static bool Accepts(FeatureType type, string datatype) => type switch
+    {
+        FeatureType.Float or FeatureType.Int => datatype is "FP16" or "FP32" or "FP64" or "INT8" or "INT16" or "INT32" or "INT64" or "UINT8" or "UINT16" or "UINT32" or "UINT64",
+        FeatureType.Bool => datatype is "BOOL",
+        _ => datatype is "BYTES",
+    };
+
+    private static string Datatype(string featureType) => featureType.ToLowerInvariant() switch
+    {
+        "float" => "FP32",
+        "int" => "INT64",
+        "bool" => "BOOL",
+        _ => "BYTES",
+    };
+
+    private static IEnumerable<(string Name, string Datatype)> Outputs(PredictionKind kind) => kind switch
+    {
+        PredictionKind.Binary => [("predicted", "BOOL"), ("probability", "FP32"), ("score", "FP32")],
+        PredictionKind.Multiclass => [("predicted", "BYTES"), ("score", "FP32")],
+        _ => [("predicted", "FP32")],
+    };
+
+    private static List<V2Output> BuildOutputs(PredictionKind kind, ServedPrediction[] answers)
+    {
+        long[] shape = [answers.Length];
+        return kind switch
+        {
+            PredictionKind.Binary =>
+            [
+                new V2Output("predicted", shape, "BOOL", answers.Select(a => a.Prediction.IsPositive ?? a.Prediction.Score > 0).ToArray()),
+                new V2Output("probability", shape, "FP32", answers.Select(a => a.Prediction.Probability).ToArray()),
+                new V2Output("score", shape, "FP32", answers.Select(a => a.Prediction.Score).ToArray()),
+            ],
+            PredictionKind.Multiclass =>
+            [
+                new V2Output("predicted", shape, "BYTES", answers.Select(a => a.Prediction.PredictedLabel).ToArray()),
+                new V2Output("score", shape, "FP32", answers.Select(a => a.Prediction.Score).ToArray()),
+            ],
+            _ => [new V2Output("predicted", shape, "FP32", answers.Select(a => a.Prediction.Score).ToArray())],
+        };
+    }
+}

@@ -1,0 +1,40 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Mlops.Runtime.Reconcile;
+using Mlops.Server.Hosting;
+
+namespace Mlops.Server.Endpoints;
+
+/// <summary>Desired vs served state, and admin actions behind a token.</summary>
+internal static class StatusEndpoints
+{
+    public static IEndpointRouteBuilder MapStatus(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/status", Status).WithTags("status");
+        app.MapPost("/admin/reload", ReloadAsync).WithTags("admin");
+        return app;
+    }
+
+    private static Ok<HostStatus> Status(ModelHost host) => TypedResults.Ok(host.Status);
+
+    private static async Task<Results<Ok<HostStatus>, ProblemHttpResult>> ReloadAsync(HttpRequest request, ModelHost host, IOptions<ServeOptions> options, CancellationToken cancellationToken)
+    {
+        if (options.Value.AdminToken is not { Length: > 0 } token)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Admin actions are off",
+                detail: "No admin token is configured. Set Mlops:AdminToken (environment variable Mlops__AdminToken) to enable POST /admin/reload.");
+        }
+
+        var header = request.Headers.Authorization.ToString();
+        var given = header.StartsWith("Bearer ", StringComparison.Ordinal) ? header["Bearer ".Length..] : "";
+        if (!CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(token)))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Wrong or missing admin token",
+                detail: "Send the configured token as 'Authorization: Bearer TOKEN'.");
+        }
+
+        return TypedResults.Ok(await host.ReconcileAsync(cancellationToken).ConfigureAwait(false));
+    }
+}

@@ -1,0 +1,41 @@
+using System.Text.Json.Serialization;
+
+namespace Mlops.Server.Endpoints;
+
+/// <summary>The Open Inference Protocol's error body.</summary>
+internal sealed record V2Error(string Error);
+
+/// <summary>Server metadata: <c>GET /v2</c>.</summary>
+internal sealed record V2ServerMetadata(string Name, string Version, IReadOnlyList<string> Extensions);
+
+/// <summary>Liveness and readiness bodies.</summary>
+internal sealed record V2Live(bool Live);
+
+/// <summary>Server readiness.</summary>
+internal sealed record V2Ready(bool Ready);
+
+/// <summary>Model readiness.</summary>
+internal sealed record V2ModelReady(string Name, bool Ready);
+
+/// <summary>A tensor's metadata.</summary>
+internal sealed record V2TensorMetadata(string Name, string Datatype, IReadOnlyList<long> Shape);
+
+/// <summary>Model metadata: <c>GET /v2/models/{name}</c>; parameters carry the served version, bundle digest and environment commit.</summary>
+internal sealed record V2ModelMetadata(
+    string Name,
+    IReadOnlyList<string> Versions,
+    string Platform,
+    IReadOnlyList<V2TensorMetadata> Inputs,
+    IReadOnlyList<V2TensorMetadata> Outputs,
+    IReadOnlyDictionary<string, string?> Parameters);
+
+/// <summary>One output tensor.</summary>
+internal sealed record V2Output(string Name, IReadOnlyList<long> Shape, string Datatype, object Data);
+
+/// <summary>The inference response.</summary>
+internal sealed record V2InferResponse(
+    [property: JsonPropertyName("model_name")] string ModelName,
+    [property: JsonPropertyName("model_version")] string ModelVersion,
+    string? Id,
+    IReadOnlyDictionary<string, string?> Parameters,
+    IReadOnlyList<V2Output> Outputs);

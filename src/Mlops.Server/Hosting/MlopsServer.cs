@@ -1,0 +1,107 @@
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.Options;
+using Mlops.Runtime.Reconcile;
+using Mlops.Runtime.Serving;
+using Mlops.Runtime.Store;
+using Mlops.Server.Endpoints;
+
+namespace Mlops.Server.Hosting;
+
+/// <summary>Builds the serving host: the Mlops.Server executable and <c>mlops serve</c> both come through here.</summary>
+public static class MlopsServer
+{
+    /// <summary>Builds the web application: configuration (including the <c>Mlops</c> section), the model host, the endpoints.</summary>
+    /// <param name="args">Command-line arguments (ASP.NET Core's: <c>--urls</c>, <c>--Mlops:Environment=staging</c>, ...).</param>
+    /// <param name="configure">Overrides applied after configuration is bound.</param>
+    public static WebApplication Build(string[] args, Action<ServeOptions>? configure = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(args);
+        Configure(builder, configure);
+        var app = builder.Build();
+        Map(app);
+        return app;
+    }
+
+    /// <summary>Registers the server's services on a builder (tests use it through WebApplicationFactory).</summary>
+    public static void Configure(WebApplicationBuilder builder, Action<ServeOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+
+        // Per-request logs cost about a third of the throughput (FACTS.md): the framework's request
+        // logging is off unless configuration turns it back on.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Services.AddOptions<ServeOptions>()
+            .Bind(builder.Configuration.GetSection(ServeOptions.Section))
+            .PostConfigure(o => configure?.Invoke(o))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.TryAddTimeProvider();
+        builder.Services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
+            o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+        });
+        builder.Services.AddProblemDetails();
+        builder.Services.AddSingleton(CreateHost);
+        builder.Services.AddHostedService<ReconcileService>();
+    }
+
+    /// <summary>Maps every endpoint.</summary>
+    public static void Map(WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.MapHealth();
+        app.MapInference();
+        app.MapPredict();
+        app.MapStatus();
+    }
+
+    private static void TryAddTimeProvider(this IServiceCollection services)
+    {
+        if (!services.Any(s => s.ServiceType == typeof(TimeProvider)))
+        {
+            services.AddSingleton(TimeProvider.System);
+        }
+    }
+
+    private static ModelHost CreateHost(IServiceProvider services)
+    {
+        var options = services.GetRequiredService<IOptions<ServeOptions>>().Value;
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Mlops.Server.Shadow");
+        var repo = Path.GetFullPath(options.Repo);
+        var cache = Path.GetFullPath(options.CacheFolder ?? Path.Combine(repo, ".mlops", "serve-cache"));
+        IDesiredStateSource source = options.GitUrl is { Length: > 0 } url
+            ? new GitDesiredStateSource(url, options.Branch, options.Environment, Path.Combine(cache, "git"))
+            : new FolderDesiredStateSource(repo, options.Environment);
+        var store = BundleStoreFactory.Create(repo, options.Store);
+        var hostOptions = new ModelHostOptions
+        {
+            CacheFolder = Path.Combine(cache, "bundles"),
+            PollInterval = options.PollInterval,
+            RetainPrevious = options.RetainPrevious,
+        };
+        return new ModelHost(source, store, options.Environment, hostOptions, services.GetRequiredService<TimeProvider>(), shadow => LogShadow(logger, shadow));
+    }
+
+    private static void LogShadow(ILogger logger, ShadowResult shadow)
+    {
+        if (!logger.IsEnabled(LogLevel.Information))
+        {
+            return;
+        }
+
+        logger.LogInformation(
+            "Shadow {Model} v{ShadowVersion}: score {ShadowScore}, returned v{ReturnedVersion} score {ReturnedScore}{Error}",
+            shadow.Model, shadow.ShadowVersion, shadow.Prediction?.Score, shadow.Returned.Version, shadow.Returned.Prediction.Score, shadow.Error is null ? "" : "; error: " + shadow.Error);
+    }
+}
+
+/// <summary>Runs the model host's reconcile loop for the application's lifetime.</summary>
+internal sealed class ReconcileService(ModelHost host, ILogger<ReconcileService> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        logger.LogInformation("Serving environment {Environment} from {Source}", host.Status.Environment, host.Status.Source);
+        await host.RunAsync(stoppingToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,61 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Mlops.Server.Hosting;
+
+/// <summary>What the server serves and how; bound from the configuration section <c>Mlops</c>.</summary>
+public sealed class ServeOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string Section = "Mlops";
+
+    /// <summary>The environment whose file is served (<c>environments/NAME.yaml</c>).</summary>
+    /// <value>The default value is <c>staging</c>.</value>
+    [Required]
+    public string Environment { get; set; } = "staging";
+
+    /// <summary>The repository folder holding the environment file (ignored when <see cref="GitUrl"/> is set).</summary>
+    /// <value>The default value is the current folder.</value>
+    public string Repo { get; set; } = ".";
+
+    /// <summary>A git remote to poll for the environment file instead of a folder.</summary>
+    /// <value>The default value is null (read the folder).</value>
+    public string? GitUrl { get; set; }
+
+    /// <summary>The branch of <see cref="GitUrl"/> to follow.</summary>
+    /// <value>The default value is <c>main</c>.</value>
+    public string Branch { get; set; } = "main";
+
+    /// <summary>The bundle store: a folder or <c>s3://BUCKET/PREFIX</c>; null uses <c>MLOPS_STORE</c>, else <c>.mlops/store</c> under <see cref="Repo"/>.</summary>
+    /// <value>The default value is null.</value>
+    public string? Store { get; set; }
+
+    /// <summary>Where verified bundles (and the git cache clone) are kept.</summary>
+    /// <value>The default value is <c>.mlops/serve-cache</c> under <see cref="Repo"/>.</value>
+    public string? CacheFolder { get; set; }
+
+    /// <summary>How often the environment file is read again.</summary>
+    /// <value>The default value is 30 seconds.</value>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a version stays loaded after a swap, for an instant rollback.</summary>
+    /// <value>The default value is ten minutes.</value>
+    public TimeSpan RetainPrevious { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>The token <c>POST /admin/reload</c> requires as <c>Authorization: Bearer TOKEN</c>; admin actions are off without one.</summary>
+    /// <value>The default value is null.</value>
+    public string? AdminToken { get; set; }
+
+    /// <summary>The largest request body accepted; a larger one gets 413.</summary>
+    /// <value>The default value is 1 MiB.</value>
+    [Range(1024, 1024 * 1024 * 1024)]
+    public long MaxBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>The most rows one request may carry.</summary>
+    /// <value>The default value is 10,000.</value>
+    [Range(1, 1_000_000)]
+    public int MaxRows { get; set; } = 10_000;
+
+    /// <summary>Whether shadow comparisons are logged with the request's feature values (never by default).</summary>
+    /// <value>The default value is false.</value>
+    public bool LogFeatureValues { get; set; }
+}

@@ -1,0 +1,99 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+
+namespace Mlops.Server.Tests.Endpoints;
+
+public sealed class InferenceEndpointsTests(ServerFixture server) : IClassFixture<ServerFixture>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Infer_OneRow_ReturnsTheProtocolsOutputsAndTheTrace()
+    {
+        var response = await server.Client.PostAsJsonAsync("/v2/models/churn/infer", ServerFixture.InferBody(), Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await ServerFixture.JsonAsync(response);
+        Assert.Equal("churn", body.GetProperty("model_name").GetString());
+        Assert.Equal("1", body.GetProperty("model_version").GetString());
+        Assert.Equal(server.One, body.GetProperty("parameters").GetProperty("bundle_digest").GetString());
+        Assert.StartsWith("content-", body.GetProperty("parameters").GetProperty("environment_commit").GetString(), StringComparison.Ordinal);
+        var outputs = body.GetProperty("outputs").EnumerateArray().ToList();
+        Assert.Equal(["predicted", "probability", "score"], outputs.Select(o => o.GetProperty("name").GetString()));
+        Assert.Equal("BOOL", outputs[0].GetProperty("datatype").GetString());
+        Assert.Equal(1, outputs[1].GetProperty("shape")[0].GetInt32());
+        Assert.InRange(outputs[1].GetProperty("data")[0].GetSingle(), 0f, 1f);
+    }
+
+    [Fact]
+    public async Task Infer_ExplicitVersion_AnswersFromThatVersion()
+    {
+        var response = await server.Client.PostAsJsonAsync("/v2/models/churn/versions/1/infer", ServerFixture.InferBody(), Ct);
+
+        Assert.Equal("1", (await ServerFixture.JsonAsync(response)).GetProperty("model_version").GetString());
+    }
+
+    [Theory]
+    [InlineData(12f, "Weekly", "BYTES", "contract: 'Weekly' is not a known category")]
+    [InlineData(12f, "One year", "FP32", "contract: datatype FP32 does not fit a category feature; send BYTES.")]
+    public async Task Infer_RowNotFittingTheFeatureSet_Gets400NamingTheField(float tenure, string contract, string datatype, string expected)
+    {
+        var response = await server.Client.PostAsJsonAsync("/v2/models/churn/infer", ServerFixture.InferBody(tenure, contract, datatype), Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(expected, (await ServerFixture.JsonAsync(response)).GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Infer_MissingFeature_Gets400NamingIt()
+    {
+        var body = new { inputs = new object[] { new { name = "contract", shape = new[] { 1 }, datatype = "BYTES", data = new[] { "One year" } } } };
+
+        var response = await server.Client.PostAsJsonAsync("/v2/models/churn/infer", body, Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("tenure: missing", (await ServerFixture.JsonAsync(response)).GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Infer_UnknownModel_Gets404WithTheProtocolsErrorBody()
+    {
+        var response = await server.Client.PostAsJsonAsync("/v2/models/nope/infer", ServerFixture.InferBody(), Ct);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("model 'nope' is not served in environment 'staging'; served: churn.", (await ServerFixture.JsonAsync(response)).GetProperty("error").GetString());
+    }
+
+    [Fact]
+    public async Task Infer_BodyOverTheLimit_Gets413()
+    {
+        using var content = new StringContent("{\"inputs\": [" + new string(' ', 5000) + "]}", Encoding.UTF8, "application/json");
+
+        var response = await server.Client.PostAsync("/v2/models/churn/infer", content, Ct);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Contains("limit", (await ServerFixture.JsonAsync(response)).GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Metadata_ServedModel_ListsInputsOutputsAndTheBundle()
+    {
+        var body = await ServerFixture.JsonAsync(await server.Client.GetAsync("/v2/models/churn", Ct));
+
+        Assert.Equal(["tenure", "contract", "total_charges"], body.GetProperty("inputs").EnumerateArray().Select(i => i.GetProperty("name").GetString()));
+        Assert.Equal(["FP32", "BYTES", "FP32"], body.GetProperty("inputs").EnumerateArray().Select(i => i.GetProperty("datatype").GetString()));
+        Assert.Equal(server.One, body.GetProperty("parameters").GetProperty("bundle_digest").GetString());
+        Assert.Equal("mlnet", body.GetProperty("platform").GetString());
+    }
+
+    [Fact]
+    public async Task Health_ServerAndModel_AreLiveAndReady()
+    {
+        Assert.Equal(HttpStatusCode.OK, (await server.Client.GetAsync("/v2/health/live", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await server.Client.GetAsync("/v2/health/ready", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await server.Client.GetAsync("/v2/models/churn/ready", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await server.Client.GetAsync("/v2/models/nope/ready", Ct)).StatusCode);
+        Assert.Equal("mlops", (await ServerFixture.JsonAsync(await server.Client.GetAsync("/v2", Ct))).GetProperty("name").GetString());
+    }
+}
