@@ -9,6 +9,7 @@ using Mlops.Cli.Commands.Registry;
 using Mlops.Cli.Commands.Reproduce;
 using Mlops.Cli.Commands.Rollback;
 using Mlops.Cli.Commands.Runs;
+using Mlops.Cli.Commands.Serve;
 using Mlops.Cli.Commands.Train;
 using Mlops.Cli.Commands.Validate;
 using Mlops.Cli.Output;
@@ -34,6 +35,7 @@ internal static class MlopsApp
             ReproduceCommand.Create(context),
             RegistryCommand.Create(context),
             RunsCommand.Create(context),
+            ServeCommand.Create(context),
         };
 
     public static async Task<int> RunAsync(string[] args, CliContext context, CancellationToken cancellationToken = default)

@@ -1,0 +1,68 @@
+using System.CommandLine;
+using Microsoft.Extensions.Hosting;
+using Mlops.Server.Hosting;
+
+namespace Mlops.Cli.Commands.Serve;
+
+/// <summary><c>mlops serve --environment ENV</c>: serve what the environment file pins, following every change.</summary>
+internal static class ServeCommand
+{
+    public sealed record Settings(string Environment, string Repo, string? Git, string Branch, string? Store, string Urls, TimeSpan PollInterval, string? AdminToken);
+
+    public static Command Create(CliContext context)
+    {
+        var environment = new Option<string>("--environment") { Description = "The environment to serve (environments/ENV.yaml).", Required = true };
+        var repo = new Option<DirectoryInfo>("--repo") { Description = "Repository folder holding the environment file; defaults to the current folder." };
+        var git = new Option<string?>("--git") { Description = "A git remote to poll for the environment file instead of a folder." };
+        var branch = new Option<string>("--branch") { Description = "The branch of --git to follow.", DefaultValueFactory = _ => "main" };
+        var store = StoreOption.Create();
+        var urls = new Option<string>("--urls") { Description = "Where to listen.", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
+        var poll = new Option<double>("--poll-seconds") { Description = "How often the environment file is read again (the folder is also watched).", DefaultValueFactory = _ => 30 };
+        var command = new Command("serve", "Serve the models an environment file pins (Open Inference Protocol v2 and /models/NAME/predict), following every change of the file.")
+        {
+            environment, repo, git, branch, store, urls, poll,
+        };
+        command.SetAction((parse, ct) => RunAsync(context, new Settings(
+            parse.GetValue(environment)!,
+            (parse.GetValue(repo) ?? new DirectoryInfo(".")).FullName,
+            parse.GetValue(git),
+            parse.GetValue(branch)!,
+            parse.GetValue(store),
+            parse.GetValue(urls)!,
+            TimeSpan.FromSeconds(parse.GetValue(poll)),
+            System.Environment.GetEnvironmentVariable("MLOPS_ADMIN_TOKEN")), ct));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(CliContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        if (settings.PollInterval < TimeSpan.FromMilliseconds(10))
+        {
+            await context.Error.WriteLineAsync($"error: --poll-seconds {settings.PollInterval.TotalSeconds} is too small; use at least 0.01.").ConfigureAwait(false);
+            return ExitCodes.BadInput;
+        }
+
+        await using var app = MlopsServer.Build(["--urls", settings.Urls], o =>
+        {
+            o.Environment = settings.Environment;
+            o.Repo = settings.Repo;
+            o.GitUrl = settings.Git;
+            o.Branch = settings.Branch;
+            o.Store = settings.Store;
+            o.PollInterval = settings.PollInterval;
+            o.AdminToken = settings.AdminToken ?? o.AdminToken;
+        });
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        await context.Out.WriteLineAsync($"Serving environment '{settings.Environment}' from {settings.Git ?? settings.Repo} on {settings.Urls} (GET /status; Ctrl+C stops).").ConfigureAwait(false);
+        try
+        {
+            await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Ctrl+C.
+        }
+
+        return ExitCodes.Success;
+    }
+}
