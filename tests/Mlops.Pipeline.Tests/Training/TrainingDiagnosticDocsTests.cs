@@ -49,7 +49,9 @@ public sealed class TrainingDiagnosticDocsTests
         var known = DiagnosticIds.All.Concat(TrainingDiagnostics.All).Select(d => d.Id).ToHashSet(StringComparer.Ordinal);
         var pages = Directory.GetFiles(RepositoryRoot.Combine("docs", "diagnostics"), "*.md").Select(Path.GetFileNameWithoutExtension);
 
-        var unknown = IndexRows().Select(r => r.Groups["id"].Value).Concat(pages!).Where(id => !known.Contains(id!)).ToList();
+        // The analyzers' block (MLOPS1xxx) is checked by tests/Mlops.Analyzers.Tests against their own descriptors.
+        var unknown = IndexRows().Select(r => r.Groups["id"].Value).Concat(pages!)
+            .Where(id => !known.Contains(id!) && !id!.StartsWith("MLOPS1", StringComparison.Ordinal)).ToList();
 
         Assert.Empty(unknown);
     }
