@@ -3,6 +3,7 @@ using Microsoft.ML.Data;
 using Mlops.Declarations.Diagnostics;
 using Mlops.Declarations.Models;
 using Mlops.Runtime.Scoring;
+using Mlops.Runtime.Bundles;
 
 namespace Mlops.Pipeline.Training;
 
@@ -58,7 +59,7 @@ public sealed class ModelTrainer(TimeProvider? timeProvider = null)
 
         return new TrainingResult(
             path,
-            ModelArchive.Digest(bytes),
+            DeterministicZip.Digest(bytes),
             trainer.Info.Name,
             trainer.Info.TrainerType.FullName ?? trainer.Info.TrainerType.Name,
             $"{trainer.Info.Package} {trainer.Info.Version}",
@@ -241,7 +242,7 @@ public sealed class ModelTrainer(TimeProvider? timeProvider = null)
         cancellationToken.ThrowIfCancellationRequested();
         using var stream = new MemoryStream();
         ml.Model.Save(fitted, training.Schema, stream);
-        return (ModelArchive.Normalize(stream.ToArray()), transforms);
+        return (DeterministicZip.Normalize(stream.ToArray()), transforms);
     }
 
     private static TrainingException Translate(Declarations.Schema.Declared<ModelSpec> model, TrainerDefinition trainer, Exception e)
