@@ -14,6 +14,12 @@ public sealed class ServerFixture : IDisposable
     public const string AdminToken = "test-admin-token";
 
     public ServerFixture()
+        : this(null)
+    {
+    }
+
+    /// <summary>Builds the fixture with extra host settings applied after the defaults (logging, options).</summary>
+    internal ServerFixture(Action<IWebHostBuilder>? configure)
     {
         Repository = TestModels.Repository();
         StoreFolder = new TempDirectory("mlops-server-store");
@@ -21,12 +27,15 @@ public sealed class ServerFixture : IDisposable
         One = TestModels.Put(Store, 1);
         Two = TestModels.Put(Store, 2);
         TestModels.WriteEnvironment(Repository, TestModels.Pin(One, 1));
-        Factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b
-            .UseSetting("Mlops:Repo", Repository.Path)
-            .UseSetting("Mlops:Store", StoreFolder.Path)
-            .UseSetting("Mlops:CacheFolder", Path.Combine(Repository.Path, ".cache"))
-            .UseSetting("Mlops:AdminToken", AdminToken)
-            .UseSetting("Mlops:MaxBodyBytes", "4096"));
+        Factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
+        {
+            b.UseSetting("Mlops:Repo", Repository.Path)
+                .UseSetting("Mlops:Store", StoreFolder.Path)
+                .UseSetting("Mlops:CacheFolder", Path.Combine(Repository.Path, ".cache"))
+                .UseSetting("Mlops:AdminToken", AdminToken)
+                .UseSetting("Mlops:MaxBodyBytes", "4096");
+            configure?.Invoke(b);
+        });
         Client = Factory.CreateClient();
         WaitReady(Client);
     }

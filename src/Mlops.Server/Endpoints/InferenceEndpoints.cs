@@ -72,7 +72,7 @@ internal static class InferenceEndpoints
     }
 
     private static async Task<Results<Ok<V2InferResponse>, JsonHttpResult<V2Error>>> InferAsync(
-        string name, string? version, HttpRequest request, ModelHost host, IOptions<ServeOptions> options, CancellationToken cancellationToken)
+        string name, string? version, HttpRequest request, ModelHost host, IOptions<ServeOptions> options, PredictionLog log, CancellationToken cancellationToken)
     {
         var snapshot = host.Snapshot;
         if (!snapshot.Models.TryGetValue(name, out var served))
@@ -141,6 +141,7 @@ internal static class InferenceEndpoints
                     answers[i] = explicitVersion is not null
                         ? TrafficRouter.ScoreVersion(explicitVersion, rows[i], served.Commit)
                         : host.Router.Score(served, rows[i], routingKey);
+                    log.Write(rows.Count == 1 ? routingKey : $"{routingKey}/{i}", answers[i], rows[i]);
                 }
             }
             catch (ModelUnavailableException e)

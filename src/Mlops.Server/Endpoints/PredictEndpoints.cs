@@ -48,7 +48,7 @@ internal static class PredictEndpoints
     }
 
     private static async Task<Results<Ok<PredictResult>, Ok<PredictBatch>, ValidationProblem, ProblemHttpResult>> PredictAsync(
-        string name, HttpRequest request, ModelHost host, IOptions<ServeOptions> options, CancellationToken cancellationToken)
+        string name, HttpRequest request, ModelHost host, IOptions<ServeOptions> options, PredictionLog log, CancellationToken cancellationToken)
     {
         if (!host.Snapshot.Models.TryGetValue(name, out var served))
         {
@@ -106,7 +106,9 @@ internal static class PredictEndpoints
                 foreach (var (row, key) in rows)
                 {
                     var id = Guid.NewGuid().ToString("N");
-                    results.Add(ToResult(id, host.Router.Score(served, row, key ?? id)));
+                    var answer = host.Router.Score(served, row, key ?? id);
+                    log.Write(id, answer, row);
+                    results.Add(ToResult(id, answer));
                 }
             }
             catch (ModelUnavailableException e)

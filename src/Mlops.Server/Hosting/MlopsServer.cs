@@ -43,6 +43,7 @@ public static class MlopsServer
         });
         builder.Services.AddProblemDetails();
         builder.Services.AddSingleton(CreateHost);
+        builder.Services.AddSingleton<PredictionLog>();
         builder.Services.AddHostedService<ReconcileService>();
     }
 
