@@ -108,16 +108,17 @@ public static class EnvironmentParser
         var constant = reader.Has("constant") ? reader.ScalarMap("constant") : null;
         var fallbackModel = reader.String("model");
         var version = reader.Integer("version");
+        var digest = reader.String("digest");
         var hasModel = fallbackModel is not null;
-        if ((constant is null) == !hasModel || (constant is not null && constant.Count == 0) || (hasModel == (version is null)))
+        if ((constant is null) == !hasModel || (constant is not null && constant.Count == 0) || (hasModel == (version is null)) || (digest is not null && !hasModel))
         {
             reader.Context.Report(DiagnosticIds.FallbackInvalid, reader.Location,
                 $"the fallback of '{model}' must name either a constant answer or a model with its version, not both or neither. "
-                + "Write 'constant: { prediction: false }' or 'model: NAME' with 'version: N'.");
+                + "Write 'constant: { prediction: false }' or 'model: NAME' with 'version: N' (and 'digest: sha256:...' when NAME is not pinned in this file).");
             return null;
         }
 
-        return new FallbackSpec(constant, fallbackModel, version);
+        return new FallbackSpec(constant, fallbackModel, version, digest);
     }
 
     private static MonitoringSpec ReadMonitoring(ObjectReader? reader)

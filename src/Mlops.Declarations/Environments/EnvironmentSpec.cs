@@ -65,7 +65,8 @@ public sealed record CanarySpec(int Version, string Digest, int Weight, IReadOnl
 /// <param name="Constant">A fixed answer by output name.</param>
 /// <param name="Model">Another registered model.</param>
 /// <param name="Version">That model's version.</param>
-public sealed record FallbackSpec(IReadOnlyDictionary<string, ScalarValue>? Constant, string? Model, int? Version);
+/// <param name="Digest">That version's bundle digest; when absent, the model must be pinned in the same environment file, whose entry gives it.</param>
+public sealed record FallbackSpec(IReadOnlyDictionary<string, ScalarValue>? Constant, string? Model, int? Version, string? Digest = null);
 
 /// <summary>How served models are watched.</summary>
 /// <param name="Window">The statistics window.</param>

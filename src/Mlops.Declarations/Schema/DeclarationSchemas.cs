@@ -153,6 +153,7 @@ public static class DeclarationSchemas
                     Optional("constant", new MapSchema("A fixed answer by output name.", new ScalarSchema("An output value.", ScalarKind.Any))),
                     Optional("model", Name("Another registered model.")),
                     Optional("version", Version("That model's version.")),
+                    Optional("digest", Digest("That version's bundle digest (mlops registry list shows it). Without it, the model must be pinned in this file.")),
                 ])),
             ]))),
             Optional("monitoring", new ObjectSchema("How the served models are watched.",

@@ -248,13 +248,19 @@ public sealed class ModelHost : IDisposable
                 return new FallbackAnswer(ConstantPrediction(constant), null);
             case { Model: { } name, Version: { } version }:
                 var entry = desired.Environment.Models.FirstOrDefault(m => m.Model == name && m.Version == version);
-                if (entry is null)
+                if (pin.Fallback.Digest is { } named && entry is not null && entry.Digest != named)
                 {
-                    problems.Add($"fallback {name} v{version} is not pinned in this environment, so its bundle is unknown. Add a models entry for {name} version {version} (enabled: false keeps it from answering on its own).");
+                    problems.Add($"fallback {name} v{version} names digest {named}, but this environment pins {name} v{version} as {entry.Digest}. A version has one bundle: correct one of them.");
                     return null;
                 }
 
-                var loaded = await LoadAsync(name, version, entry.Digest, desired, pool, problems, cancellationToken).ConfigureAwait(false);
+                if ((pin.Fallback.Digest ?? entry?.Digest) is not { } digest)
+                {
+                    problems.Add($"fallback {name} v{version} names no digest and is not pinned in this environment, so its bundle is unknown. Add 'digest: sha256:...' to the fallback (mlops registry list {name} shows it), or a models entry for {name} version {version} (enabled: false keeps it from answering on its own).");
+                    return null;
+                }
+
+                var loaded = await LoadAsync(name, version, digest, desired, pool, problems, cancellationToken).ConfigureAwait(false);
                 return loaded is null ? null : new FallbackAnswer(null, loaded);
             default:
                 return null;

@@ -63,19 +63,21 @@ public sealed class EnvironmentParserTests
     [InlineData("    fallback: { constant: { prediction: false }, version: 2 }")]
     [InlineData("    fallback: { constant: {} }")]
     [InlineData("    fallback: {}")]
+    [InlineData("    fallback: { constant: { prediction: false }, digest: sha256:0000000000000000000000000000000000000000000000000000000000000000 }")]
     public void Parse_FallbackNotExactlyConstantOrModelWithVersion_ReportsMlops0306AtFallback(string fallback)
     {
         var result = EnvironmentParser.Parse(Path, Environment(fallback));
 
         DiagnosticAssert.Single(result.Diagnostics, "MLOPS0306", Path, 7, 15,
             "the fallback of 'churn' must name either a constant answer or a model with its version, not both or neither.",
-            "Write 'constant: { prediction: false }' or 'model: NAME' with 'version: N'.");
+            "Write 'constant: { prediction: false }' or 'model: NAME' with 'version: N' (and 'digest: sha256:...' when NAME is not pinned in this file).");
         Assert.Null(result.Declaration!.Value.Models[0].Fallback);
     }
 
     [Theory]
     [InlineData("    fallback: { constant: { prediction: false } }")]
     [InlineData("    fallback: { model: churn-rules, version: 2 }")]
+    [InlineData("    fallback: { model: churn-rules, version: 2, digest: sha256:0000000000000000000000000000000000000000000000000000000000000000 }")]
     public void Parse_ValidFallback_HasNoDiagnostics(string fallback)
     {
         var result = EnvironmentParser.Parse(Path, Environment(fallback));

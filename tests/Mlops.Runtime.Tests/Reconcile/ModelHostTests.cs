@@ -151,6 +151,41 @@ public sealed class ModelHostTests : IDisposable
     }
 
     [Fact]
+    public async Task Score_ModelSwitchedOff_ARegisteredModelNamedByDigestAnswersWithoutItsOwnEntry()
+    {
+        var digest = TestModels.Put(_store, 1);
+        var rules = TestModels.Put(_store, 2, model: "churn-rules");
+        TestModels.WriteEnvironment(_repository,
+            TestModels.Pin(digest, 1, extra: $"    enabled: false\n    fallback: {{ model: churn-rules, version: 2, digest: {rules} }}\n"));
+        using var host = CreateHost(_store);
+        var status = await host.ReconcileAsync(Ct);
+
+        var answer = host.Router.Score(host.Snapshot.Models["churn"], TestModels.Row(), "r");
+
+        Assert.Equal(HealthStatus.Healthy, status.Health);
+        Assert.Equal((ServedRole.Fallback, "churn-rules", 2, rules), (answer.Role, answer.Model, answer.Version, answer.Digest));
+        Assert.False(host.Snapshot.Models.ContainsKey("churn-rules"));
+    }
+
+    [Theory]
+    [InlineData("    fallback: { model: churn-rules, version: 2 }\n", "names no digest and is not pinned")]
+    [InlineData("    fallback: { model: churn-rules, version: 2, digest: sha256:0000000000000000000000000000000000000000000000000000000000000000 }\n", "A version has one bundle")]
+    public async Task Reconcile_ModelFallbackWithoutAKnownBundle_IsDegradedAndSaysWhatToAdd(string fallback, string expected)
+    {
+        var digest = TestModels.Put(_store, 1);
+        var rules = TestModels.Put(_store, 2, model: "churn-rules");
+        var rulesEntry = expected.Contains("one bundle", StringComparison.Ordinal) ? TestModels.Pin(rules, 2, model: "churn-rules", extra: "    enabled: false\n") : "";
+        TestModels.WriteEnvironment(_repository, TestModels.Pin(digest, 1, extra: fallback) + rulesEntry);
+        using var host = CreateHost(_store);
+
+        var status = await host.ReconcileAsync(Ct);
+
+        Assert.Equal(HealthStatus.Degraded, status.Health);
+        Assert.Contains(expected, status.Models.Single(m => m.Model == "churn").Message, StringComparison.Ordinal);
+        Assert.Equal(digest, host.Snapshot.Models["churn"].Primary!.Digest);
+    }
+
+    [Fact]
     public async Task Score_CanaryWithEntity_IsStickyPerKeyAndTakesAboutItsWeight()
     {
         var one = TestModels.Put(_store, 1);
