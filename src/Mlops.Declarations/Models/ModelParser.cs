@@ -25,6 +25,24 @@ public static class ModelParser
         return new ParseResult<ModelSpec>(value is null ? null : new Declared<ModelSpec>(value, context.ToSourceMap()), diagnostics);
     }
 
+    // A gate on a metric evaluation never measures would fail at the Gate stage, after training;
+    // saying so here costs nothing and names the metrics that exist.
+    private static void ReportUnmeasuredMetric(ParseContext context, ObjectReader item, GateRule rule, ModelTask task, string taskName)
+    {
+        var perSlice = rule.Slice is not null;
+        var allowed = GateMetrics.Allowed(task, perSlice);
+        if (allowed.Contains(rule.Metric))
+        {
+            return;
+        }
+
+        var nearest = Suggestions.Nearest(rule.Metric, allowed);
+        var message = perSlice && GateMetrics.ModelWide.Contains(rule.Metric)
+            ? $"'{rule.Metric}' is measured for the whole model, not per slice. Remove 'slice' from this rule, or gate the slice on one of: {string.Join(", ", allowed)}."
+            : $"'{rule.Metric}' is not measured for a {taskName} model{(nearest is null ? "" : $"; did you mean '{nearest}'?")}. Use one of: {string.Join(", ", allowed)}.";
+        context.Report(DiagnosticIds.GateMetricNotMeasured, item.LocationOf("metric"), message);
+    }
+
     private static ModelSpec? Read(ObjectReader reader)
     {
         var name = reader.String("model");
@@ -55,6 +73,11 @@ public static class ModelParser
             {
                 reader.Context.Report(DiagnosticIds.GateSliceNotDeclared, item.LocationOf("slice"),
                     $"a gate rule on '{rule.Metric}' names slice '{slice}', which is not in 'slices'. Add it to 'slices' so its metrics are computed.");
+            }
+
+            if (rule is not null && task is { } known)
+            {
+                ReportUnmeasuredMetric(reader.Context, item, rule, known, taskText!);
             }
         }
 

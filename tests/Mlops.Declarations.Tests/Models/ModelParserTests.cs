@@ -55,7 +55,7 @@ public sealed class ModelParserTests
     [Fact]
     public void Parse_RegressionWithoutPositive_HasNoDiagnostics()
     {
-        var result = ModelParser.Parse(Path, Model((2, "task: regression"), (4, "label: { column: total_charges }")));
+        var result = ModelParser.Parse(Path, Model((2, "task: regression"), (4, "label: { column: total_charges }"), (11, "  - { metric: rmse, max: 100 }")));
 
         Assert.Empty(result.Diagnostics);
     }
@@ -88,6 +88,30 @@ public sealed class ModelParserTests
 
         DiagnosticAssert.Single(result.Diagnostics, "MLOPS0209", Path, 11, 46,
             "a gate rule on 'recall' names slice 'tenure', which is not in 'slices'.", "Add it to 'slices'");
+    }
+
+    [Theory]
+    [InlineData("task: regression", "  - { metric: auc, threshold: 0.8 }", "'auc' is not measured for a regression model. Use one of: rmse, mae, r2, p50LatencyMs, p99LatencyMs, modelSizeBytes.")]
+    [InlineData("task: binary-classification", "  - { metric: acuracy, threshold: 0.8 }", "'acuracy' is not measured for a binary-classification model; did you mean 'accuracy'?")]
+    [InlineData("task: multiclass-classification", "  - { metric: f1, threshold: 0.8 }", "'f1' is not measured for a multiclass-classification model. Use one of: microAccuracy, macroAccuracy, logLoss, p50LatencyMs")]
+    [InlineData("task: binary-classification", "  - { metric: p99LatencyMs, max: 2, slice: contract }", "'p99LatencyMs' is measured for the whole model, not per slice. Remove 'slice' from this rule")]
+    public void Parse_GateMetricNotMeasuredForTheTask_ReportsMlops0212AtTheMetric(string task, string rule, string message)
+    {
+        var result = ModelParser.Parse(Path, Model((2, task), (4, "label: { column: churn, positive: 1 }"), (11, rule)));
+
+        DiagnosticAssert.Single(result.Diagnostics, "MLOPS0212", Path, 11, 15, message);
+    }
+
+    [Theory]
+    [InlineData("task: binary-classification", "  - { metric: p99LatencyMs, max: 2 }")]
+    [InlineData("task: binary-classification", "  - { metric: recall, threshold: 0.5, slice: contract }")]
+    [InlineData("task: multiclass-classification", "  - { metric: macroAccuracy, threshold: 0.5, slice: contract }")]
+    [InlineData("task: regression", "  - { metric: modelSizeBytes, max: 1000000 }")]
+    public void Parse_GateMetricMeasuredForTheTask_HasNoDiagnostics(string task, string rule)
+    {
+        var result = ModelParser.Parse(Path, Model((2, task), (4, "label: { column: churn, positive: 1 }"), (11, rule)));
+
+        Assert.Empty(result.Diagnostics);
     }
 
     [Fact]
