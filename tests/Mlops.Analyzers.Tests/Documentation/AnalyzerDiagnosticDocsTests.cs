@@ -53,6 +53,16 @@ public sealed class AnalyzerDiagnosticDocsTests
         Assert.True(File.Exists(Path.Combine(s_root.Value, "docs", "diagnostics", id + ".md")), $"{id} has no page: add docs/diagnostics/{id}.md.");
     }
 
+    [Fact]
+    public void AnalyzersDoc_NamesTheHelpLinkBase()
+    {
+        // docs/analyzers.md tells users where help links point and that this constant is the one place to change them.
+        var doc = File.ReadAllText(Path.Combine(s_root.Value, "docs", "analyzers.md"));
+
+        Assert.Contains($"`{Diagnostics.HelpLinkBase}`", doc, StringComparison.Ordinal);
+        Assert.Contains("`Diagnostics.HelpLinkBase` + `ID.md`", doc, StringComparison.Ordinal);
+    }
+
     [Theory]
     [MemberData(nameof(CodeIds))]
     public void Index_HasOneRowMatchingTheDescriptor(string id)

@@ -72,6 +72,27 @@ public sealed class FeatureSetGeneratorTests
     }
 
     [Fact]
+    public void CategoryDeclaredANumber_CodeAssigningAStringFailsWhereItAssigns()
+    {
+        var (output, _, _) = Run(Consumer, mlNet: false, customer: CustomerYaml.Replace("type: category, values: [Month-to-month, One year]", "type: float", StringComparison.Ordinal));
+
+        var error = Assert.Single(output.GetDiagnostics(TestContext.Current.CancellationToken), d => d.Severity == DiagnosticSeverity.Error);
+        Assert.Equal("CS0029", error.Id);
+        Assert.Equal("\"One year\"", error.Location.SourceTree!.GetText(TestContext.Current.CancellationToken).ToString(error.Location.SourceSpan));
+    }
+
+    [Theory]
+    [InlineData("int")]
+    [InlineData("bool")]
+    public void FloatDeclaredAnotherNumber_StillCompiles(string type)
+    {
+        var (output, generated, _) = Run(Consumer, mlNet: false, customer: CustomerYaml.Replace("{ name: tenure, type: float", $"{{ name: tenure, type: {type}", StringComparison.Ordinal));
+
+        Assert.Contains("public float Tenure { get; set; }", generated.Single(g => g.HintName == "Shop.CustomerFeatures.FeatureSet.g.cs").SourceText.ToString(), StringComparison.Ordinal);
+        Assert.Empty(output.GetDiagnostics(TestContext.Current.CancellationToken).Where(d => d.Severity >= DiagnosticSeverity.Warning));
+    }
+
+    [Fact]
     public void UnrelatedEdit_RerunsNothing()
     {
         var (_, _, driver) = Run(Consumer, mlNet: true);
@@ -104,9 +125,9 @@ public sealed class FeatureSetGeneratorTests
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
     }
 
-    private static (Compilation Output, ImmutableArray<GeneratedSourceResult> Generated, GeneratorDriver Driver) Run(string source, bool mlNet, (string Path, string Text)[]? extra = null)
+    private static (Compilation Output, ImmutableArray<GeneratedSourceResult> Generated, GeneratorDriver Driver) Run(string source, bool mlNet, (string Path, string Text)[]? extra = null, string customer = CustomerYaml)
     {
-        var files = CustomerAndChurn.Concat(extra ?? []).Select(f => (AdditionalText)new InMemoryText(f.Path, f.Text)).ToImmutableArray();
+        var files = new[] { Feature("customer", customer), Model("churn", ChurnYaml) }.Concat(extra ?? []).Select(f => (AdditionalText)new InMemoryText(f.Path, f.Text)).ToImmutableArray();
         GeneratorDriver driver = CSharpGeneratorDriver.Create(
             [new FeatureSetGenerator().AsSourceGenerator()],
             files,
