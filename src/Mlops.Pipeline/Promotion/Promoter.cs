@@ -350,9 +350,18 @@ public sealed class Promoter
             text.Append(CultureInfo.InvariantCulture, $"Run: {run}\n");
         }
 
-        if (tag.Metrics.Count > 0)
+        // Only the overall metrics: per-slice values multiply with every slice and value, and the
+        // gated ones are already in the gate summary below; the tag keeps them all.
+        var overall = tag.Metrics.Where(m => !m.Name.Contains('[', StringComparison.Ordinal)).ToList();
+        if (overall.Count > 0)
         {
-            text.Append("Metrics: ").AppendJoin(", ", tag.Metrics.Select(m => $"{m.Name} {m.Value.ToString("0.####", CultureInfo.InvariantCulture)}")).Append('\n');
+            text.Append("Metrics: ").AppendJoin(", ", overall.Select(m => $"{m.Name} {m.Value.ToString("0.####", CultureInfo.InvariantCulture)}"));
+            if (overall.Count < tag.Metrics.Count)
+            {
+                text.Append(CultureInfo.InvariantCulture, $" (per-slice metrics: git show {tag.Tag})");
+            }
+
+            text.Append('\n');
         }
 
         if (before is not null)

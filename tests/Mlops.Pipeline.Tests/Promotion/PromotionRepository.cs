@@ -33,7 +33,7 @@ internal sealed class PromotionRepository : IDisposable
                 FeatureSet = new FeatureSetReference("customer", featureSet),
                 FeatureSetDigest = featureSet == 4 ? Schema4 : Schema3,
                 RunId = "run-" + digest[7..11],
-                Metrics = [new ModelMetric("auc", 0.8291)],
+                Metrics = [new ModelMetric("auc", 0.8291), new ModelMetric("p99LatencyMs", 0.31), new ModelMetric("recall[contract=One year]", 0.61)],
             });
             Store.Add(digest);
         }
