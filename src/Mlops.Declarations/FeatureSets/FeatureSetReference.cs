@@ -32,6 +32,16 @@ public sealed record FeatureSetReference(string Name, int Version)
         return true;
     }
 
+    /// <summary>The reference the writer of a malformed one most likely meant, for messages: lowercase, no 'v' before the version, version 1 when none is given.</summary>
+    public static string Suggest(string text)
+    {
+        var trimmed = (text ?? string.Empty).Trim().ToLowerInvariant().Replace(" ", string.Empty);
+        var at = trimmed.IndexOf('@');
+        var name = at < 0 ? trimmed : trimmed.Substring(0, at);
+        var version = at < 0 ? string.Empty : trimmed.Substring(at + 1).TrimStart('v').TrimStart('0');
+        return $"{(name.Length == 0 ? "name" : name)}@{(version.Length == 0 || !int.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out _) ? "1" : version)}";
+    }
+
     /// <inheritdoc />
     public override string ToString() => $"{Name}@{Version.ToString(CultureInfo.InvariantCulture)}";
 }

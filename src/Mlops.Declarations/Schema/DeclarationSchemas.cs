@@ -88,7 +88,7 @@ public static class DeclarationSchemas
             Required("model", Name("The model's name; versions are tagged MODEL@vN.")),
             Optional("description", Text("Free text for people.")),
             Required("task", new ScalarSchema("The learning task.", ScalarKind.String, AllowedValues: [.. TaskNames])),
-            Required("featureSet", new ScalarSchema("The feature set and version it is trained on, as name@version.", ScalarKind.String, Pattern: FeatureSetReference.Pattern)),
+            Required("featureSet", new ScalarSchema("The feature set and version it is trained on, as name@version.", ScalarKind.String, Pattern: FeatureSetReference.Pattern, IsFeatureSetReference: true)),
             Required("label", new ObjectSchema("The column to predict.",
             [
                 Required("column", Text("The label column in the data.")),
@@ -137,7 +137,7 @@ public static class DeclarationSchemas
                 Required("model", Name("The model's name (models/NAME.yaml).")),
                 Required("version", Version("The registered version (git tag MODEL@vN).")),
                 Required("digest", Digest("The bundle's content address in the store.")),
-                Optional("featureSet", new ScalarSchema("The feature set the version was trained on; written by promote.", ScalarKind.String, Pattern: FeatureSetReference.Pattern)),
+                Optional("featureSet", new ScalarSchema("The feature set the version was trained on; written by promote.", ScalarKind.String, Pattern: FeatureSetReference.Pattern, IsFeatureSetReference: true)),
                 Optional("featureSetDigest", Digest("The feature set's schema digest at training; written by promote.")),
                 Optional("enabled", new ScalarSchema("false switches the model off and serves its fallback. The default is true.", ScalarKind.Boolean)),
                 Optional("canary", new ObjectSchema("A new version taking a share of the traffic.",

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Linq;
 using System.Text.RegularExpressions;
 using Mlops.Declarations.Diagnostics;
+using Mlops.Declarations.FeatureSets;
 using Mlops.Declarations.Yaml;
 
 namespace Mlops.Declarations.Schema;
@@ -223,6 +224,13 @@ internal sealed class ObjectReader
             var suggestion = Suggest(value.Text, allowed);
             _context.Report(DiagnosticIds.InvalidValue, node.Location,
                 $"'{name}' is '{value.Text}', which is not one of: {string.Join(", ", allowed)}.{(suggestion is null ? " Use one of them." : $" Did you mean '{suggestion}'?")}");
+            return null;
+        }
+
+        if (schema.IsFeatureSetReference && !FeatureSetReference.TryParse(value.Text, out _))
+        {
+            _context.Report(DiagnosticIds.MalformedReference, node.Location,
+                $"'{name}' is '{value.Text}', which is not a feature set reference: write a lowercase name, '@' and a version from 1, such as '{FeatureSetReference.Suggest(value.Text)}'.");
             return null;
         }
 

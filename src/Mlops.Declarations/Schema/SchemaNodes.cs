@@ -31,13 +31,15 @@ public sealed record MapSchema(string Description, SchemaNode Values) : SchemaNo
 /// <param name="Pattern">If set, a regular expression the whole value must match.</param>
 /// <param name="Minimum">If set, the smallest number accepted.</param>
 /// <param name="Maximum">If set, the largest number accepted.</param>
+/// <param name="IsFeatureSetReference">True for <c>name@version</c> references: a value off <see cref="Pattern"/> is reported as MLOPS0203 with the corrected reference, not as the generic MLOPS0009.</param>
 public sealed record ScalarSchema(
     string Description,
     ScalarKind Kind,
     IReadOnlyList<string>? AllowedValues = null,
     string? Pattern = null,
     double? Minimum = null,
-    double? Maximum = null) : SchemaNode(Description);
+    double? Maximum = null,
+    bool IsFeatureSetReference = false) : SchemaNode(Description);
 
 /// <summary>The kinds of scalar a declaration uses.</summary>
 public enum ScalarKind

@@ -125,9 +125,21 @@ public sealed class ModelParserTests
     }
 
     [Theory]
+    [InlineData("customer", "customer@1")]
+    [InlineData("customer@v1", "customer@1")]
+    [InlineData("Customer@2", "customer@2")]
+    [InlineData("customer@0", "customer@1")]
+    [InlineData("customer@03", "customer@3")]
+    public void Parse_FeatureSetNotNameAtVersion_ReportsMlops0203WithTheLikelyReference(string reference, string suggestion)
+    {
+        var result = ModelParser.Parse(Path, Model((3, "featureSet: " + reference)));
+
+        DiagnosticAssert.One(result.Diagnostics, "MLOPS0203", Path, 3, 13,
+            $"'featureSet' is '{reference}', which is not a feature set reference: write a lowercase name, '@' and a version from 1, such as '{suggestion}'.");
+    }
+
+    [Theory]
     [InlineData(2, "task: binary-clasification", 7, "'task' is 'binary-clasification', which is not one of: binary-classification, multiclass-classification, regression. Did you mean 'binary-classification'?")]
-    [InlineData(3, "featureSet: customer", 13, "'featureSet' is 'customer', which does not have the required form: The feature set and version it is trained on, as name@version.")]
-    [InlineData(3, "featureSet: customer@v1", 13, "'featureSet' is 'customer@v1', which does not have the required form")]
     [InlineData(7, "  digest: sha256:a55b", 11, "'data.digest' is 'sha256:a55b', which does not have the required form: The file's sha256, as sha256:<64 hex digits>;")]
     [InlineData(1, "model: Churn", 8, "'model' is 'Churn', which does not have the required form")]
     [InlineData(11, "  - { metric: auc, threshold: 0.8, baseline: champoin }", 46, "'gate[0].baseline' is 'champoin', which is not one of: champion, primary. Did you mean 'champion'?")]
