@@ -4,6 +4,7 @@ using Mlops.Declarations.Schema;
 using Mlops.Runtime.Bundles;
 using Mlops.Runtime.Scoring;
 using Mlops.Runtime.Serving;
+using Mlops.Runtime.Serving.Batching;
 using Mlops.Runtime.Store;
 
 namespace Mlops.Runtime.Reconcile;
@@ -15,7 +16,9 @@ namespace Mlops.Runtime.Reconcile;
 /// request sees either the old versions or the new ones, never a mix. A bundle that fails to fetch,
 /// verify, load or warm up is refused: the version served before keeps serving and the status says why.
 /// Versions that stop being served stay loaded for <see cref="ModelHostOptions.RetainPrevious"/>, so a
-/// rollback to them is instant.
+/// rollback to them is instant. With <see cref="ModelHostOptions.Batching"/> on, each loaded version
+/// gets its own <see cref="DynamicBatcher"/>, closed (its queued rows still scored) when the version
+/// is neither served nor retained any more.
 /// </summary>
 public sealed class ModelHost : IDisposable
 {
@@ -129,6 +132,11 @@ public sealed class ModelHost : IDisposable
     /// <inheritdoc/>
     public void Dispose()
     {
+        foreach (var batcher in Batchers(Snapshot))
+        {
+            batcher.Dispose();
+        }
+
         _watcher?.Dispose();
         _reconcileGate.Dispose();
         _wakeup.Dispose();
@@ -225,6 +233,15 @@ public sealed class ModelHost : IDisposable
         var next = new ServingSnapshot(old.Environment, allApplied ? desired.Commit : old.Commit ?? desired.Commit, models, retained);
         Interlocked.Exchange(ref _snapshot, next);
 
+        // Versions dropped by this swap close their batchers. A request that still holds the old
+        // snapshot is answered anyway: a closed batcher scores its queued rows and then scores
+        // without batching.
+        var live = Batchers(next).ToHashSet();
+        foreach (var dropped in Batchers(old).Where(b => !live.Contains(b)))
+        {
+            await dropped.DisposeAsync().ConfigureAwait(false);
+        }
+
         var allSynced = statuses.All(s => s.Sync == SyncStatus.Synced) && next.Commit == desired.Commit;
         var status = new HostStatus(
             old.Environment,
@@ -239,6 +256,10 @@ public sealed class ModelHost : IDisposable
         Volatile.Write(ref _status, status);
         return status;
     }
+
+    private static IEnumerable<DynamicBatcher> Batchers(ServingSnapshot snapshot) =>
+        snapshot.Models.Values.SelectMany(m => m.Loaded()).Concat(snapshot.Retained.Select(r => r.Model))
+            .Select(l => l.Batcher).OfType<DynamicBatcher>().Distinct();
 
     private async Task<FallbackAnswer?> FallbackAsync(PinnedModel pin, DesiredState desired, Dictionary<string, LoadedModel> pool, List<string> problems, CancellationToken cancellationToken)
     {
@@ -308,7 +329,10 @@ public sealed class ModelHost : IDisposable
                 scorer.Score(warmup);
             }
 
-            loaded = new LoadedModel(model, version, digest, bundle.Manifest, scorer, schema);
+            loaded = new LoadedModel(model, version, digest, bundle.Manifest, scorer, schema)
+            {
+                Batcher = _options.Batching.Enabled ? new DynamicBatcher(scorer, _options.Batching, _time) : null,
+            };
             pool[digest] = loaded;
             return loaded;
         }

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Mlops.Runtime.Serving.Batching;
 
 namespace Mlops.Runtime.Reconcile;
 
@@ -25,14 +26,21 @@ public sealed class ModelHostOptions
     [Range(0, 10_000)]
     public int WarmupRows { get; set; } = 4;
 
-    /// <summary>Checks every field and reports all problems in one exception.</summary>
+    /// <summary>Dynamic batching of single-row requests, per loaded version.</summary>
+    /// <value>The default value is off (<see cref="BatchingOptions.Enabled"/> false).</value>
+    [Required]
+    public BatchingOptions Batching { get; set; } = new();
+
+    /// <summary>Checks every field (the batching options' too) and reports all problems in one exception.</summary>
     /// <exception cref="ValidationException">A field is out of range.</exception>
     public void Validate()
     {
         var results = new List<ValidationResult>();
-        if (!Validator.TryValidateObject(this, new ValidationContext(this), results, validateAllProperties: true))
+        Validator.TryValidateObject(this, new ValidationContext(this), results, validateAllProperties: true);
+        var problems = results.Select(r => r.ErrorMessage ?? "").Concat(Batching?.Problems("Batching: ") ?? []).ToList();
+        if (problems.Count > 0)
         {
-            throw new ValidationException("The model host options are invalid:" + Environment.NewLine + string.Join(Environment.NewLine, results.Select(r => "  " + r.ErrorMessage)));
+            throw new ValidationException("The model host options are invalid:" + Environment.NewLine + string.Join(Environment.NewLine, problems.Select(p => "  " + p)));
         }
     }
 }

@@ -1,5 +1,6 @@
 using Mlops.Runtime.Bundles;
 using Mlops.Runtime.Scoring;
+using Mlops.Runtime.Serving.Batching;
 
 namespace Mlops.Runtime.Serving;
 
@@ -10,7 +11,11 @@ namespace Mlops.Runtime.Serving;
 /// <param name="Manifest">The bundle's manifest.</param>
 /// <param name="Scorer">Scores rows.</param>
 /// <param name="Schema">What a request row must look like.</param>
-public sealed record LoadedModel(string Model, int Version, string Digest, BundleManifest Manifest, IScorer Scorer, InputSchema Schema);
+public sealed record LoadedModel(string Model, int Version, string Digest, BundleManifest Manifest, IScorer Scorer, InputSchema Schema)
+{
+    /// <summary>Gathers this version's concurrent single rows into batches; null when dynamic batching is off.</summary>
+    public DynamicBatcher? Batcher { get; init; }
+}
 
 /// <summary>What answers when the primary fails or is switched off.</summary>
 /// <param name="Constant">A declared constant answer, or null.</param>

@@ -29,40 +29,108 @@ public sealed class TrafficRouter(Action<ShadowResult>? onShadow = null)
         return (int)(hash % 100);
     }
 
-    /// <summary>Scores a checked row.</summary>
+    /// <summary>Scores a checked row on the caller's thread, without dynamic batching.</summary>
     /// <param name="served">The served model.</param>
     /// <param name="row">Clean values from <c>InputSchema.Check</c>.</param>
     /// <param name="routingKey">Routes the request to the canary or the primary: the entity key's value when the feature set declares one and the row has it, a request id otherwise.</param>
     /// <exception cref="ModelUnavailableException">Neither the model nor a fallback can answer.</exception>
     public ServedPrediction Score(ServedModel served, IReadOnlyDictionary<string, object?> row, string routingKey)
     {
-        ArgumentNullException.ThrowIfNull(served);
-        ArgumentNullException.ThrowIfNull(row);
-        if (!served.Enabled)
+        if (Unroutable(served, row) is { } reason)
         {
-            return Fallback(served, row, "the model is switched off in the environment file (enabled: false)", null);
+            return Fallback(served, row, reason, null);
         }
 
-        if (served.Primary is null)
-        {
-            return Fallback(served, row, "no version of the model could be loaded", null);
-        }
-
-        ArgumentNullException.ThrowIfNull(routingKey);
-        var (chosen, role) = served.Canary is { } canary && TakesCanary(routingKey, canary.Weight)
-            ? (canary.Model, ServedRole.Canary)
-            : (served.Primary, ServedRole.Primary);
-
-        ServedPrediction answer;
+        var (chosen, role) = Choose(served, routingKey);
+        Prediction prediction;
         try
         {
-            answer = new ServedPrediction(chosen.Scorer.Score(row), chosen.Model, chosen.Version, chosen.Digest, served.Commit, role);
+            prediction = chosen.Scorer.Score(row);
         }
         catch (Exception e) when (e is not ArgumentException)
         {
             return Fallback(served, row, $"{chosen.Model} v{chosen.Version} failed: {e.Message}", e);
         }
 
+        return Answer(served, chosen, role, prediction, row);
+    }
+
+    /// <summary>
+    /// Scores a checked single-row request: through the chosen version's <see cref="LoadedModel.Batcher"/>
+    /// when dynamic batching is on (it then waits for the batch), else exactly like <see cref="Score"/>,
+    /// synchronously. Routing and fallback are the same either way.
+    /// </summary>
+    /// <param name="served">The served model.</param>
+    /// <param name="row">Clean values from <c>InputSchema.Check</c>.</param>
+    /// <param name="routingKey">Routes the request to the canary or the primary (see <see cref="Score"/>).</param>
+    /// <param name="cancellationToken">Stops waiting for the batch; other requests in it are not affected.</param>
+    /// <exception cref="ModelUnavailableException">Neither the model nor a fallback can answer.</exception>
+    public ValueTask<ServedPrediction> ScoreAsync(ServedModel served, IReadOnlyDictionary<string, object?> row, string routingKey, CancellationToken cancellationToken = default)
+    {
+        if (Unroutable(served, row) is not null)
+        {
+            return new(Score(served, row, routingKey));
+        }
+
+        var (chosen, role) = Choose(served, routingKey);
+        return chosen.Batcher is null ? new(Score(served, row, routingKey)) : ScoreBatchedAsync(served, chosen, role, row, cancellationToken);
+    }
+
+    /// <summary>Scores with one loaded version, addressed explicitly.</summary>
+    public static ServedPrediction ScoreVersion(LoadedModel model, IReadOnlyDictionary<string, object?> row, string? commit)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return new ServedPrediction(model.Scorer.Score(row), model.Model, model.Version, model.Digest, commit, ServedRole.Explicit);
+    }
+
+    /// <summary>Scores with one loaded version, addressed explicitly, through its batcher when dynamic batching is on.</summary>
+    public static async ValueTask<ServedPrediction> ScoreVersionAsync(LoadedModel model, IReadOnlyDictionary<string, object?> row, string? commit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (model.Batcher is null)
+        {
+            return ScoreVersion(model, row, commit);
+        }
+
+        var prediction = await model.Batcher.ScoreAsync(row, cancellationToken).ConfigureAwait(false);
+        return new ServedPrediction(prediction, model.Model, model.Version, model.Digest, commit, ServedRole.Explicit);
+    }
+
+    private static string? Unroutable(ServedModel served, IReadOnlyDictionary<string, object?> row)
+    {
+        ArgumentNullException.ThrowIfNull(served);
+        ArgumentNullException.ThrowIfNull(row);
+        return !served.Enabled ? "the model is switched off in the environment file (enabled: false)"
+            : served.Primary is null ? "no version of the model could be loaded"
+            : null;
+    }
+
+    private static (LoadedModel Chosen, ServedRole Role) Choose(ServedModel served, string routingKey)
+    {
+        ArgumentNullException.ThrowIfNull(routingKey);
+        return served.Canary is { } canary && TakesCanary(routingKey, canary.Weight)
+            ? (canary.Model, ServedRole.Canary)
+            : (served.Primary!, ServedRole.Primary);
+    }
+
+    private async ValueTask<ServedPrediction> ScoreBatchedAsync(ServedModel served, LoadedModel chosen, ServedRole role, IReadOnlyDictionary<string, object?> row, CancellationToken cancellationToken)
+    {
+        Prediction prediction;
+        try
+        {
+            prediction = await chosen.Batcher!.ScoreAsync(row, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not ArgumentException and not OperationCanceledException)
+        {
+            return Fallback(served, row, $"{chosen.Model} v{chosen.Version} failed: {e.Message}", e);
+        }
+
+        return Answer(served, chosen, role, prediction, row);
+    }
+
+    private ServedPrediction Answer(ServedModel served, LoadedModel chosen, ServedRole role, Prediction prediction, IReadOnlyDictionary<string, object?> row)
+    {
+        var answer = new ServedPrediction(prediction, chosen.Model, chosen.Version, chosen.Digest, served.Commit, role);
         if (served.Shadow is { } shadow && onShadow is not null)
         {
             try
@@ -76,13 +144,6 @@ public sealed class TrafficRouter(Action<ShadowResult>? onShadow = null)
         }
 
         return answer;
-    }
-
-    /// <summary>Scores with one loaded version, addressed explicitly.</summary>
-    public static ServedPrediction ScoreVersion(LoadedModel model, IReadOnlyDictionary<string, object?> row, string? commit)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        return new ServedPrediction(model.Scorer.Score(row), model.Model, model.Version, model.Digest, commit, ServedRole.Explicit);
     }
 
     private static ServedPrediction Fallback(ServedModel served, IReadOnlyDictionary<string, object?> row, string reason, Exception? error)

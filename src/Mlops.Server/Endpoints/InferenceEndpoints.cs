@@ -138,9 +138,14 @@ internal static class InferenceEndpoints
             {
                 for (var i = 0; i < rows.Count; i++)
                 {
-                    answers[i] = explicitVersion is not null
-                        ? TrafficRouter.ScoreVersion(explicitVersion, rows[i], served.Commit)
-                        : host.Router.Score(served, rows[i], routingKey);
+                    // A single row may wait for a dynamic batch; the rows of one request are a batch already.
+                    answers[i] = (explicitVersion, rows.Count) switch
+                    {
+                        (not null, 1) => await TrafficRouter.ScoreVersionAsync(explicitVersion, rows[i], served.Commit, cancellationToken).ConfigureAwait(false),
+                        (not null, _) => TrafficRouter.ScoreVersion(explicitVersion, rows[i], served.Commit),
+                        (null, 1) => await host.Router.ScoreAsync(served, rows[i], routingKey, cancellationToken).ConfigureAwait(false),
+                        _ => host.Router.Score(served, rows[i], routingKey),
+                    };
                     log.Write(rows.Count == 1 ? routingKey : $"{routingKey}/{i}", answers[i], rows[i]);
                 }
             }

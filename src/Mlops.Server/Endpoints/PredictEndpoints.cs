@@ -106,7 +106,10 @@ internal static class PredictEndpoints
                 foreach (var (row, key) in rows)
                 {
                     var id = Guid.NewGuid().ToString("N");
-                    var answer = host.Router.Score(served, row, key ?? id);
+                    // A single row may wait for a dynamic batch; the rows of an array are a batch already.
+                    var answer = isBatch
+                        ? host.Router.Score(served, row, key ?? id)
+                        : await host.Router.ScoreAsync(served, row, key ?? id, cancellationToken).ConfigureAwait(false);
                     log.Write(id, answer, row);
                     results.Add(ToResult(id, answer));
                 }

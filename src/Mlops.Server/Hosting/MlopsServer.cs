@@ -35,6 +35,7 @@ public static class MlopsServer
             .PostConfigure(o => configure?.Invoke(o))
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<ServeOptions>, BatchingOptionsValidation>();
         builder.Services.TryAddTimeProvider();
         builder.Services.ConfigureHttpJsonOptions(o =>
         {
@@ -80,6 +81,7 @@ public static class MlopsServer
             CacheFolder = Path.Combine(cache, "bundles"),
             PollInterval = options.PollInterval,
             RetainPrevious = options.RetainPrevious,
+            Batching = options.Batching,
         };
         return new ModelHost(source, store, options.Environment, hostOptions, services.GetRequiredService<TimeProvider>(), shadow => LogShadow(logger, shadow));
     }

@@ -1,4 +1,6 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+using Mlops.Runtime.Serving.Batching;
 
 namespace Mlops.Server.Hosting;
 
@@ -58,4 +60,20 @@ public sealed class ServeOptions
     /// <summary>Whether shadow comparisons are logged with the request's feature values (never by default).</summary>
     /// <value>The default value is false.</value>
     public bool LogFeatureValues { get; set; }
+
+    /// <summary>
+    /// Dynamic batching of single-row requests (<c>Mlops:Batching:Enabled</c>, <c>:MaxBatchSize</c>,
+    /// <c>:MaxDelay</c>, <c>:ConcurrentBatches</c>); checked when the server starts.
+    /// </summary>
+    /// <value>The default value is off.</value>
+    public BatchingOptions Batching { get; set; } = new();
+}
+
+/// <summary>Checks the nested <see cref="ServeOptions.Batching"/> section, which data annotations on <see cref="ServeOptions"/> do not reach.</summary>
+internal sealed class BatchingOptionsValidation : IValidateOptions<ServeOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ServeOptions options) =>
+        options.Batching is null ? ValidateOptionsResult.Fail("Mlops:Batching is null; remove the key or give it Enabled, MaxBatchSize, MaxDelay.")
+        : options.Batching.Problems("Mlops:Batching: ") is { Count: > 0 } problems ? ValidateOptionsResult.Fail(problems)
+        : ValidateOptionsResult.Success;
 }

@@ -1,0 +1,48 @@
+using Mlops.Runtime.Scoring;
+using Mlops.Runtime.Tests.Serving;
+
+namespace Mlops.Runtime.Tests.Scoring;
+
+/// <summary>One call over many rows gives each row the answer a single-row call gives it.</summary>
+public sealed class ScoreBatchTests
+{
+    private static readonly string[] s_contracts = ["Month-to-month", "One year", "Two year"];
+    private static readonly string[] s_features = ["tenure", "contract", "total_charges"];
+
+    public static TheoryData<string> Formats => [Scorers.MlNet, Scorers.Onnx];
+
+    [Theory]
+    [MemberData(nameof(Formats))]
+    public void ScoreBatch_DistinctRows_EachEqualsItsSingleRowScore(string format)
+    {
+        var scorer = Load(format);
+        var rows = Enumerable.Range(0, 50).Select(Row).ToList();
+
+        var batch = scorer.ScoreBatch(rows);
+
+        Assert.Equal(rows.Select(scorer.Score), batch);
+        Assert.True(batch.Select(p => p.Probability).Distinct().Count() > 10, "the rows should score differently, or the test proves nothing");
+    }
+
+    [Theory]
+    [MemberData(nameof(Formats))]
+    public void ScoreBatch_NoRows_ReturnsNone(string format) => Assert.Empty(Load(format).ScoreBatch([]));
+
+    [Theory]
+    [MemberData(nameof(Formats))]
+    public void ScoreBatch_OneRowNamesAnUnknownFeature_TheCallFailsNamingIt(string format)
+    {
+        var rows = new List<IReadOnlyDictionary<string, object?>> { Row(1), new Dictionary<string, object?> { ["tenur"] = 3f } };
+
+        var error = Assert.Throws<ArgumentException>(() => Load(format).ScoreBatch(rows));
+
+        Assert.Contains("'tenur' is not a feature", error.Message, StringComparison.Ordinal);
+    }
+
+    private static IScorer Load(string format) => format == Scorers.Onnx
+        ? OnnxScorer.Load(File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Scoring", "Onnx", "churn-linear.onnx")), s_features, "binary-classification")
+        : ModelScorer.Load(new MemoryStream(TestModels.Model));
+
+    private static Dictionary<string, object?> Row(int i) =>
+        new(StringComparer.Ordinal) { ["tenure"] = (float)i, ["contract"] = s_contracts[i % 3], ["total_charges"] = i % 7 == 0 ? null : i * 40f };
+}

@@ -1,0 +1,175 @@
+using Mlops.Runtime.Scoring;
+using Mlops.Runtime.Serving.Batching;
+
+namespace Mlops.Runtime.Tests.Serving.Batching;
+
+/// <summary>
+/// The batcher on the real test model. Delays run on a fake clock that the tests only advance on
+/// purpose, so which rows share a batch is decided by the test, not by timing; every wait is bounded.
+/// </summary>
+public sealed class DynamicBatcherTests
+{
+    private static readonly TimeSpan s_bound = TimeSpan.FromSeconds(10);
+
+    // The longest delay allowed, on a fake clock these tests never advance: the delay never runs out.
+    private static readonly TimeSpan s_never = TimeSpan.FromSeconds(1);
+    private static readonly ModelScorer s_model = ModelScorer.Load(new MemoryStream(TestModels.Model));
+    private static readonly string[] s_contracts = ["Month-to-month", "One year", "Two year"];
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task ScoreAsync_ConcurrentDistinctRows_EachCallerGetsItsOwnRowsSingleRowScore()
+    {
+        var scorer = new RecordingScorer(s_model);
+        var time = new SignallingTime();
+        await using var batcher = new DynamicBatcher(scorer, new BatchingOptions { MaxBatchSize = 8, MaxDelay = s_never }, time);
+        var rows = Enumerable.Range(0, 64).Select(DistinctRow).ToList();
+
+        var answers = await Task.WhenAll(rows.Select(r => Task.Run(() => batcher.ScoreAsync(r, Ct), Ct))).WaitAsync(s_bound, Ct);
+
+        for (var i = 0; i < rows.Count; i++)
+        {
+            Assert.Equal(s_model.Score(rows[i]), answers[i]);
+        }
+
+        Assert.Equal(Enumerable.Repeat(8, 8), scorer.Batches.Select(b => b.Count));
+        Assert.Empty(scorer.Singles);
+    }
+
+    [Fact]
+    public async Task ScoreAsync_FewerRowsThanABatch_WaitForTheDelayThenScoreTogether()
+    {
+        var scorer = new RecordingScorer(s_model);
+        var time = new SignallingTime();
+        await using var batcher = new DynamicBatcher(scorer, new BatchingOptions { MaxBatchSize = 8, MaxDelay = TimeSpan.FromMilliseconds(5) }, time);
+        var rows = Enumerable.Range(0, 3).Select(DistinctRow).ToList();
+        var answers = rows.Select(r => batcher.ScoreAsync(r, Ct)).ToList();
+
+        await time.TimerStartedAsync();
+        Assert.Empty(scorer.Batches);
+        Assert.DoesNotContain(answers, a => a.IsCompleted);
+        time.Fake.Advance(TimeSpan.FromMilliseconds(5));
+
+        var scored = await Task.WhenAll(answers).WaitAsync(s_bound, Ct);
+        Assert.Equal([3], scorer.Batches.Select(b => b.Count));
+        Assert.Equal(rows.Select(s_model.Score), scored);
+    }
+
+    [Fact]
+    public async Task ScoreAsync_NoDelay_ScoresWhatIsQueuedWithoutStartingATimer()
+    {
+        var scorer = new RecordingScorer(s_model);
+        var time = new SignallingTime();
+        await using var batcher = new DynamicBatcher(scorer, new BatchingOptions { MaxBatchSize = 8, MaxDelay = TimeSpan.Zero }, time);
+
+        var answer = await batcher.ScoreAsync(DistinctRow(5), Ct).WaitAsync(s_bound, Ct);
+
+        Assert.Equal(s_model.Score(DistinctRow(5)), answer);
+        Assert.Equal(0, time.TimersCreated);
+    }
+
+    [Fact]
+    public async Task ScoreAsync_OneBadRowInABatch_FailsOnlyThatCaller()
+    {
+        var scorer = new RecordingScorer(s_model);
+        await using var batcher = new DynamicBatcher(scorer, new BatchingOptions { MaxBatchSize = 3, MaxDelay = s_never }, new SignallingTime());
+        var good1 = DistinctRow(1);
+        var bad = TestModels.Row(tenure: -1);
+        var good2 = DistinctRow(2);
+
+        var tasks = new[] { batcher.ScoreAsync(good1, Ct), batcher.ScoreAsync(bad, Ct), batcher.ScoreAsync(good2, Ct) };
+        await Task.WhenAny(Task.WhenAll(tasks)).WaitAsync(s_bound, Ct); // WhenAny: wait for all without throwing
+
+        Assert.Equal(s_model.Score(good1), await tasks[0]);
+        Assert.Equal(RecordingScorer.Failure, (await Assert.ThrowsAsync<InvalidOperationException>(() => tasks[1])).Message);
+        Assert.Equal(s_model.Score(good2), await tasks[2]);
+        Assert.Equal([3], scorer.Batches.Select(b => b.Count));
+    }
+
+    [Fact]
+    public async Task ScoreAsync_ModelFailsForEveryRow_EveryCallerGetsTheError()
+    {
+        var scorer = new RecordingScorer(s_model, failEverything: true);
+        await using var batcher = new DynamicBatcher(scorer, new BatchingOptions { MaxBatchSize = 4, MaxDelay = s_never }, new SignallingTime());
+
+        var tasks = Enumerable.Range(0, 4).Select(i => batcher.ScoreAsync(DistinctRow(i), Ct)).ToList();
+        await Task.WhenAny(Task.WhenAll(tasks)).WaitAsync(s_bound, Ct);
+
+        foreach (var task in tasks)
+        {
+            Assert.Equal(RecordingScorer.Failure, (await Assert.ThrowsAsync<InvalidOperationException>(() => task)).Message);
+        }
+    }
+
+    [Fact]
+    public async Task ScoreAsync_OneCallerCancels_OthersGetTheirAnswersAndItsRowIsNotScored()
+    {
+        var scorer = new RecordingScorer(s_model);
+        var time = new SignallingTime();
+        await using var batcher = new DynamicBatcher(scorer, new BatchingOptions { MaxBatchSize = 3, MaxDelay = TimeSpan.FromMilliseconds(1) }, time);
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var leaving = TestModels.Row(tenure: 777);
+        var left = batcher.ScoreAsync(leaving, cancel.Token);
+        var staying = Enumerable.Range(0, 3).Select(DistinctRow).ToList();
+        var first = batcher.ScoreAsync(staying[0], Ct);
+
+        await cancel.CancelAsync();
+        var rest = staying.Skip(1).Select(r => batcher.ScoreAsync(r, Ct)).ToList();
+        var all = Task.WhenAll(rest.Prepend(first));
+        for (var i = 0; i < 1000 && !all.IsCompleted; i++)
+        {
+            time.Fake.Advance(TimeSpan.FromMilliseconds(1));
+            await Task.WhenAny(all, Task.Delay(10, Ct));
+        }
+
+        Assert.Equal(staying.Select(s_model.Score), await all.WaitAsync(s_bound, Ct));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => left);
+        Assert.DoesNotContain(scorer.Batches.SelectMany(b => b), r => ReferenceEquals(r, leaving));
+    }
+
+    [Fact]
+    public async Task DisposeAsync_RowsWaitingForTheirBatch_AreScoredNotDropped()
+    {
+        var scorer = new RecordingScorer(s_model);
+        var batcher = new DynamicBatcher(scorer, new BatchingOptions { MaxBatchSize = 8, MaxDelay = s_never }, new SignallingTime());
+        var rows = Enumerable.Range(0, 3).Select(DistinctRow).ToList();
+        var answers = rows.Select(r => batcher.ScoreAsync(r, Ct)).ToList();
+
+        await batcher.DisposeAsync().AsTask().WaitAsync(s_bound, Ct);
+
+        Assert.True(batcher.IsClosed);
+        Assert.All(answers, a => Assert.True(a.IsCompletedSuccessfully));
+        Assert.Equal(rows.Select(s_model.Score), await Task.WhenAll(answers));
+    }
+
+    [Fact]
+    public async Task ScoreAsync_AfterDisposal_ScoresTheRowAloneOnTheCallersThread()
+    {
+        var scorer = new RecordingScorer(s_model);
+        var batcher = new DynamicBatcher(scorer, new BatchingOptions { MaxDelay = s_never }, new SignallingTime());
+        await batcher.DisposeAsync().AsTask().WaitAsync(s_bound, Ct);
+
+        var answer = batcher.ScoreAsync(DistinctRow(9), Ct);
+
+        Assert.True(answer.IsCompletedSuccessfully);
+        Assert.Equal(s_model.Score(DistinctRow(9)), await answer);
+        Assert.Single(scorer.Singles);
+        Assert.Empty(scorer.Batches);
+    }
+
+    [Fact]
+    public void Constructor_OptionsOutOfRange_ListsEveryProblem()
+    {
+        var options = new BatchingOptions { MaxBatchSize = 0, MaxDelay = TimeSpan.FromSeconds(2), ConcurrentBatches = 0 };
+
+        var error = Assert.Throws<ArgumentException>(() => new DynamicBatcher(s_model, options));
+
+        Assert.Contains("MaxBatchSize", error.Message, StringComparison.Ordinal);
+        Assert.Contains("MaxDelay", error.Message, StringComparison.Ordinal);
+        Assert.Contains("ConcurrentBatches", error.Message, StringComparison.Ordinal);
+    }
+
+    private static Dictionary<string, object?> DistinctRow(int i) =>
+        new(StringComparer.Ordinal) { ["tenure"] = (float)i, ["contract"] = s_contracts[i % 3], ["total_charges"] = i % 5 == 0 ? null : i * 37.5f };
+}
