@@ -87,11 +87,13 @@ HEX=$(sed -n 's/^ *digest: sha256:\([0-9a-f]\{64\}\).*/\1/p' "$WORK/staging/envi
 BUNDLE=$STORE/sha256/${HEX:0:2}/${HEX:2}
 [[ -f "$BUNDLE" ]] || { echo "run.sh: the staging bundle $BUNDLE is not in the store" >&2; exit 1; }
 
+declare -A SERVER_PID
 start() {
     local name=$1
     shift
     timeout --kill-after=10 "$SERVER_TTL" "${SERVER_CPUS[@]}" "$@" >"$OUT/server-$name.log" 2>&1 &
     PIDS+=($!)
+    SERVER_PID[$name]=$!
 }
 
 start mlops dotnet "$REPO/src/Mlops.Server/bin/Release/net10.0/Mlops.Server.dll" \
@@ -134,27 +136,51 @@ assert got["mlops"] == got["bare"], f"the .NET servers disagree: {got}"
 assert abs(got["python"][1] - got["mlops"][1]) < 0.05, f"sklearn is far off: {got}"
 PY
 
-# wrk on the client CPUs; RESULT line from infer.lua. $1 file, $2 connections, $3 seconds, $4 port, [$5 delay ms].
+# CPU time (user + system, clock ticks) of a server's whole process tree (gunicorn's workers too):
+# CPU per request does not depend on how the scheduler shared the two cores with wrk and with
+# whatever else runs on the machine, so it backs up the req/s figures on a busy machine.
+cpu_ticks() {
+    local pids=() queue=("${SERVER_PID[$1]}") total=0 pid
+    while ((${#queue[@]})); do
+        pid=${queue[0]}
+        queue=("${queue[@]:1}")
+        pids+=("$pid")
+        for child in $(pgrep -P "$pid" || true); do queue+=("$child"); done
+    done
+    for pid in "${pids[@]}"; do
+        # Fields 14 and 15 of /proc/PID/stat, counted after the command name's closing parenthesis.
+        if [[ -r /proc/$pid/stat ]]; then
+            total=$((total + $(sed 's/.*) //' "/proc/$pid/stat" | awk '{print $12 + $13}')))
+        fi
+    done
+    echo "$total"
+}
+
+# wrk on the client CPUs; RESULT line from infer.lua. $1 file, $2 connections, $3 seconds, $4 server, [$5 delay ms].
 bench() {
-    local file=$1 connections=$2 seconds=$3 p=$4 delay=${5:-0} threads=$WRK_THREADS
+    local file=$1 connections=$2 seconds=$3 s=$4 delay=${5:-0} threads=$WRK_THREADS p
+    p=$(port "$s")
     if ((connections < threads)); then threads=$connections; fi
     echo "load $(load)" >"$file"
+    local before
+    before=$(cpu_ticks "$s")
     WRK_BODY=$BODY WRK_DELAY_MS=$delay timeout $((seconds + 30)) "${CLIENT_CPUS[@]}" \
         wrk -t"$threads" -c"$connections" -d"${seconds}s" --timeout 2s -s "$HERE/infer.lua" \
         "http://127.0.0.1:$p$PATH_INFER" >>"$file" 2>&1
+    echo "cpu_ticks $(($(cpu_ticks "$s") - before)) $(getconf CLK_TCK)" >>"$file"
     echo "load $(load)" >>"$file"
 }
 field() { sed -n "s/.*RESULT.* $2=\([0-9.]*\).*/\1/p" "$1"; }
 
 log "warm-up: 5 s at 32 connections each"
-for s in "${SERVERS[@]}"; do bench "$OUT/warmup-$s.txt" 32 5 "$(port "$s")"; done
+for s in "${SERVERS[@]}"; do bench "$OUT/warmup-$s.txt" 32 5 "$s"; done
 
 # Saturation: interleaved A, B, C per connection count and round, so drift in the machine's load
 # hits every server alike.
 for round in $(seq 1 "$ROUNDS"); do
     for c in $CONNECTIONS; do
         for s in "${SERVERS[@]}"; do
-            bench "$OUT/sat-$s-c$c-r$round.txt" "$c" "$DURATION" "$(port "$s")"
+            bench "$OUT/sat-$s-c$c-r$round.txt" "$c" "$DURATION" "$s"
             log "saturation round $round c=$c $s: $(field "$OUT/sat-$s-c$c-r$round.txt" rps) req/s"
         done
     done
@@ -180,7 +206,7 @@ for s in "${SERVERS[@]}"; do
     delay=$(awk -v t="$target" 'BEGIN {d = int(20000 / t + 0.999); print (d < 10) ? 10 : d}')
     c=$(awk -v t="$target" -v d="$delay" 'BEGIN {c = int(t * d / 1000 + 0.5); print (c < 1) ? 1 : c}')
     for attempt in 1 2 3 4 5; do
-        bench "$OUT/calibrate-$s-$attempt.txt" "$c" 5 "$(port "$s")" "$delay"
+        bench "$OUT/calibrate-$s-$attempt.txt" "$c" 5 "$s" "$delay"
         got=$(field "$OUT/calibrate-$s-$attempt.txt" rps)
         log "calibrate $s: target $target req/s, $c connections x ${delay} ms delay -> $got req/s"
         ok=$(awk -v g="$got" -v t="$target" 'BEGIN {print (g > 0.95 * t && g < 1.05 * t) ? 1 : 0}')
@@ -195,7 +221,7 @@ done
 
 for round in $(seq 1 "$ROUNDS"); do
     for s in "${SERVERS[@]}"; do
-        bench "$OUT/lat-$s-r$round.txt" "${LAT_C[$s]}" "$DURATION" "$(port "$s")" "${LAT_D[$s]}"
+        bench "$OUT/lat-$s-r$round.txt" "${LAT_C[$s]}" "$DURATION" "$s" "${LAT_D[$s]}"
         log "latency round $round $s: $(field "$OUT/lat-$s-r$round.txt" rps) req/s, p50 $(field "$OUT/lat-$s-r$round.txt" p50_us) us, p99 $(field "$OUT/lat-$s-r$round.txt" p99_us) us"
     done
 done

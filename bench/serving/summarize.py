@@ -18,6 +18,9 @@ def result(path):
     values = dict(pair.split("=") for pair in match.group(1).split())
     loads = [float(line.split()[1]) for line in text.splitlines() if line.startswith("load ")]
     values = {k: float(v) for k, v in values.items()}
+    cpu = re.search(r"^cpu_ticks (\d+) (\d+)$", text, re.M)
+    # Server CPU seconds (all its processes) per request, in microseconds.
+    values["cpu_us"] = int(cpu.group(1)) / int(cpu.group(2)) * 1e6 / max(values["requests"], 1) if cpu else float("nan")
     values["load"] = max(loads) if loads else float("nan")
     return values
 
@@ -49,6 +52,12 @@ def main():
               + f" | {medians['mlops'] / medians['bare']:.2f} | {medians['mlops'] / medians['python']:.1f} |")
     print("| **saturation** | " + " | ".join(f"**{sat[s]:,.0f}** (c={best_c[s]})" for s in servers)
           + f" | **{sat['mlops'] / sat['bare']:.2f}** | **{sat['mlops'] / sat['python']:.1f}** |")
+    print("\n### Server CPU time per request (µs, user + system of all its processes; median of the rounds)\n")
+    print("| connections | " + " | ".join(NAMES[s] for s in servers) + " | Mlops / bare |")
+    print("|---:|" + "---:|" * (len(servers) + 1))
+    for c in connections:
+        cpu = {s: statistics.median(result(f"{out}/sat-{s}-c{c}-r{r}.txt")["cpu_us"] for r in range(1, rounds + 1)) for s in servers}
+        print(f"| {c} | " + " | ".join(f"{cpu[s]:,.0f}" for s in servers) + f" | {cpu['mlops'] / cpu['bare']:.2f} |")
     print(f"\nSocket errors and non-2xx answers in all throughput runs: {errs}. "
           f"Load average (1 min) during the runs: {min(loads):.2f}-{max(loads):.2f}.\n")
 
