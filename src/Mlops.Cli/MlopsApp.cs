@@ -5,6 +5,7 @@ using Mlops.Cli.Commands.Gate;
 using Mlops.Cli.Commands.History;
 using Mlops.Cli.Commands.Package;
 using Mlops.Cli.Commands.Promote;
+using Mlops.Cli.Commands.Register;
 using Mlops.Cli.Commands.Registry;
 using Mlops.Cli.Commands.Reproduce;
 using Mlops.Cli.Commands.Rollback;
@@ -28,6 +29,7 @@ internal static class MlopsApp
             EvaluateCommand.Create(context),
             GateCommand.Create(context),
             PackageCommand.Create(context),
+            RegisterCommand.Create(context),
             PromoteCommand.Create(context),
             DiffCommand.Create(context),
             RollbackCommand.Create(context),

@@ -105,9 +105,9 @@ public static class DeclarationSchemas
                     Optional("timeColumn", Text("Train on the earlier rows by this column and evaluate on the later ones.")),
                 ])),
             ])),
-            Required("trainer", new ObjectSchema("The ML.NET trainer.",
+            Required("trainer", new ObjectSchema("The ML.NET trainer, or external for a model trained elsewhere.",
             [
-                Required("name", Text("The trainer, for example lightgbm, fasttree, sdca, lbfgs.")),
+                Required("name", Text("The trainer, for example lightgbm, fasttree, sdca, lbfgs; external for a model trained outside mlops whose versions mlops register --onnx brings in.")),
                 Optional("seed", new ScalarSchema("Seed of the training context. The default is 42.", ScalarKind.Integer)),
                 Optional("params", new MapSchema("Trainer options by name.", new ScalarSchema("An option value.", ScalarKind.Any))),
             ])),

@@ -5,12 +5,17 @@ using Mlops.Runtime.Monitoring;
 
 namespace Mlops.Pipeline.Evaluation;
 
-/// <summary>What to evaluate: a trained model zip and the declarations it was trained from.</summary>
+/// <summary>What to evaluate: a model file and the declarations it was trained from.</summary>
 /// <param name="RepositoryRoot">The folder the model's data path is relative to.</param>
 /// <param name="Model">The model declaration.</param>
 /// <param name="FeatureSet">The feature set version the model names.</param>
-/// <param name="ModelPath">The model zip written by training.</param>
-public sealed record EvaluationRequest(string RepositoryRoot, Declared<ModelSpec> Model, Declared<FeatureSet> FeatureSet, string ModelPath);
+/// <param name="ModelPath">The model zip written by training, or a registered ONNX file.</param>
+public sealed record EvaluationRequest(string RepositoryRoot, Declared<ModelSpec> Model, Declared<FeatureSet> FeatureSet, string ModelPath)
+{
+    /// <summary>The model file's format, as bundle manifests name it (<c>mlnet</c> or <c>onnx</c>).</summary>
+    /// <value>The default value is <c>mlnet</c>.</value>
+    public string ModelFormat { get; init; } = Runtime.Scoring.Scorers.MlNet;
+}
 
 /// <summary>
 /// The evaluation of a model on its holdout rows; serialises with System.Text.Json (camelCase).

@@ -11,7 +11,9 @@ namespace Mlops.Pipeline.Evaluation;
 /// <summary>
 /// Evaluates a trained model on the holdout rows of its data (the same split code as training, so the
 /// same rows): task metrics overall and per slice, single-row latency through the runtime's
-/// <see cref="ModelScorer"/> on the saved zip, the zip's size, and the reference profile.
+/// <see cref="IScorer"/> (the one serving uses), the model file's size, and the reference profile.
+/// An ML.NET zip is scored in one batch transform; an ONNX model (<see cref="EvaluationRequest.ModelFormat"/>)
+/// row by row through <see cref="OnnxScorer"/>, so an externally trained model is measured by the code that serves it.
 /// </summary>
 /// <param name="timeProvider">The clock latency is measured with; the default is the system clock.</param>
 public sealed class ModelEvaluator(TimeProvider? timeProvider = null)
@@ -46,14 +48,30 @@ public sealed class ModelEvaluator(TimeProvider? timeProvider = null)
         ModelTrainer.CheckSplit(data);
 
         progress?.Report(new TrainingProgress(TrainingStage.Evaluating, $"Scoring {data.Holdout.Length:N0} holdout rows"));
-        var scored = await Task.Run(() => HoldoutPredictions.Score(request.ModelPath, data, spec.Trainer.Seed), cancellationToken).ConfigureAwait(false);
+        var scorer = LoadScorer(request, data);
+        try
+        {
+            return await EvaluateAsync(request, data, scorer, progress, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            (scorer as IDisposable)?.Dispose(); // an ONNX Runtime session holds native memory
+        }
+    }
+
+    private async Task<EvaluationReport> EvaluateAsync(EvaluationRequest request, TrainingData data, IScorer scorer, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    {
+        var spec = request.Model.Value;
+        var scored = await Task.Run(
+            () => scorer is OnnxScorer onnx ? HoldoutPredictions.Score(onnx, data) : HoldoutPredictions.Score(request.ModelPath, data, spec.Trainer.Seed),
+            cancellationToken).ConfigureAwait(false);
         var rows = Enumerable.Range(0, data.Holdout.Length).ToArray();
         var (metrics, confusion, classes) = Metrics(data, scored, rows);
         var slices = Slices(data, scored);
 
         cancellationToken.ThrowIfCancellationRequested();
         progress?.Report(new TrainingProgress(TrainingStage.MeasuringLatency, $"Timing {LatencyPredictions:N0} single-row predictions"));
-        var latency = await Task.Run(() => MeasureLatency(request.ModelPath, data, cancellationToken), cancellationToken).ConfigureAwait(false);
+        var latency = await Task.Run(() => MeasureLatency(scorer, data, cancellationToken), cancellationToken).ConfigureAwait(false);
         var size = new FileInfo(request.ModelPath).Length;
         metrics[MetricNames.P50LatencyMs] = latency.P50Ms;
         metrics[MetricNames.P99LatencyMs] = latency.P99Ms;
@@ -160,9 +178,16 @@ public sealed class ModelEvaluator(TimeProvider? timeProvider = null)
         return data.Texts(column)![row];
     }
 
-    private LatencySummary MeasureLatency(string modelPath, TrainingData data, CancellationToken cancellationToken)
+    /// <summary>The scorer serving would load for this model file.</summary>
+    private static IScorer LoadScorer(EvaluationRequest request, TrainingData data) => request.ModelFormat switch
     {
-        var scorer = ModelScorer.Load(modelPath);
+        Scorers.MlNet => ModelScorer.Load(request.ModelPath),
+        Scorers.Onnx => OnnxScorer.Load(File.ReadAllBytes(request.ModelPath), [.. data.Features.Select(f => f.Name)], ModelTrainer.TaskName(data.Model.Value.Task)),
+        _ => throw new ArgumentException($"Model format '{request.ModelFormat}' is not one this evaluator scores ('{Scorers.MlNet}', '{Scorers.Onnx}').", nameof(request)),
+    };
+
+    private LatencySummary MeasureLatency(IScorer scorer, TrainingData data, CancellationToken cancellationToken)
+    {
         var requests = data.Holdout.Select(data.ToRequest).ToArray();
         for (var i = 0; i < WarmupPredictions; i++)
         {
@@ -236,7 +261,7 @@ public sealed class ModelEvaluator(TimeProvider? timeProvider = null)
     }
 }
 
-/// <summary>The saved model's outputs for the holdout rows, in holdout order, from one batch transform.</summary>
+/// <summary>The model's outputs for the holdout rows, in holdout order: from one batch transform (ML.NET) or row by row (ONNX).</summary>
 internal sealed class HoldoutPredictions
 {
     public float[] Scores { get; private init; } = [];
@@ -250,6 +275,20 @@ internal sealed class HoldoutPredictions
     public float[][]? ClassScores { get; private init; }
 
     public IReadOnlyList<string> Classes { get; private init; } = [];
+
+    /// <summary>Scores each holdout row through the ONNX scorer serving uses; binary and regression are all it serves.</summary>
+    public static HoldoutPredictions Score(OnnxScorer scorer, TrainingData data)
+    {
+        var predictions = data.Holdout.Select(row => scorer.Score(data.ToRequest(row))).ToArray();
+        return scorer.Kind == PredictionKind.Binary
+            ? new HoldoutPredictions
+            {
+                Scores = [.. predictions.Select(p => p.Score)],
+                Probabilities = [.. predictions.Select(p => p.Probability ?? p.Score)],
+                IsPositive = [.. predictions.Select(p => p.IsPositive ?? false)],
+            }
+            : new HoldoutPredictions { Scores = [.. predictions.Select(p => p.Score)] };
+    }
 
     public static HoldoutPredictions Score(string modelPath, TrainingData data, int seed)
     {

@@ -5,8 +5,10 @@ using Mlops.Declarations.FeatureSets;
 using Mlops.Declarations.Models;
 using Mlops.Declarations.Schema;
 using Mlops.Pipeline.Evaluation;
+using Mlops.Pipeline.External;
 using Mlops.Pipeline.Tracking;
 using Mlops.Pipeline.Training;
+using Mlops.Runtime.Scoring;
 
 namespace Mlops.Pipeline.Stages;
 
@@ -45,19 +47,29 @@ public static class EvaluateStage
             return new EvaluateOutcome(model.Value.Name, run, stored.Report, Cached: true);
         }
 
-        var request = new EvaluationRequest(workspace.Root, model, features, Path.Combine(workspace.Root, run.Artifact!.Path));
+        var request = new EvaluationRequest(workspace.Root, model, features, Path.Combine(workspace.Root, run.Artifact!.Path))
+        {
+            ModelFormat = ExternalModel.IsExternal(model.Value) ? Scorers.Onnx : Scorers.MlNet,
+        };
         var report = await new ModelEvaluator(workspace.Time).EvaluateAsync(request, progress, cancellationToken).ConfigureAwait(false);
-        var metrics = report.Metrics.Select(m => new RunMetric(m.Key, m.Value))
-            .Concat(report.Slices.SelectMany(s => s.Metrics.Select(m => new RunMetric(m.Key, m.Value, RunMetric.Holdout, RunMetric.SliceOf(s.Feature, s.Value)))));
-        await workspace.Runs.AddMetricsAsync(run.Id, metrics, cancellationToken).ConfigureAwait(false);
-        await workspace.Runs.AttachAsync(run.Id, Attachment, JsonSerializer.Serialize(new StoredEvaluation(key, report), Json), cancellationToken).ConfigureAwait(false);
+        await workspace.Runs.AddMetricsAsync(run.Id, RunMetrics(report), cancellationToken).ConfigureAwait(false);
+        await workspace.Runs.AttachAsync(run.Id, Attachment, Serialize(key, report), cancellationToken).ConfigureAwait(false);
         return new EvaluateOutcome(model.Value.Name, await workspace.Runs.GetAsync(run.Id, cancellationToken).ConfigureAwait(false) ?? run, report, Cached: false);
     }
 
-    /// <summary>The latest succeeded run whose cache key matches the current declarations and data.</summary>
-    /// <exception cref="StageInputException">There is none: train first.</exception>
+    /// <summary>
+    /// The run the current declarations and data stand for: for a model mlops trains, the latest succeeded
+    /// run whose cache key matches them; for an external model (<c>trainer: external</c>), its latest
+    /// registration, provided it was registered with the current declarations and data.
+    /// </summary>
+    /// <exception cref="StageInputException">There is none: train (or register) first.</exception>
     public static async Task<Run> CurrentRunAsync(Workspace workspace, Declared<ModelSpec> model, Declared<FeatureSet> features, CancellationToken cancellationToken)
     {
+        if (ExternalModel.IsExternal(model.Value))
+        {
+            return await ExternalModel.CurrentRunAsync(workspace, model.Value, features.Value, cancellationToken).ConfigureAwait(false);
+        }
+
         var key = CacheKey.Compute(model.Value, features.Value, model.Value.Data.Digest, TrainerCatalog.MlNetVersion);
         return await TrainStage.FindCachedAsync(workspace, model.Value.Name, key, cancellationToken).ConfigureAwait(false)
             ?? throw new StageInputException($"'{model.Value.Name}' has no trained run for its current declarations and data. Run 'mlops train {model.Value.Name}' first.");
@@ -77,9 +89,20 @@ public static class EvaluateStage
         }
     }
 
-    private static string EvaluationKey(Run run, ModelSpec model)
+    /// <summary>The run metrics of a report: every overall metric, then every slice metric, on the holdout split.</summary>
+    internal static IEnumerable<RunMetric> RunMetrics(EvaluationReport report) =>
+        report.Metrics.Select(m => new RunMetric(m.Key, m.Value))
+            .Concat(report.Slices.SelectMany(s => s.Metrics.Select(m => new RunMetric(m.Key, m.Value, RunMetric.Holdout, RunMetric.SliceOf(s.Feature, s.Value)))));
+
+    /// <summary>The attachment text of an evaluation.</summary>
+    internal static string Serialize(string key, EvaluationReport report) => JsonSerializer.Serialize(new StoredEvaluation(key, report), Json);
+
+    private static string EvaluationKey(Run run, ModelSpec model) => EvaluationKey(run.CacheKey, model);
+
+    /// <summary>What an evaluation was computed for: the run's cache key, the slices and the evaluator version.</summary>
+    internal static string EvaluationKey(string? cacheKey, ModelSpec model)
     {
-        var text = $"{run.CacheKey}\nslices={string.Join(",", model.Slices)}\nevaluator={EvaluatorVersion}";
+        var text = $"{cacheKey}\nslices={string.Join(",", model.Slices)}\nevaluator={EvaluatorVersion}";
         return "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
     }
 }

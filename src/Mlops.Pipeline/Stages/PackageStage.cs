@@ -3,12 +3,14 @@ using Mlops.Declarations.FeatureSets;
 using Mlops.Declarations.Models;
 using Mlops.Declarations.Schema;
 using Mlops.Pipeline.Evaluation;
+using Mlops.Pipeline.External;
 using Mlops.Pipeline.Gates;
 using Mlops.Pipeline.Registry;
 using Mlops.Runtime.Store;
 using Mlops.Pipeline.Tracking;
 using Mlops.Pipeline.Training;
 using Mlops.Runtime.Bundles;
+using Mlops.Runtime.Scoring;
 
 namespace Mlops.Pipeline.Stages;
 
@@ -33,6 +35,18 @@ public static class PackageStage
     public static async Task<PackageOutcome> RunAsync(Workspace workspace, Declared<ModelSpec> model, Declared<FeatureSet> features, IBundleStore store, bool register, CancellationToken cancellationToken)
     {
         var run = await EvaluateStage.CurrentRunAsync(workspace, model, features, cancellationToken).ConfigureAwait(false);
+        return await PackageRunAsync(workspace, model, features, run, store, register, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Packages, stores and (unless <paramref name="register"/> is false) registers a given evaluated run of the model.</summary>
+    /// <exception cref="StageInputException">The run has not been evaluated, or the declarations are not committed.</exception>
+    public static async Task<PackageOutcome> PackageRunAsync(Workspace workspace, Declared<ModelSpec> model, Declared<FeatureSet> features, Run run, IBundleStore store, bool register, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(workspace);
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(features);
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(store);
         var evaluation = await EvaluateStage.ReadAsync(workspace, run, cancellationToken).ConfigureAwait(false)
             ?? throw new StageInputException($"run {run.Id} of '{model.Value.Name}' has not been evaluated. Run 'mlops evaluate {model.Value.Name}' first.");
         var git = GitState.Read(workspace.Root);
@@ -68,20 +82,23 @@ public static class PackageStage
     /// <summary>The bundle bytes of a run: a pure function of the run's model and its deterministic evaluation.</summary>
     public static byte[] Build(ModelSpec model, FeatureSet features, Run run, EvaluationReport evaluation, byte[] modelBytes)
     {
+        // An external model's file is ONNX (mlops register); everything else is what training saved.
+        var external = ExternalModel.IsExternal(model);
+
         // Timings differ between runs of the same inputs; they stay in the tag and the run store.
         var quality = evaluation.Metrics.Where(m => m.Key is not (MetricNames.P50LatencyMs or MetricNames.P99LatencyMs)).ToDictionary(m => m.Key, m => m.Value);
         var manifest = new BundleManifest(
             BundleManifest.CurrentFormat,
             model.Name,
             evaluation.Task,
-            ModelTrainer.ModelFileName,
-            "mlnet",
+            external ? ExternalModel.ModelFileName : ModelTrainer.ModelFileName,
+            external ? Scorers.Onnx : Scorers.MlNet,
             DeterministicZip.Digest(modelBytes),
             new BundleFeatureSet(features.Name, features.Version, features.SchemaDigest),
             [.. features.Features.Select(f => new BundleInput(f.Name, f.Type.ToString().ToLowerInvariant(), f.Nullable, f.Values))],
             new BundleLabel(model.Label.Column, model.Label.Positive),
             new BundleTrainer(model.Trainer.Name, model.Trainer.Seed, run.Params.Where(p => p.Key.StartsWith("trainer.", StringComparison.Ordinal)).ToDictionary(p => p.Key["trainer.".Length..], p => p.Value)),
-            new BundleLineage(run.DataDigest ?? model.Data.Digest, run.CacheKey ?? "", TrainerCatalog.MlNetVersion),
+            new BundleLineage(run.DataDigest ?? model.Data.Digest, run.CacheKey ?? "", external ? "" : TrainerCatalog.MlNetVersion),
             new BundleMetrics(quality, evaluation.Slices.ToDictionary(s => $"{s.Feature}={s.Value}", s => s.Metrics)));
         var profile = JsonSerializer.SerializeToUtf8Bytes(evaluation.Profile, EvaluateStage.Json);
         return Bundle.Write(manifest, modelBytes, new Dictionary<string, byte[]> { [Bundle.ProfileEntry] = profile });

@@ -52,6 +52,11 @@ public static class ReproduceStage
             await using (var workspace = await Workspace.OpenAsync(folder, Path.Combine(folder, ".mlops", "tracking.db"), time, cancellationToken).ConfigureAwait(false))
             {
                 var (model, features) = workspace.Models(version.Model).Single();
+                if (External.ExternalModel.IsExternal(model.Value))
+                {
+                    throw new StageInputException($"{version.Tag} was registered from a file trained outside mlops (trainer: {External.ExternalModel.TrainerName}), so mlops cannot retrain it to compare. Its bundle holds the registered file's bytes; the run and tag record its digest.");
+                }
+
                 await TrainStage.RunAsync(workspace, model, features, force: true, progress: null, cancellationToken).ConfigureAwait(false);
                 await EvaluateStage.RunAsync(workspace, model, features, force: true, progress: null, cancellationToken).ConfigureAwait(false);
                 var local = new LocalFolderStore(Path.Combine(folder, ".mlops", "store"));

@@ -1,6 +1,7 @@
 using Mlops.Declarations.FeatureSets;
 using Mlops.Declarations.Models;
 using Mlops.Declarations.Schema;
+using Mlops.Pipeline.External;
 using Mlops.Pipeline.Tracking;
 using Mlops.Pipeline.Training;
 
@@ -23,9 +24,15 @@ public static class TrainStage
 
     /// <summary>Trains one model (or reuses its cached run).</summary>
     /// <exception cref="CheckFailedException">The model cannot be trained as declared (unknown trainer, one label class, ...); the run is marked failed.</exception>
+    /// <exception cref="StageInputException">The model is trained outside mlops (<c>trainer: external</c>).</exception>
     public static async Task<TrainOutcome> RunAsync(Workspace workspace, Declared<ModelSpec> model, Declared<FeatureSet> features, bool force, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
         var spec = model.Value;
+        if (ExternalModel.IsExternal(spec))
+        {
+            throw new StageInputException($"'{spec.Name}' is trained outside mlops ({model.Path}: trainer: {ExternalModel.TrainerName}), so there is nothing to train. Register its ONNX file with '{ExternalModel.RegisterCommand(spec)}'.");
+        }
+
         var start = RunStart.FromDeclarations(spec, features.Value, spec.Data.Digest, TrainerCatalog.MlNetVersion, GitState.Read(workspace.Root));
         if (!force && start.CacheKey is { } key && await FindCachedAsync(workspace, spec.Name, key, cancellationToken).ConfigureAwait(false) is { } cached)
         {

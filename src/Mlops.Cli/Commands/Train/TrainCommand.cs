@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Mlops.Cli.Output;
+using Mlops.Pipeline.External;
 using Mlops.Pipeline.Stages;
 using Mlops.Pipeline.Tracking;
 
@@ -22,8 +23,20 @@ internal static class TrainCommand
         var json = parse.GetValue(options.Json);
         await using var workspace = await options.OpenAsync(parse, context, cancellationToken).ConfigureAwait(false);
         var outcomes = new List<TrainOutcome>();
-        foreach (var (model, features) in workspace.Models(parse.GetValue(options.Model)))
+        var name = parse.GetValue(options.Model);
+        foreach (var (model, features) in workspace.Models(name))
         {
+            // Training every model (the pipeline's Train stage) passes over external ones; naming one is an error that says how to register it.
+            if (name is null && ExternalModel.IsExternal(model.Value))
+            {
+                if (!json)
+                {
+                    await context.Out.WriteLineAsync($"train {model.Value.Name}: skipped, trained outside mlops (trainer: {ExternalModel.TrainerName}); '{ExternalModel.RegisterCommand(model.Value)}' registers its versions").ConfigureAwait(false);
+                }
+
+                continue;
+            }
+
             var outcome = await StageProgress.RunAsync(context, json, $"Training {model.Value.Name}",
                 progress => TrainStage.RunAsync(workspace, model, features, parse.GetValue(options.Force), progress, cancellationToken)).ConfigureAwait(false);
             outcomes.Add(outcome);
