@@ -17,6 +17,8 @@ namespace Mlops.Server.Endpoints;
 /// </summary>
 internal static class InferenceEndpoints
 {
+    private static readonly string[] s_numberDatatypes = ["FP32", "FP64", "INT64", "INT32", "FP16", "INT8", "INT16", "UINT8", "UINT16", "UINT32", "UINT64"];
+
     public static RouteGroupBuilder MapInference(this IEndpointRouteBuilder app)
     {
         var models = app.MapGroup("/v2/models/{name}").WithTags("inference");
@@ -105,12 +107,12 @@ internal static class InferenceEndpoints
         using (document)
         {
             var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("inputs", out var inputs) || inputs.ValueKind != JsonValueKind.Array || inputs.GetArrayLength() == 0)
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("inputs"u8, out var inputs) || inputs.ValueKind != JsonValueKind.Array || inputs.GetArrayLength() == 0)
             {
                 return Error(StatusCodes.Status400BadRequest, "the body must be an object with a non-empty 'inputs' array: {\"inputs\": [{\"name\": ..., \"shape\": [N], \"datatype\": ..., \"data\": [...]}]}.");
             }
 
-            var id = root.TryGetProperty("id", out var idElement) && idElement.ValueKind == JsonValueKind.String ? idElement.GetString() : null;
+            var id = root.TryGetProperty("id"u8, out var idElement) && idElement.ValueKind == JsonValueKind.String ? idElement.GetString() : null;
             var problems = new List<string>();
             var columns = ReadTensors(inputs, schema, problems, out var rowCount);
             if (problems.Count == 0 && rowCount > options.Value.MaxRows)
@@ -132,7 +134,8 @@ internal static class InferenceEndpoints
                 return Error(StatusCodes.Status400BadRequest, string.Join(" ", problems.Take(20)) + (problems.Count > 20 ? $" ... and {problems.Count - 20} more." : ""));
             }
 
-            var routingKey = entityKey ?? id ?? Guid.NewGuid().ToString("N");
+            // A request id is drawn only when something reads it: a canary's per-request routing or the prediction log.
+            var routingKey = entityKey ?? id ?? (served.Canary is null && !log.Enabled ? "" : Guid.NewGuid().ToString("N"));
             var answers = new ServedPrediction[rows.Count];
             try
             {
@@ -160,16 +163,17 @@ internal static class InferenceEndpoints
 
             var first = answers[0];
             var kind = (explicitVersion ?? served.Primary ?? served.Fallback?.Model)?.Scorer.Kind ?? PredictionKind.Binary;
+            var modelVersion = first.Version.ToString(CultureInfo.InvariantCulture);
             return TypedResults.Ok(new V2InferResponse(
                 name,
-                first.Version.ToString(CultureInfo.InvariantCulture),
+                modelVersion,
                 id,
                 new Dictionary<string, string?>
                 {
-                    ["model_version"] = first.Version.ToString(CultureInfo.InvariantCulture),
+                    ["model_version"] = modelVersion,
                     ["bundle_digest"] = first.Digest,
                     ["environment_commit"] = first.Commit,
-                    ["served_by"] = first.Role.ToString().ToLowerInvariant(),
+                    ["served_by"] = RoleName(first.Role),
                     ["fallback_reason"] = first.Reason,
                 },
                 BuildOutputs(kind, answers)));
@@ -180,51 +184,60 @@ internal static class InferenceEndpoints
     {
         rowCount = -1;
         var columns = new List<(string, JsonElement[])>();
-        var index = 0;
+        var index = -1;
+
+        // This runs for every input of every request: UTF-8 property names and no LINQ or message
+        // strings on the good path (docs/benchmarks.md, serving).
         foreach (var input in inputs.EnumerateArray())
         {
-            var where = $"inputs[{index++}]";
+            index++;
             if (input.ValueKind != JsonValueKind.Object
-                || !input.TryGetProperty("name", out var nameElement) || nameElement.ValueKind != JsonValueKind.String
-                || !input.TryGetProperty("shape", out var shapeElement) || shapeElement.ValueKind != JsonValueKind.Array
-                || !input.TryGetProperty("datatype", out var typeElement) || typeElement.ValueKind != JsonValueKind.String
-                || !input.TryGetProperty("data", out var dataElement) || dataElement.ValueKind != JsonValueKind.Array)
+                || !input.TryGetProperty("name"u8, out var nameElement) || nameElement.ValueKind != JsonValueKind.String
+                || !input.TryGetProperty("shape"u8, out var shapeElement) || shapeElement.ValueKind != JsonValueKind.Array
+                || !input.TryGetProperty("datatype"u8, out var typeElement) || typeElement.ValueKind != JsonValueKind.String
+                || !input.TryGetProperty("data"u8, out var dataElement) || dataElement.ValueKind != JsonValueKind.Array)
             {
-                problems.Add($"{where}: needs 'name', 'shape', 'datatype' and 'data'.");
+                problems.Add($"inputs[{index}]: needs 'name', 'shape', 'datatype' and 'data'.");
                 continue;
             }
 
             var name = nameElement.GetString()!;
-            var shape = shapeElement.EnumerateArray().Select(s => s.TryGetInt64(out var n) ? n : -1).ToList();
-            var data = new List<JsonElement>();
-            Flatten(dataElement, data);
-            if (shape.Count is < 1 or > 2 || shape.Any(s => s < 0) || (shape.Count == 2 && shape[1] != 1))
+            var shape = new long[shapeElement.GetArrayLength()];
+            var shapeIndex = 0;
+            var badShape = shape.Length is < 1 or > 2;
+            foreach (var dimension in shapeElement.EnumerateArray())
+            {
+                shape[shapeIndex] = dimension.TryGetInt64(out var n) ? n : -1;
+                badShape |= shape[shapeIndex++] < 0;
+            }
+
+            var data = Values(dataElement);
+            if (badShape || (shape.Length == 2 && shape[1] != 1))
             {
                 problems.Add($"{name}: shape [{string.Join(", ", shape)}] is not [N] or [N, 1]; send one feature per input tensor.");
                 continue;
             }
 
-            if (data.Count != shape[0])
+            if (data.Length != shape[0])
             {
-                problems.Add($"{name}: shape [{string.Join(", ", shape)}] says {shape[0]} values, but data has {data.Count}.");
+                problems.Add($"{name}: shape [{string.Join(", ", shape)}] says {shape[0]} values, but data has {data.Length}.");
                 continue;
             }
 
-            if (rowCount >= 0 && data.Count != rowCount)
+            if (rowCount >= 0 && data.Length != rowCount)
             {
-                problems.Add($"{name}: has {data.Count} rows, the other inputs {rowCount}; every input needs one value per row.");
+                problems.Add($"{name}: has {data.Length} rows, the other inputs {rowCount}; every input needs one value per row.");
                 continue;
             }
 
-            rowCount = data.Count;
-            var datatype = typeElement.GetString()!;
-            if (schema.TypeOf(name) is { } type && !Accepts(type, datatype))
+            rowCount = data.Length;
+            if (schema.TypeOf(name) is { } type && !Accepts(type, typeElement))
             {
-                problems.Add($"{name}: datatype {datatype} does not fit a {type.ToString().ToLowerInvariant()} feature; send {Datatype(type.ToString())}.");
+                problems.Add($"{name}: datatype {typeElement.GetString()} does not fit a {type.ToString().ToLowerInvariant()} feature; send {Datatype(type.ToString())}.");
                 continue;
             }
 
-            columns.Add((name, data.ToArray()));
+            columns.Add((name, data));
         }
 
         rowCount = Math.Max(rowCount, 0);
@@ -234,6 +247,26 @@ internal static class InferenceEndpoints
         }
 
         return columns;
+    }
+
+    /// <summary>A tensor's values in row order: the array itself when it is flat (the usual case), else flattened.</summary>
+    private static JsonElement[] Values(JsonElement data)
+    {
+        var values = new JsonElement[data.GetArrayLength()];
+        var i = 0;
+        foreach (var item in data.EnumerateArray())
+        {
+            if (item.ValueKind == JsonValueKind.Array)
+            {
+                var nested = new List<JsonElement>();
+                Flatten(data, nested);
+                return [.. nested];
+            }
+
+            values[i++] = item;
+        }
+
+        return values;
     }
 
     private static void Flatten(JsonElement element, List<JsonElement> into)
@@ -251,12 +284,35 @@ internal static class InferenceEndpoints
         }
     }
 
-    private static bool Accepts(FeatureType type, string datatype) => type switch
+    /// <summary>Whether a tensor's datatype (compared as UTF-8, without making a string) fits a feature type.</summary>
+    private static bool Accepts(FeatureType type, JsonElement datatype) => type switch
     {
-        FeatureType.Float or FeatureType.Int => datatype is "FP16" or "FP32" or "FP64" or "INT8" or "INT16" or "INT32" or "INT64" or "UINT8" or "UINT16" or "UINT32" or "UINT64",
-        FeatureType.Bool => datatype is "BOOL",
-        _ => datatype is "BYTES",
+        FeatureType.Float or FeatureType.Int => IsNumberDatatype(datatype),
+        FeatureType.Bool => datatype.ValueEquals("BOOL"u8),
+        _ => datatype.ValueEquals("BYTES"u8),
     };
+
+    private static string RoleName(ServedRole role) => role switch
+    {
+        ServedRole.Primary => "primary",
+        ServedRole.Canary => "canary",
+        ServedRole.Fallback => "fallback",
+        ServedRole.Explicit => "explicit",
+        _ => role.ToString().ToLowerInvariant(),
+    };
+
+    private static bool IsNumberDatatype(JsonElement datatype)
+    {
+        foreach (var name in s_numberDatatypes)
+        {
+            if (datatype.ValueEquals(name))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private static string Datatype(string featureType) => featureType.ToLowerInvariant() switch
     {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 
 namespace Mlops.Server.Endpoints;
@@ -13,22 +14,44 @@ internal static class RequestBody
             return (null, StatusCodes.Status413PayloadTooLarge, $"the body is {request.ContentLength} bytes; the limit is {limit} (Mlops:MaxBodyBytes). Send fewer rows per request.");
         }
 
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+        // Per-request garbage is throughput (docs/benchmarks.md, serving): a body of known length is read
+        // straight into one array of its size; otherwise through a pooled chunk, not a new one per request.
+        byte[] body;
+        int length;
+        if (request.ContentLength is { } known)
         {
-            if (buffer.Length + read > limit)
+            body = new byte[known];
+            length = await request.Body.ReadAtLeastAsync(body, body.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            using var buffer = new MemoryStream();
+            var chunk = ArrayPool<byte>.Shared.Rent(16 * 1024);
+            try
             {
-                return (null, StatusCodes.Status413PayloadTooLarge, $"the body is over the limit of {limit} bytes (Mlops:MaxBodyBytes). Send fewer rows per request.");
+                int read;
+                while ((read = await request.Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+                {
+                    if (buffer.Length + read > limit)
+                    {
+                        return (null, StatusCodes.Status413PayloadTooLarge, $"the body is over the limit of {limit} bytes (Mlops:MaxBodyBytes). Send fewer rows per request.");
+                    }
+
+                    buffer.Write(chunk, 0, read);
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(chunk);
             }
 
-            buffer.Write(chunk, 0, read);
+            body = buffer.GetBuffer();
+            length = (int)buffer.Length;
         }
 
         try
         {
-            return (JsonDocument.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length)), 200, null);
+            return (JsonDocument.Parse(body.AsMemory(0, length)), 200, null);
         }
         catch (JsonException e)
         {
