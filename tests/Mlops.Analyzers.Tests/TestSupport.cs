@@ -135,7 +135,8 @@ internal static class FixerVerifier<TAnalyzer, TFixer>
     public static DiagnosticResult Diagnostic(DiagnosticDescriptor descriptor) => new(descriptor);
 
     public static async Task VerifyAsync(string source, string fixedSource, IEnumerable<(string Path, string Text)> files, DiagnosticResult[] expected,
-        DiagnosticResult[]? remaining = null, int? codeActionIndex = null, string? equivalenceKey = null, bool mlNet = false)
+        DiagnosticResult[]? remaining = null, int? codeActionIndex = null, string? equivalenceKey = null, bool mlNet = false,
+        int? incrementalIterations = null, int? fixAllIterations = null)
     {
         var test = new CSharpCodeFixTest<TAnalyzer, TFixer, DefaultVerifier>
         {
@@ -144,6 +145,9 @@ internal static class FixerVerifier<TAnalyzer, TFixer>
             ReferenceAssemblies = TestSupport.NoPackages,
             CodeActionIndex = codeActionIndex,
             CodeActionEquivalenceKey = equivalenceKey,
+            // Unset, the harness works both out from the diagnostics; a test of fix all states them.
+            NumberOfIncrementalIterations = incrementalIterations,
+            NumberOfFixAllIterations = fixAllIterations,
         };
         TestSupport.Configure(test.TestState, files, environment: null, mlNet);
         TestSupport.Configure(test.FixedState, files, environment: null, mlNet);

@@ -27,6 +27,9 @@ public sealed class BoundTypeAnalyzer : DiagnosticAnalyzer
     /// <summary>Property: the member's name.</summary>
     public const string MemberName = nameof(MemberName);
 
+    /// <summary>Property: the member names of the set's data features in declared order, comma-separated, so added members keep that order.</summary>
+    public const string FeatureMembers = nameof(FeatureMembers);
+
     /// <summary>Property: "true" when ML.NET's [ColumnName] is available.</summary>
     public const string UsesMlNet = nameof(UsesMlNet);
 
@@ -108,12 +111,14 @@ public sealed class BoundTypeAnalyzer : DiagnosticAnalyzer
             return;
         }
 
+        var memberOrder = string.Join(",", features.Select(f => FeatureClr.PropertyName(f.Name)));
         foreach (var feature in unmatched)
         {
             var properties = ImmutableDictionary<string, string?>.Empty
                 .Add(FeatureName, feature.Name)
                 .Add(MemberName, FeatureClr.PropertyName(feature.Name))
                 .Add(MemberType, FeatureClr.TypeName(feature.Type, feature.Nullable))
+                .Add(FeatureMembers, memberOrder)
                 .Add(UsesMlNet, columnName is null ? "false" : "true");
             context.ReportDiagnostic(Diagnostic.Create(Diagnostics.FeatureMissing, typeLocation, properties,
                 type.Name, binding.Reference, feature.Name, FeatureClr.Describe(feature.Type, feature.Nullable)));

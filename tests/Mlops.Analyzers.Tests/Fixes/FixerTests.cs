@@ -1,4 +1,5 @@
 using Mlops.Analyzers.Fixes;
+using Microsoft.CodeAnalysis.Testing;
 using Mlops.Analyzers.Rules;
 using static Mlops.Analyzers.Tests.TestSupport;
 
@@ -33,6 +34,56 @@ public sealed class AddMissingFeatureFixerTests
 
         await FixerVerifier<BoundTypeAnalyzer, AddMissingFeatureFixer>.VerifyAsync(source, fixedSource, Customer,
             [FixerVerifier<BoundTypeAnalyzer, AddMissingFeatureFixer>.Diagnostic(Diagnostics.FeatureMissing).WithLocation(0).WithArguments("Row", "customer@1", "partner", "bool")]);
+    }
+}
+
+public sealed class AddMissingFeatureFixAllTests
+{
+    [Fact]
+    public async Task FixAll_AddsEveryMissingFeatureOfEveryTypeInOnePass_InDeclaredOrder()
+    {
+        var source = /* lang=c#-test */ """
+            #nullable enable
+            [Mlops.FeatureSet("customer", 1)]
+            public sealed class {|#0:Row|}
+            {
+                public float Tenure { get; set; }
+            }
+
+            [Mlops.FeatureSet("customer", 1)]
+            public partial record {|#1:Other|};
+            """;
+        var fixedSource = /* lang=c#-test */ """
+            #nullable enable
+            [Mlops.FeatureSet("customer", 1)]
+            public sealed class Row
+            {
+                public float Tenure { get; set; }
+                public string Contract { get; set; } = "";
+                public float TotalCharges { get; set; }
+                public float Partner { get; set; }
+            }
+
+            [Mlops.FeatureSet("customer", 1)]
+            public partial record Other
+            {
+                public float Tenure { get; set; }
+                public string Contract { get; set; } = "";
+                public float TotalCharges { get; set; }
+                public float Partner { get; set; }
+            }
+            """;
+        DiagnosticResult Missing(int location, string type, string feature, string kind) =>
+            FixerVerifier<BoundTypeAnalyzer, AddMissingFeatureFixer>.Diagnostic(Diagnostics.FeatureMissing).WithLocation(location).WithArguments(type, "customer@1", feature, kind);
+
+        // Seven diagnostics: one at a time takes seven fixes; fix all (document, project and solution
+        // scope alike) takes one pass, which fails if overlapping edits were dropped.
+        await FixerVerifier<BoundTypeAnalyzer, AddMissingFeatureFixer>.VerifyAsync(source, fixedSource, Customer,
+            [
+                Missing(0, "Row", "contract", "category"), Missing(0, "Row", "total_charges", "float, nullable"), Missing(0, "Row", "partner", "bool"),
+                Missing(1, "Other", "tenure", "float"), Missing(1, "Other", "contract", "category"), Missing(1, "Other", "total_charges", "float, nullable"), Missing(1, "Other", "partner", "bool"),
+            ],
+            incrementalIterations: 7, fixAllIterations: 1);
     }
 }
 
