@@ -40,12 +40,12 @@ public sealed class RegisterCommandTests
     private static string Onnx(string name) => Path.Combine(AppContext.BaseDirectory, "Commands", "Register", "Onnx", name);
 
     /// <summary>The example with models/churn-onnx.yaml, committed on main.</summary>
-    private static ExampleRepository Repository()
+    private static ExampleRepository Repository(string modelYaml = ModelYaml)
     {
         var repo = new ExampleRepository();
         var churn = repo.Read("models/churn.yaml");
         var start = churn.IndexOf("sha256:", StringComparison.Ordinal);
-        repo.Write("models/churn-onnx.yaml", ModelYaml.Replace("DIGEST", churn[start..(start + 71)], StringComparison.Ordinal));
+        repo.Write("models/churn-onnx.yaml", modelYaml.Replace("DIGEST", churn[start..(start + 71)], StringComparison.Ordinal));
         Git.InitAndCommit(repo.Path);
         return repo;
     }
@@ -124,6 +124,8 @@ public sealed class RegisterCommandTests
         { "malformed feature set", "churn-logistic.onnx", "customer", ["--feature-set 'customer' is not NAME@VERSION"] },
         { "misnamed input", "churn-misnamed.onnx", "customer@1", ["churn-misnamed.onnx", "no input named 'tenure'", "features/customer.yaml", "'tenure_months' is not a feature of customer@1"] },
         { "packed input over categories", "churn-packed.onnx", "customer@1", ["single float input 'features' cannot hold 'multiple_lines'", "'payment_method'"] },
+        { "category as a float input", "churn-float-contract.onnx", "customer@1", ["input 'contract' is a Single tensor [N,1], but feature 'contract' is category", "string tensor"] },
+        { "no float output", "churn-label-output.onnx", "customer@1", ["it has no float tensor output (outputs: 'label')"] },
         { "not an ONNX file", "not-onnx.onnx", "customer@1", ["not-onnx.onnx: ONNX Runtime cannot load it as an ONNX model"] },
         { "missing file", "absent.onnx", "customer@1", ["the ONNX file", "absent.onnx' does not exist", "--onnx"] },
     };
@@ -149,6 +151,19 @@ public sealed class RegisterCommandTests
         Assert.False(Directory.Exists(Store(repo.Path)) && Directory.EnumerateFiles(Store(repo.Path), "*", SearchOption.AllDirectories).Any(), $"{scenario}: the store holds an object");
         Assert.Empty(await RunsAsync(repo.Path));
         Assert.Equal("", Git.Run(repo.Path, "status", "--porcelain"));
+    }
+
+    [Fact]
+    public async Task Register_MulticlassModel_IsRefusedAndChangesNothing()
+    {
+        using var repo = Repository(ModelYaml.Replace("binary-classification", "multiclass-classification", StringComparison.Ordinal).Replace("metric: auc", "metric: microAccuracy", StringComparison.Ordinal));
+
+        var result = await RegisterAsync(repo.Path, Onnx("churn-logistic.onnx"), json: false);
+
+        Assert.Equal(ExitCodes.BadInput, result.ExitCode);
+        Assert.Contains("ONNX models are served for binary-classification and regression, and this model declares multiclass-classification", result.Error, StringComparison.Ordinal);
+        Assert.Equal("", Git.Run(repo.Path, "tag", "--list"));
+        Assert.Empty(await RunsAsync(repo.Path));
     }
 
     [Fact]
@@ -223,6 +238,38 @@ public sealed class RegisterCommandTests
         Assert.Equal(registered.GetProperty("digest").GetString(), packaged.GetProperty("digest").GetString());
         Assert.Equal("churn-onnx@v1", packaged.GetProperty("tag").GetString());
         Assert.False(packaged.GetProperty("newVersion").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Evaluate_SlicesAddedAfterRegistration_EvaluatesTheRegisteredOnnxFileAgain()
+    {
+        using var repo = Repository();
+        await OkAsync("register", "--onnx", Onnx("churn-logistic.onnx"), "--model", "churn-onnx", "--feature-set", "customer@1", "--repo", repo.Path);
+        repo.Replace("models/churn-onnx.yaml", "slices: [contract]", "slices: [contract, partner]");
+        Git.CommitAll(repo.Path, "Slice churn-onnx by partner");
+
+        var result = await OkAsync("evaluate", "churn-onnx", "--repo", repo.Path, "--json");
+
+        var outcome = JsonDocument.Parse(result.Out).RootElement[0];
+        Assert.False(outcome.GetProperty("cached").GetBoolean());
+        var slices = outcome.GetProperty("report").GetProperty("slices").EnumerateArray().Select(s => s.GetProperty("feature").GetString()).Distinct().ToList();
+        Assert.Equal(["contract", "partner"], slices);
+        Assert.InRange(outcome.GetProperty("report").GetProperty("metrics").GetProperty("auc").GetDouble(), 0.78, 0.86);
+    }
+
+    [Fact]
+    public async Task Gate_DeclarationsChangedSinceRegistration_SaysToRegisterAgain()
+    {
+        using var repo = Repository();
+        await OkAsync("register", "--onnx", Onnx("churn-logistic.onnx"), "--model", "churn-onnx", "--feature-set", "customer@1", "--repo", repo.Path);
+        repo.Replace("models/churn-onnx.yaml", "holdout: 0.2, seed: 42", "holdout: 0.3, seed: 42");
+        Git.CommitAll(repo.Path, "Hold out more rows for churn-onnx");
+
+        var result = await CliRunner.RunAsync("gate", "churn-onnx", "--environment", "staging", "--repo", repo.Path);
+
+        Assert.Equal(ExitCodes.BadInput, result.ExitCode);
+        Assert.Contains("was evaluated against other declarations or data than the repository holds now", result.Error, StringComparison.Ordinal);
+        Assert.Contains("mlops register --onnx FILE --model churn-onnx --feature-set customer@1", result.Error, StringComparison.Ordinal);
     }
 
     [Fact]

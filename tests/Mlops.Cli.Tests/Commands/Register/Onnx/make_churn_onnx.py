@@ -11,6 +11,8 @@ churn-logistic.onnx  one input per feature of features/customer.yaml (float [N,1
                      LogisticRegression on data/telco-churn.csv and rounded: holdout AUC about 0.82.
 churn-misnamed.onnx  the same graph with the input 'tenure' named 'tenure_months'.
 churn-packed.onnx    one float input [N,19]: cannot carry customer@1's category features.
+churn-float-contract.onnx  the logistic graph with 'contract' a float input instead of a string one.
+churn-label-output.onnx    the logistic graph answering only a label (int64), no float output.
 """
 import onnx
 from onnx import TensorProto, helper
@@ -34,10 +36,10 @@ def save(model, path):
     onnx.save(model, path)
 
 
-def logistic(rename):
+def logistic(rename, floats=(), label_only=False):
     inputs = [
         helper.make_tensor_value_info(rename.get(name, name),
-                                      TensorProto.STRING if kind == "category" else TensorProto.FLOAT, ["N", 1])
+                                      TensorProto.STRING if kind == "category" and name not in floats else TensorProto.FLOAT, ["N", 1])
         for name, kind in FEATURES
     ]
     weight = helper.make_tensor("weight", TensorProto.FLOAT, [len(USED), 1], WEIGHTS)
@@ -49,7 +51,15 @@ def logistic(rename):
         helper.make_node("Sigmoid", ["logit"], ["probability"]),
     ]
     output = helper.make_tensor_value_info("probability", TensorProto.FLOAT, ["N", 1])
-    graph = helper.make_graph(nodes, "churn-logistic", inputs, [output], initializer=[weight, bias])
+    initializers = [weight, bias]
+    if label_only:
+        initializers.append(helper.make_tensor("half", TensorProto.FLOAT, [1], [0.5]))
+        nodes += [
+            helper.make_node("Greater", ["probability", "half"], ["positive"]),
+            helper.make_node("Cast", ["positive"], ["label"], to=TensorProto.INT64),
+        ]
+        output = helper.make_tensor_value_info("label", TensorProto.INT64, ["N", 1])
+    graph = helper.make_graph(nodes, "churn-logistic", inputs, [output], initializer=initializers)
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)], producer_name="mlops-tests")
 
 
@@ -68,3 +78,5 @@ def packed():
 save(logistic({}), "churn-logistic.onnx")
 save(logistic({"tenure": "tenure_months"}), "churn-misnamed.onnx")
 save(packed(), "churn-packed.onnx")
+save(logistic({}, floats=("contract",)), "churn-float-contract.onnx")
+save(logistic({}, label_only=True), "churn-label-output.onnx")
