@@ -6,7 +6,7 @@
 #   bench/serving/run.sh                       # 3 rounds x 15 s at 8, 32 and 128 connections, then latency at 50 %
 #   DURATION=5 ROUNDS=1 bench/serving/run.sh   # a quick look
 #
-# Settings (environment): DURATION (s per wrk run), ROUNDS, CONNECTIONS ("8 32 128"), WRK_THREADS (1),
+# Settings (environment): DURATION (s per wrk run), ROUNDS, WARMUP (s per server, 20), CONNECTIONS ("8 32 128"), WRK_THREADS (1),
 # PIN (none | split: wrk on CPU 0, servers on CPU 1), PY_WORKERS (2 = cores), PY_WORKER_CLASS (sync, as
 # MLflow), SKIP_BUILD=1, OUT (results folder), REPO (default: the repository holding this script).
 set -euo pipefail
@@ -15,6 +15,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=${REPO:-$(git -C "$HERE" rev-parse --show-toplevel)}
 DURATION=${DURATION:-15}
 ROUNDS=${ROUNDS:-3}
+WARMUP=${WARMUP:-20}
 CONNECTIONS=${CONNECTIONS:-"8 32 128"}
 WRK_THREADS=${WRK_THREADS:-1}
 PIN=${PIN:-none}
@@ -172,8 +173,10 @@ bench() {
 }
 field() { sed -n "s/.*RESULT.* $2=\([0-9.]*\).*/\1/p" "$1"; }
 
-log "warm-up: 5 s at 32 connections each"
-for s in "${SERVERS[@]}"; do bench "$OUT/warmup-$s.txt" 32 5 "$s"; done
+# Tiered JIT compilation goes on for tens of seconds under load (on the busy 2-core machine, perf
+# still showed the JIT at 15-20 % of the server's CPU after 10 s): warm each server up first.
+log "warm-up: $WARMUP s at 32 connections each"
+for s in "${SERVERS[@]}"; do bench "$OUT/warmup-$s.txt" 32 "$WARMUP" "$s"; done
 
 # Saturation: interleaved A, B, C per connection count and round, so drift in the machine's load
 # hits every server alike.
