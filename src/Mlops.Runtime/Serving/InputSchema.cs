@@ -14,6 +14,7 @@ namespace Mlops.Runtime.Serving;
 public sealed class InputSchema
 {
     private readonly Dictionary<string, Input> _inputs;
+    private readonly int _required;
 
     /// <summary>Builds the schema from a bundle's inputs and, optionally, the feature set it was trained on.</summary>
     public InputSchema(IReadOnlyList<BundleInput> inputs, FeatureSet? featureSet = null)
@@ -33,6 +34,7 @@ public sealed class InputSchema
         }
 
         Names = [.. inputs.Select(i => i.Name)];
+        _required = _inputs.Values.Count(i => !i.Nullable);
         Entity = featureSet?.Entity;
     }
 
@@ -60,6 +62,7 @@ public sealed class InputSchema
         ArgumentNullException.ThrowIfNull(row);
         ArgumentNullException.ThrowIfNull(problems);
         var clean = new Dictionary<string, object?>(_inputs.Count, StringComparer.Ordinal);
+        var required = 0;
         foreach (var (name, value) in row)
         {
             if (name == Entity)
@@ -92,7 +95,21 @@ public sealed class InputSchema
                 continue;
             }
 
-            clean[name] = converted;
+            if (clean.TryAdd(name, converted))
+            {
+                required += input.Nullable ? 0 : 1;
+            }
+            else
+            {
+                clean[name] = converted; // a name sent twice: the last value wins, as before
+            }
+        }
+
+        // Every non-nullable feature present and clean is the usual case: counting them saves a
+        // lookup per feature on each request.
+        if (required == _required)
+        {
+            return clean;
         }
 
         foreach (var input in _inputs.Values)
