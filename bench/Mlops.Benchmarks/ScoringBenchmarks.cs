@@ -1,0 +1,90 @@
+using BenchmarkDotNet.Attributes;
+using Mlops.Runtime.Scoring;
+using Mlops.Runtime.Serving;
+
+namespace Mlops.Benchmarks;
+
+/// <summary>
+/// In-process scoring of the example churn model, per row, over the same 10,000 rows: a raw
+/// PredictionEngine loop (the baseline), the runtime's single-row path as the server runs it (check
+/// the row against the input schema, route, score through IScorer), the scorer alone, and one batch
+/// of 10,000 rows.
+/// </summary>
+[MemoryDiagnoser]
+public class ScoringBenchmarks
+{
+    private ServingSetup _setup = null!;
+    private Func<float> _raw = null!;
+    private Func<float> _rawBatch = null!;
+    private ServedModel _served = null!;
+    private TrafficRouter _router = null!;
+    private readonly List<string> _problems = [];
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _setup = ServingSetup.Create();
+        _raw = _setup.RawPredictionEngineLoop();
+        _rawBatch = _setup.RawDataViewBatch();
+        _served = ServingSetup.Serve(_setup.Scorer, _setup.Schema, batching: null);
+        _router = new TrafficRouter();
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => _setup.Dispose();
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = ServingSetup.Rows, Description = "raw PredictionEngine.Predict loop (typed rows)")]
+    public float RawPredictionEngine() => _raw();
+
+    [Benchmark(OperationsPerInvoke = ServingSetup.Rows, Description = "raw ML.NET IDataView transform of 10,000 typed rows")]
+    public float RawDataView() => _rawBatch();
+
+    [Benchmark(OperationsPerInvoke = ServingSetup.Rows, Description = "runtime single row: check + route + IScorer")]
+    public float RuntimeSingleRow()
+    {
+        var sum = 0f;
+        foreach (var row in _setup.RequestRows)
+        {
+            var clean = _setup.Schema.Check(row, _problems, out var key);
+            sum += _router.Score(_served, clean, key ?? "request").Prediction.Score;
+        }
+
+        return sum;
+    }
+
+    [Benchmark(OperationsPerInvoke = ServingSetup.Rows, Description = "IScorer.Score alone (checked rows)")]
+    public float ScorerSingleRow()
+    {
+        var sum = 0f;
+        foreach (var row in _setup.CleanRows)
+        {
+            sum += _setup.Scorer.Score(row).Score;
+        }
+
+        return sum;
+    }
+
+    [Benchmark(OperationsPerInvoke = ServingSetup.Rows, Description = "InputSchema.Check alone")]
+    public int CheckOnly()
+    {
+        var count = 0;
+        foreach (var row in _setup.RequestRows)
+        {
+            count += _setup.Schema.Check(row, _problems).Count;
+        }
+
+        return count;
+    }
+
+    [Benchmark(OperationsPerInvoke = ServingSetup.Rows, Description = "runtime batch of 10,000: check each + one IScorer.ScoreBatch")]
+    public int RuntimeBatch()
+    {
+        var clean = new IReadOnlyDictionary<string, object?>[_setup.RequestRows.Count];
+        for (var i = 0; i < clean.Length; i++)
+        {
+            clean[i] = _setup.Schema.Check(_setup.RequestRows[i], _problems);
+        }
+
+        return _setup.Scorer.ScoreBatch(clean).Length;
+    }
+}
