@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Text.RegularExpressions;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
+using Mlops.Testing;
 
 namespace Mlops.Analyzers.Tests.Documentation;
 
@@ -15,7 +16,6 @@ public sealed class AnalyzerDiagnosticDocsTests
         @"^\|\s*\[(?<id>[^\]]*)\]\(diagnostics/(?<page>[^)]*)\.md\)\s*\|\s*(?<severity>[^|]*?)\s*\|\s*(?<title>[^|]*?)\s*\|$",
         RegexOptions.CultureInvariant);
 
-    private static readonly Lazy<string> s_root = new(FindRoot);
 
     /// <summary>Every descriptor any analyzer of the assembly supports.</summary>
     private static IReadOnlyList<DiagnosticDescriptor> All { get; } = typeof(Mlops.Analyzers.Rules.BoundTypeAnalyzer).Assembly.GetTypes()
@@ -50,14 +50,14 @@ public sealed class AnalyzerDiagnosticDocsTests
         var descriptor = All.Single(d => d.Id == id);
 
         Assert.EndsWith($"/docs/diagnostics/{id}.md", descriptor.HelpLinkUri, StringComparison.Ordinal);
-        Assert.True(File.Exists(Path.Combine(s_root.Value, "docs", "diagnostics", id + ".md")), $"{id} has no page: add docs/diagnostics/{id}.md.");
+        Assert.True(File.Exists(Path.Combine(RepositoryRoot.Path, "docs", "diagnostics", id + ".md")), $"{id} has no page: add docs/diagnostics/{id}.md.");
     }
 
     [Fact]
     public void AnalyzersDoc_NamesTheHelpLinkBase()
     {
         // docs/analyzers.md tells users where help links point and that this constant is the one place to change them.
-        var doc = File.ReadAllText(Path.Combine(s_root.Value, "docs", "analyzers.md"));
+        var doc = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "docs", "analyzers.md"));
 
         Assert.Contains($"`{Diagnostics.HelpLinkBase}`", doc, StringComparison.Ordinal);
         Assert.Contains("`Diagnostics.HelpLinkBase` + `ID.md`", doc, StringComparison.Ordinal);
@@ -106,8 +106,8 @@ public sealed class AnalyzerDiagnosticDocsTests
         var fix = Section(id, lines, "## Fix");
 
         Assert.True(example.Start < fix.Start, $"{id}.md: '## Example' must come before '## Fix'.");
-        Assert.True(HasFencedBlock(example.Lines), $"{id}.md: '## Example' has no fenced code block.");
-        Assert.True(HasFencedBlock(fix.Lines), $"{id}.md: '## Fix' has no fenced code block.");
+        Assert.True(MarkdownText.HasFencedBlock(example.Lines), $"{id}.md: '## Example' has no fenced code block.");
+        Assert.True(MarkdownText.HasFencedBlock(fix.Lines), $"{id}.md: '## Fix' has no fenced code block.");
     }
 
     [Fact]
@@ -115,7 +115,7 @@ public sealed class AnalyzerDiagnosticDocsTests
     {
         var known = CodeBlock.Select(d => d.Id).ToHashSet(StringComparer.Ordinal);
 
-        var orphans = Directory.GetFiles(Path.Combine(s_root.Value, "docs", "diagnostics"), "MLOPS1*.md")
+        var orphans = Directory.GetFiles(Path.Combine(RepositoryRoot.Path, "docs", "diagnostics"), "MLOPS1*.md")
             .Select(Path.GetFileNameWithoutExtension)
             .Where(name => !known.Contains(name!))
             .ToList();
@@ -126,7 +126,7 @@ public sealed class AnalyzerDiagnosticDocsTests
     [Fact]
     public void UnshippedReleaseFile_ListsEveryCodeId()
     {
-        var lines = File.ReadAllLines(Path.Combine(s_root.Value, "src", "Mlops.Analyzers", "AnalyzerReleases.Unshipped.md"));
+        var lines = File.ReadAllLines(Path.Combine(RepositoryRoot.Path, "src", "Mlops.Analyzers", "AnalyzerReleases.Unshipped.md"));
 
         foreach (var descriptor in CodeBlock)
         {
@@ -135,7 +135,7 @@ public sealed class AnalyzerDiagnosticDocsTests
     }
 
     private static List<(string Id, string Page, string Severity, string Title)> IndexRows() =>
-        File.ReadAllText(Path.Combine(s_root.Value, "docs", "diagnostics.md")).Split('\n')
+        File.ReadAllText(Path.Combine(RepositoryRoot.Path, "docs", "diagnostics.md")).Split('\n')
             .Select(line => s_indexRow.Match(line.TrimEnd('\r')))
             .Where(match => match.Success)
             .Select(match => (match.Groups["id"].Value, match.Groups["page"].Value, match.Groups["severity"].Value, match.Groups["title"].Value))
@@ -143,9 +143,9 @@ public sealed class AnalyzerDiagnosticDocsTests
 
     private static string[] PageLines(string id)
     {
-        var path = Path.Combine(s_root.Value, "docs", "diagnostics", id + ".md");
+        var path = Path.Combine(RepositoryRoot.Path, "docs", "diagnostics", id + ".md");
         Assert.True(File.Exists(path), $"{id} has no page: add docs/diagnostics/{id}.md.");
-        return File.ReadAllText(path).Split('\n').Select(line => line.TrimEnd('\r')).ToArray();
+        return MarkdownText.ReadLines(path);
     }
 
     private static (int Start, string[] Lines) Section(string id, string[] lines, string heading)
@@ -154,30 +154,5 @@ public sealed class AnalyzerDiagnosticDocsTests
         Assert.True(start >= 0, $"{id}.md has no '{heading}' section.");
         var end = Array.FindIndex(lines, start + 1, line => line.StartsWith("## ", StringComparison.Ordinal));
         return (start, lines[(start + 1)..(end < 0 ? lines.Length : end)]);
-    }
-
-    private static bool HasFencedBlock(string[] lines)
-    {
-        var open = Array.FindIndex(lines, line => line.StartsWith("```", StringComparison.Ordinal));
-        if (open < 0)
-        {
-            return false;
-        }
-
-        var close = Array.FindIndex(lines, open + 1, line => line.TrimEnd() == "```");
-        return close > open + 1;
-    }
-
-    private static string FindRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Mlops.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No folder above {AppContext.BaseDirectory} holds Mlops.sln; run the tests from a checkout.");
     }
 }

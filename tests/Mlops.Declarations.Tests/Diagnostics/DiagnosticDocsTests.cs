@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Mlops.Declarations.Diagnostics;
+using Mlops.Testing;
 
 namespace Mlops.Declarations.Tests.Diagnostics;
 
@@ -16,7 +17,6 @@ public sealed class DiagnosticDocsTests
         @"^\|\s*\[(?<id>[^\]]*)\]\(diagnostics/(?<page>[^)]*)\.md\)\s*\|\s*(?<severity>[^|]*?)\s*\|\s*(?<title>[^|]*?)\s*\|$",
         RegexOptions.CultureInvariant);
 
-    private static readonly Lazy<string> s_root = new(FindRoot);
 
     public static TheoryData<string> Ids => new(DiagnosticIds.All.Select(d => d.Id));
 
@@ -84,8 +84,8 @@ public sealed class DiagnosticDocsTests
         var fix = Section(id, lines, "## Fix");
 
         Assert.True(example.Start < fix.Start, $"{id}.md: '## Example' must come before '## Fix'.");
-        Assert.True(HasFencedBlock(example.Lines), $"{id}.md: '## Example' has no fenced code block.");
-        Assert.True(HasFencedBlock(fix.Lines), $"{id}.md: '## Fix' has no fenced code block.");
+        Assert.True(MarkdownText.HasFencedBlock(example.Lines), $"{id}.md: '## Example' has no fenced code block.");
+        Assert.True(MarkdownText.HasFencedBlock(fix.Lines), $"{id}.md: '## Fix' has no fenced code block.");
     }
 
     [Fact]
@@ -93,7 +93,7 @@ public sealed class DiagnosticDocsTests
     {
         var known = DiagnosticIds.All.Select(d => d.Id).ToHashSet(StringComparer.Ordinal);
 
-        var orphans = Directory.GetFiles(Path.Combine(s_root.Value, "docs", "diagnostics"), "*.md")
+        var orphans = Directory.GetFiles(Path.Combine(RepositoryRoot.Path, "docs", "diagnostics"), "*.md")
             .Select(Path.GetFileNameWithoutExtension)
             .Where(name => !known.Contains(name!) && !InAnotherBlock(name!))
             .ToList();
@@ -117,17 +117,14 @@ public sealed class DiagnosticDocsTests
             .Select(match => (match.Groups["id"].Value, match.Groups["page"].Value, match.Groups["severity"].Value, match.Groups["title"].Value))
             .ToList();
 
-    private static string[] IndexLines() => ReadLines(Path.Combine(s_root.Value, "docs", "diagnostics.md"));
+    private static string[] IndexLines() => MarkdownText.ReadLines(Path.Combine(RepositoryRoot.Path, "docs", "diagnostics.md"));
 
     private static string[] PageLines(string id)
     {
-        var path = Path.Combine(s_root.Value, "docs", "diagnostics", id + ".md");
+        var path = Path.Combine(RepositoryRoot.Path, "docs", "diagnostics", id + ".md");
         Assert.True(File.Exists(path), $"{id} has no page: add docs/diagnostics/{id}.md.");
-        return ReadLines(path);
+        return MarkdownText.ReadLines(path);
     }
-
-    private static string[] ReadLines(string path) =>
-        File.ReadAllText(path).Split('\n').Select(line => line.TrimEnd('\r')).ToArray();
 
     /// <summary>The lines under a level-2 heading, up to the next one.</summary>
     private static (int Start, string[] Lines) Section(string id, string[] lines, string heading)
@@ -136,31 +133,5 @@ public sealed class DiagnosticDocsTests
         Assert.True(start >= 0, $"{id}.md has no '{heading}' section.");
         var end = Array.FindIndex(lines, start + 1, line => line.StartsWith("## ", StringComparison.Ordinal));
         return (start, lines[(start + 1)..(end < 0 ? lines.Length : end)]);
-    }
-
-    /// <summary>True when the lines hold an opened and closed fence with something inside.</summary>
-    private static bool HasFencedBlock(string[] lines)
-    {
-        var open = Array.FindIndex(lines, line => line.StartsWith("```", StringComparison.Ordinal));
-        if (open < 0)
-        {
-            return false;
-        }
-
-        var close = Array.FindIndex(lines, open + 1, line => line.TrimEnd() == "```");
-        return close > open + 1;
-    }
-
-    private static string FindRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Mlops.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No folder above {AppContext.BaseDirectory} holds Mlops.sln; run the tests from a checkout.");
     }
 }

@@ -78,33 +78,23 @@ public sealed class TrainingDiagnosticDocsTests
         var fix = Array.IndexOf(lines, "## Fix");
 
         Assert.True(example >= 0 && fix > example, $"{id}.md needs '## Example' and then '## Fix'.");
-        Assert.True(HasFencedBlock(lines[(example + 1)..SectionEnd(lines, example)]), $"{id}.md: '## Example' has no fenced code block.");
-        Assert.True(HasFencedBlock(lines[(fix + 1)..SectionEnd(lines, fix)]), $"{id}.md: '## Fix' has no fenced code block.");
+        Assert.True(MarkdownText.HasFencedBlock(lines[(example + 1)..SectionEnd(lines, example)]), $"{id}.md: '## Example' has no fenced code block.");
+        Assert.True(MarkdownText.HasFencedBlock(lines[(fix + 1)..SectionEnd(lines, fix)]), $"{id}.md: '## Fix' has no fenced code block.");
     }
 
     private static List<Match> IndexRows() =>
-        [.. ReadLines(RepositoryRoot.Combine("docs", "diagnostics.md")).Select(line => s_indexRow.Match(line)).Where(m => m.Success)];
+        [.. MarkdownText.ReadLines(RepositoryRoot.Combine("docs", "diagnostics.md")).Select(line => s_indexRow.Match(line)).Where(m => m.Success)];
 
     private static string[] PageLines(string id)
     {
         var path = RepositoryRoot.Combine("docs", "diagnostics", id + ".md");
         Assert.True(File.Exists(path), $"{id} has no page: add docs/diagnostics/{id}.md.");
-        return ReadLines(path);
+        return MarkdownText.ReadLines(path);
     }
-
-    private static string[] ReadLines(string path) => [.. File.ReadAllText(path).Split('\n').Select(line => line.TrimEnd('\r'))];
 
     private static int SectionEnd(string[] lines, int heading)
     {
         var next = Array.FindIndex(lines, heading + 1, line => line.StartsWith("## ", StringComparison.Ordinal));
         return next < 0 ? lines.Length : next;
-    }
-
-    /// <summary>True when the lines hold an opened and closed fence with something inside.</summary>
-    private static bool HasFencedBlock(string[] lines)
-    {
-        var open = Array.FindIndex(lines, line => line.StartsWith("```", StringComparison.Ordinal));
-        var close = open < 0 ? -1 : Array.FindIndex(lines, open + 1, line => line.TrimEnd() == "```");
-        return close > open + 1;
     }
 }
