@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Reflection;
 using Microsoft.ML;
@@ -20,6 +21,7 @@ public sealed class ModelScorer : IScorer
     private readonly Func<ScoringEngine> _factory;
     private readonly int _maximumRetained;
     private readonly Lock _createLock = new();
+    private readonly LinearModelPath? _linear;
     private int _retained;
 
     private ModelScorer(MLContext context, ITransformer model, DataViewSchema inputSchema, int maximumRetained)
@@ -52,7 +54,19 @@ public sealed class ModelScorer : IScorer
                 return (ScoringEngine)create.Invoke(null, [context, model, RowType, convert])!;
             }
         };
+
+        var checker = _factory();
+        _linear = LinearModelPath.TryCreate(context, model, inputSchema, RowType, checker.Predict, out var reason);
+        ScoringPath = _linear is null ? $"ML.NET prediction engine ({reason})" : "linear terms (checked against ML.NET at load)";
+        Return(checker);
     }
+
+    /// <summary>
+    /// How rows are scored: by linear terms worked out at load (linear models whose features are each
+    /// transformed alone; several times faster than an engine), or by pooled ML.NET prediction engines,
+    /// with the reason the faster path does not apply.
+    /// </summary>
+    public string ScoringPath { get; }
 
     /// <summary>The input row class, rebuilt from the model's input schema.</summary>
     public FeatureRowType RowType { get; }
@@ -111,15 +125,18 @@ public sealed class ModelScorer : IScorer
     public Prediction Score(IReadOnlyDictionary<string, object?> features)
     {
         ArgumentNullException.ThrowIfNull(features);
-        var engine = Rent();
+        var count = RowType.Columns.Count;
+        var numbers = ArrayPool<float>.Shared.Rent(count);
+        var texts = ArrayPool<string?>.Shared.Rent(count);
         try
         {
-            Fill(engine.Row, features);
-            return engine.Predict();
+            Read(features, numbers.AsSpan(0, count), texts.AsSpan(0, count));
+            return ScoreRead(numbers.AsSpan(0, count), texts.AsSpan(0, count));
         }
         finally
         {
-            Return(engine);
+            ArrayPool<float>.Shared.Return(numbers);
+            ArrayPool<string?>.Shared.Return(texts, clearArray: true);
         }
     }
 
@@ -138,26 +155,69 @@ public sealed class ModelScorer : IScorer
             return predictions;
         }
 
-        var engine = Rent();
+        var count = RowType.Columns.Count;
+        var numbers = new float[count];
+        var texts = new string?[count];
+        var engine = _linear is null ? Rent() : null;
         try
         {
             for (var i = 0; i < predictions.Length; i++)
             {
-                Fill(engine.Row, rows[i] ?? throw new ArgumentException($"Row {i} is null; send an object of features.", nameof(rows)));
-                predictions[i] = engine.Predict();
+                Read(rows[i] ?? throw new ArgumentException($"Row {i} is null; send an object of features.", nameof(rows)), numbers, texts);
+                predictions[i] = engine is null ? _linear!.Score(numbers, texts) : Predict(engine, numbers, texts);
             }
         }
         finally
         {
-            Return(engine);
+            if (engine is not null)
+            {
+                Return(engine);
+            }
         }
 
         return predictions;
     }
 
-    private void Fill(object row, IReadOnlyDictionary<string, object?> features)
+    private Prediction ScoreRead(ReadOnlySpan<float> numbers, ReadOnlySpan<string?> texts)
     {
-        RowType.Clear(row);
+        if (_linear is not null)
+        {
+            return _linear.Score(numbers, texts);
+        }
+
+        var engine = Rent();
+        try
+        {
+            return Predict(engine, numbers, texts);
+        }
+        finally
+        {
+            Return(engine);
+        }
+    }
+
+    private Prediction Predict(ScoringEngine engine, ReadOnlySpan<float> numbers, ReadOnlySpan<string?> texts)
+    {
+        for (var i = 0; i < RowType.Columns.Count; i++)
+        {
+            if (RowType.Columns[i].Kind == RowColumnKind.Number)
+            {
+                RowType.SetNumber(engine.Row, i, numbers[i]);
+            }
+            else
+            {
+                RowType.SetText(engine.Row, i, texts[i]);
+            }
+        }
+
+        return engine.Predict();
+    }
+
+    /// <summary>Reads a row's values by column: numbers NaN and texts null where a feature is left out.</summary>
+    private void Read(IReadOnlyDictionary<string, object?> features, Span<float> numbers, Span<string?> texts)
+    {
+        numbers.Fill(float.NaN);
+        texts.Clear();
         foreach (var (name, value) in features)
         {
             var index = RowType.IndexOf(name);
@@ -175,7 +235,7 @@ public sealed class ModelScorer : IScorer
                     throw new ArgumentException($"Feature '{name}' takes a number (or a bool), not '{value}'.", nameof(features));
                 }
 
-                RowType.SetNumber(row, index, number);
+                numbers[index] = number;
             }
             else
             {
@@ -184,7 +244,7 @@ public sealed class ModelScorer : IScorer
                     throw new ArgumentException($"Feature '{name}' takes text, not '{value}'.", nameof(features));
                 }
 
-                RowType.SetText(row, index, text);
+                texts[index] = text;
             }
         }
     }

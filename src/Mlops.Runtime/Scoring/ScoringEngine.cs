@@ -9,6 +9,9 @@ internal abstract class ScoringEngine
     public abstract object Row { get; }
 
     public abstract Prediction Predict();
+
+    /// <summary>Scores another row of the same type (used to check a faster path against ML.NET).</summary>
+    public abstract Prediction Predict(object row);
 }
 
 internal sealed class ScoringEngine<TRow, TOut> : ScoringEngine
@@ -32,6 +35,12 @@ internal sealed class ScoringEngine<TRow, TOut> : ScoringEngine
     public override Prediction Predict()
     {
         _engine.Predict(_row, ref _output);
+        return _convert(_output);
+    }
+
+    public override Prediction Predict(object row)
+    {
+        _engine.Predict((TRow)row, ref _output);
         return _convert(_output);
     }
 }

@@ -1,0 +1,338 @@
+using System.Collections.Frozen;
+using Microsoft.ML;
+using Microsoft.ML.Calibrators;
+using Microsoft.ML.Data;
+using Microsoft.ML.Trainers;
+
+namespace Mlops.Runtime.Scoring;
+
+/// <summary>
+/// Scores a linear ML.NET model without a <see cref="PredictionEngine{TSrc,TDst}"/>. The models this
+/// framework trains with linear trainers are a sum of one term per feature: missing-value fills,
+/// one-hot encoding and min-max normalisation act on each feature alone, and the trainer takes a dot
+/// product. So each feature's term is worked out once, at load, from ML.NET's own output: a table
+/// (category to term) for category features, a straight line for numbers. A row then costs one
+/// lookup or one multiply-add per feature. A model with any other step (text featurisation, trees)
+/// gets no such path; one that does is checked against ML.NET on mixed rows before it is used.
+/// </summary>
+internal sealed class LinearModelPath
+{
+    // Transforms that act on each column alone (or concatenate); anything else (text n-grams, trees, ...) stops the path.
+    private static readonly FrozenSet<string> s_separableTransforms = new[]
+    {
+        "MissingValueReplacingTransformer", "ExpressionTransformer", "OneHotEncodingTransformer",
+        "ColumnConcatenatingTransformer", "NormalizingTransformer", "ColumnCopyingTransformer",
+        "ValueToKeyMappingTransformer", "KeyToVectorMappingTransformer",
+    }.ToFrozenSet(StringComparer.Ordinal);
+
+    private const double Tolerance = 1e-4;
+
+    private readonly NumberTerm[] _numbers;
+    private readonly TextTerm[] _texts;
+    private readonly double _bias;
+    private readonly Output _output;
+
+    private LinearModelPath(NumberTerm[] numbers, TextTerm[] texts, double bias, Output output)
+    {
+        _numbers = numbers;
+        _texts = texts;
+        _bias = bias;
+        _output = output;
+    }
+
+    /// <summary>The term of a number column: <c>Slope * x</c> (0 gives the base row's term), or <c>Missing</c> for NaN.</summary>
+    private readonly record struct NumberTerm(double Slope, double Missing)
+    {
+        public double Of(float x) => float.IsNaN(x) ? Missing : Slope * x;
+    }
+
+    /// <summary>The terms of a category column, by category, for an undeclared value, and for a missing one (a fill may give it a category).</summary>
+    private sealed record TextTerm(FrozenDictionary<string, double> Known, double Undeclared, double Missing)
+    {
+        public double Of(string? text) => text is null ? Missing : Known.TryGetValue(text, out var term) ? term : Undeclared;
+    }
+
+    private sealed record Output(PredictionKind Kind, PlattCalibrator? Calibrator, bool Exponential);
+
+    /// <summary>
+    /// Works out the linear path of a model, or says why there is none.
+    /// </summary>
+    /// <param name="context">The model's context.</param>
+    /// <param name="model">The loaded model.</param>
+    /// <param name="inputSchema">Its input schema.</param>
+    /// <param name="rowType">Its input row class.</param>
+    /// <param name="verify">Scores rows through ML.NET's engine, to compare with.</param>
+    /// <param name="reason">Why there is no path, when null is returned.</param>
+    public static LinearModelPath? TryCreate(MLContext context, ITransformer model, DataViewSchema inputSchema, FeatureRowType rowType, Func<object, Prediction> verify, out string reason)
+    {
+        if (!TryReadPredictor(model, out var weights, out var bias, out var output, out reason))
+        {
+            return null;
+        }
+
+        var outputSchema = model.GetOutputSchema(inputSchema);
+        var categories = new List<string>?[rowType.Columns.Count];
+        for (var i = 0; i < rowType.Columns.Count; i++)
+        {
+            if (rowType.Columns[i].Kind == RowColumnKind.Text)
+            {
+                categories[i] = Categories(outputSchema, rowType.Columns[i].Name);
+                if (categories[i] is null)
+                {
+                    reason = $"text column '{rowType.Columns[i].Name}' is not one-hot encoded";
+                    return null;
+                }
+            }
+        }
+
+        // One probe row per value that matters, every other column at a fixed base (0, missing text),
+        // so that a row's term is its feature vector's difference from the base row's, weighted.
+        var probes = new List<object>();
+        object Probe(int column, float number, string? text)
+        {
+            var row = rowType.NewRow();
+            for (var c = 0; c < rowType.Columns.Count; c++)
+            {
+                if (rowType.Columns[c].Kind == RowColumnKind.Number)
+                {
+                    rowType.SetNumber(row, c, c == column ? number : 0f);
+                }
+                else
+                {
+                    rowType.SetText(row, c, c == column ? text : null);
+                }
+            }
+
+            probes.Add(row);
+            return row;
+        }
+
+        Probe(-1, 0f, null);
+        const float sample = 7.25f;
+        foreach (var (column, i) in rowType.Columns.Select((c, i) => (c, i)))
+        {
+            if (column.Kind == RowColumnKind.Number)
+            {
+                Probe(i, float.NaN, null);
+                Probe(i, 1f, null);
+                Probe(i, sample, null);
+            }
+            else
+            {
+                Probe(i, 0f, null);
+                Probe(i, 0f, "\u0001undeclared");
+                foreach (var category in categories[i]!)
+                {
+                    Probe(i, 0f, category);
+                }
+            }
+        }
+
+        var dots = Dots(context, model, rowType, probes, weights);
+        var baseDot = dots[0];
+        var numbers = new NumberTerm[rowType.Columns.Count];
+        var texts = new TextTerm[rowType.Columns.Count];
+        var next = 1;
+        for (var i = 0; i < rowType.Columns.Count; i++)
+        {
+            if (rowType.Columns[i].Kind == RowColumnKind.Number)
+            {
+                var (missing, one, atSample) = (dots[next] - baseDot, dots[next + 1] - baseDot, dots[next + 2] - baseDot);
+                next += 3;
+                if (Math.Abs((one * sample) - atSample) > Tolerance * Math.Max(1, Math.Abs(atSample)))
+                {
+                    reason = $"number column '{rowType.Columns[i].Name}' is not transformed linearly";
+                    return null;
+                }
+
+                numbers[i] = new NumberTerm(one, missing);
+            }
+            else
+            {
+                var missing = dots[next++] - baseDot;
+                var undeclared = dots[next++] - baseDot;
+                var known = new Dictionary<string, double>(StringComparer.Ordinal);
+                foreach (var category in categories[i]!)
+                {
+                    known[category] = dots[next++] - baseDot;
+                }
+
+                texts[i] = new TextTerm(known.ToFrozenDictionary(StringComparer.Ordinal), undeclared, missing);
+            }
+        }
+
+        // The base row holds 0 for numbers: a term for x is slope * x over it.
+        var path = new LinearModelPath(numbers, texts, bias + baseDot, output);
+        if (path.Disagreement(rowType, categories, verify) is { } disagreement)
+        {
+            reason = disagreement;
+            return null;
+        }
+
+        reason = "";
+        return path;
+    }
+
+    /// <summary>Scores a row whose values are already read: numbers (NaN when missing) and texts (null when missing), by column.</summary>
+    public Prediction Score(ReadOnlySpan<float> numbers, ReadOnlySpan<string?> texts)
+    {
+        var sum = _bias;
+        for (var i = 0; i < _numbers.Length; i++)
+        {
+            sum += _texts[i] is { } text ? text.Of(texts[i]) : _numbers[i].Of(numbers[i]);
+        }
+
+        var score = (float)sum;
+        switch (_output.Kind)
+        {
+            case PredictionKind.Binary:
+                float? probability = _output.Calibrator is { } platt ? platt.PredictProbability(score) : null;
+                return new Prediction(score, probability, score > 0, null, null);
+            default:
+                return new Prediction(_output.Exponential ? MathF.Exp(score) : score, null, null, null, null);
+        }
+    }
+
+    private static bool TryReadPredictor(ITransformer model, out IReadOnlyList<float> weights, out double bias, out Output output, out string reason)
+    {
+        weights = [];
+        bias = 0;
+        output = null!;
+        var steps = Flatten(model).ToList();
+        if (steps.Count == 0 || steps[^1] is not IPredictionTransformer<object> predictor)
+        {
+            reason = "the model does not end in a predictor";
+            return false;
+        }
+
+        if (steps.Take(steps.Count - 1).FirstOrDefault(s => !s_separableTransforms.Contains(s.GetType().Name)) is { } other)
+        {
+            reason = $"step {other.GetType().Name} is not known to act on each feature alone";
+            return false;
+        }
+
+        LinearModelParameters? linear;
+        PlattCalibrator? calibrator = null;
+        switch (predictor.Model)
+        {
+            case CalibratedModelParametersBase<LinearBinaryModelParameters, PlattCalibrator> calibrated:
+                linear = calibrated.SubModel;
+                calibrator = calibrated.Calibrator;
+                break;
+            case LinearModelParameters plain:
+                linear = plain;
+                break;
+            default:
+                reason = $"the predictor {predictor.Model.GetType().Name} is not a linear model this path knows";
+                return false;
+        }
+
+        // ML.NET keeps a binary predictor's threshold internal; its default is Score > 0, and the
+        // check against the engine at load compares the predicted class too.
+        PredictionKind? kind = predictor switch
+        {
+            BinaryPredictionTransformer<CalibratedModelParametersBase<LinearBinaryModelParameters, PlattCalibrator>> => PredictionKind.Binary,
+            BinaryPredictionTransformer<LinearBinaryModelParameters> => PredictionKind.Binary,
+            RegressionPredictionTransformer<LinearRegressionModelParameters> => PredictionKind.Regression,
+            RegressionPredictionTransformer<PoissonRegressionModelParameters> => PredictionKind.Regression,
+            _ => null,
+        };
+        if (kind is null)
+        {
+            reason = $"the prediction step {predictor.GetType().Name} is not one this path knows";
+            return false;
+        }
+
+        weights = linear.Weights;
+        bias = linear.Bias;
+        output = new Output(kind.Value, calibrator, linear is PoissonRegressionModelParameters);
+        reason = "";
+        return true;
+    }
+
+    private static IEnumerable<ITransformer> Flatten(ITransformer model) => model is IEnumerable<ITransformer> chain
+        ? chain.SelectMany(Flatten)
+        : [model];
+
+    /// <summary>The categories of a one-hot encoded column (its output's slot names), or null when the column is not one.</summary>
+    private static List<string>? Categories(DataViewSchema outputSchema, string name)
+    {
+        var column = outputSchema.GetColumnOrNull(name);
+        if (column is not { Type: VectorDataViewType { Size: > 0 } vector } || !column.Value.HasSlotNames())
+        {
+            return null;
+        }
+
+        VBuffer<ReadOnlyMemory<char>> names = default;
+        column.Value.GetSlotNames(ref names);
+        var categories = names.DenseValues().Select(n => n.ToString()).ToList();
+        return categories.Count == vector.Size && categories.Distinct(StringComparer.Ordinal).Count() == categories.Count ? categories : null;
+    }
+
+    /// <summary>Each row's feature vector (as the predictor sees it) dotted with the weights, in double.</summary>
+    private static double[] Dots(MLContext context, ITransformer model, FeatureRowType rowType, List<object> rows, IReadOnlyList<float> weights)
+    {
+        var transformed = model.Transform(rowType.ToDataView(context, rows));
+        var column = transformed.Schema[ModelColumns.Features];
+        var dots = new double[rows.Count];
+        using var cursor = transformed.GetRowCursor([column]);
+        var getter = cursor.GetGetter<VBuffer<float>>(column);
+        VBuffer<float> features = default;
+        for (var r = 0; cursor.MoveNext(); r++)
+        {
+            getter(ref features);
+            var dot = 0.0;
+            foreach (var (slot, value) in features.Items())
+            {
+                dot += (double)weights[slot] * value;
+            }
+
+            dots[r] = dot;
+        }
+
+        return dots;
+    }
+
+    /// <summary>Scores mixed rows both ways; says where they differ, or null when they agree.</summary>
+    private string? Disagreement(FeatureRowType rowType, List<string>?[] categories, Func<object, Prediction> verify)
+    {
+        var count = rowType.Columns.Count;
+        var numbers = new float[count];
+        var texts = new string?[count];
+        for (var r = 0; r < 48; r++)
+        {
+            var row = rowType.NewRow();
+            for (var c = 0; c < count; c++)
+            {
+                numbers[c] = float.NaN;
+                texts[c] = null;
+                if (rowType.Columns[c].Kind == RowColumnKind.Number)
+                {
+                    numbers[c] = r % 7 == c % 7 ? float.NaN : ((r * 31) + (c * 17)) % 97 * 0.75f;
+                    rowType.SetNumber(row, c, numbers[c]);
+                }
+                else
+                {
+                    var known = categories[c]!;
+                    texts[c] = (r + c) % (known.Count + 2) is var k && k < known.Count ? known[k] : k == known.Count ? null : "\u0001undeclared";
+                    rowType.SetText(row, c, texts[c]);
+                }
+            }
+
+            var expected = verify(row);
+            var actual = Score(numbers, texts);
+            if (!Close(expected.Score, actual.Score) || !Close(expected.Probability, actual.Probability)
+                || (expected.IsPositive != actual.IsPositive && Math.Abs(expected.Score) > Tolerance))
+            {
+                return $"checked against ML.NET on mixed rows, row {r} scored {actual.Score} instead of {expected.Score}";
+            }
+        }
+
+        return null;
+    }
+
+    private static bool Close(float? expected, float? actual) =>
+        expected is null == actual is null
+        && (expected is null || (float.IsNaN(expected.Value) && float.IsNaN(actual!.Value))
+            || Math.Abs(expected.Value - actual!.Value) <= Tolerance * Math.Max(1, Math.Abs(expected.Value)));
+}

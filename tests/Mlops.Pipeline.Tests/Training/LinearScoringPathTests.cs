@@ -1,0 +1,88 @@
+using Mlops.Declarations.Models;
+using Mlops.Pipeline.Evaluation;
+using Mlops.Pipeline.Training;
+using Mlops.Runtime.Scoring;
+
+namespace Mlops.Pipeline.Tests.Training;
+
+/// <summary>
+/// The scorer's linear path (terms worked out at load) against ML.NET's own batch transform of the
+/// same rows: it must give the same answers, and models it cannot take must keep the engine.
+/// </summary>
+[Collection(ChurnModelCollection.Name)]
+public sealed class LinearScoringPathTests(ChurnModelFixture churn)
+{
+    [Fact]
+    public async Task Score_EveryHoldoutRowOfTheExample_MatchesMlNetsBatchTransform()
+    {
+        var data = await TrainingData.LoadAsync(churn.Request.RepositoryRoot, churn.Request.Model, churn.Request.FeatureSet, TestContext.Current.CancellationToken);
+        var batch = HoldoutPredictions.Score(churn.Training.ModelPath, data, seed: 42);
+        var scorer = ModelScorer.Load(churn.Training.ModelPath);
+
+        Assert.StartsWith("linear terms", scorer.ScoringPath, StringComparison.Ordinal);
+        var missingTotal = 0;
+        for (var i = 0; i < data.Holdout.Length; i++)
+        {
+            var request = data.ToRequest(data.Holdout[i]);
+            missingTotal += request.GetValueOrDefault("total_charges") is null ? 1 : 0;
+            var prediction = scorer.Score(request);
+
+            Assert.Equal(batch.Scores[i], prediction.Score, 1e-4f);
+            Assert.Equal(batch.Probabilities![i], prediction.Probability!.Value, 1e-6f);
+            Assert.Equal(batch.Scores[i] > 0, prediction.IsPositive);
+        }
+
+        Assert.True(missingTotal > 0, "the holdout should hold a row without total_charges, to test the median fill");
+    }
+
+    [Fact]
+    public async Task ScoreBatch_ExampleRows_EqualSingleRowScores()
+    {
+        var data = await TrainingData.LoadAsync(churn.Request.RepositoryRoot, churn.Request.Model, churn.Request.FeatureSet, TestContext.Current.CancellationToken);
+        var scorer = ModelScorer.Load(churn.Training.ModelPath);
+        var rows = data.Holdout.Take(200).Select(r => (IReadOnlyDictionary<string, object?>)data.ToRequest(r)).ToList();
+
+        var batch = scorer.ScoreBatch(rows);
+
+        Assert.Equal(rows.Select(r => scorer.Score(r)), batch);
+    }
+
+    [Fact]
+    public void Score_UndeclaredCategory_ScoresLikeAMissingOne()
+    {
+        var scorer = ModelScorer.Load(churn.Training.ModelPath);
+        var row = new Dictionary<string, object?>
+        {
+            ["female"] = true, ["senior_citizen"] = false, ["partner"] = true, ["dependents"] = false, ["tenure"] = 12.0,
+            ["phone_service"] = true, ["multiple_lines"] = "No", ["internet_service"] = "Fiber optic", ["online_security"] = "No",
+            ["online_backup"] = "Yes", ["device_protection"] = "No", ["tech_support"] = "No", ["streaming_tv"] = "Yes",
+            ["streaming_movies"] = "No", ["contract"] = "Month-to-month", ["paperless_billing"] = true,
+            ["payment_method"] = "Electronic check", ["monthly_charges"] = 80.5, ["total_charges"] = 960.0,
+        };
+        var withUndeclared = new Dictionary<string, object?>(row) { ["contract"] = "Ten year" };
+        var withMissing = new Dictionary<string, object?>(row) { ["contract"] = null };
+
+        Assert.Equal(scorer.Score(withMissing), scorer.Score(withUndeclared));
+        Assert.NotEqual(scorer.Score(row), scorer.Score(withUndeclared));
+    }
+
+    [Theory]
+    [InlineData("sdca", true)]
+    [InlineData("fasttree", false)]
+    public async Task Load_RegressionModel_TakesTheLinearPathOnlyForALinearTrainer(string trainer, bool linear)
+    {
+        using var repository = TrainingRepository.Synthetic(ModelTask.Regression, trainer);
+        var request = await TrainingRepository.RequestAsync(repository.Path, "points");
+        var training = await new ModelTrainer().TrainAsync(request, repository.Combine("out"), cancellationToken: TestContext.Current.CancellationToken);
+        var data = await TrainingData.LoadAsync(request.RepositoryRoot, request.Model, request.FeatureSet, TestContext.Current.CancellationToken);
+        var batch = HoldoutPredictions.Score(training.ModelPath, data, seed: 3);
+
+        var scorer = ModelScorer.Load(training.ModelPath);
+
+        Assert.True(linear == scorer.ScoringPath.StartsWith("linear terms", StringComparison.Ordinal), scorer.ScoringPath);
+        for (var i = 0; i < data.Holdout.Length; i++)
+        {
+            Assert.Equal(batch.Scores[i], scorer.Score(data.ToRequest(data.Holdout[i])).Score, 1e-3f);
+        }
+    }
+}
