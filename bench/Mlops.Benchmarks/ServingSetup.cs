@@ -55,7 +55,7 @@ internal sealed class ServingSetup : IDisposable
     public IReadOnlyList<Dictionary<string, object?>> RequestRows { get; }
 
     /// <summary>The same rows after <see cref="InputSchema.Check(IEnumerable{KeyValuePair{string, object?}}, List{string}, string)"/>.</summary>
-    public IReadOnlyList<IReadOnlyDictionary<string, object?>> CleanRows { get; }
+    public IReadOnlyList<FeatureRow> CleanRows { get; }
 
     public static ServingSetup Create() => new(FindRoot());
 

@@ -22,6 +22,7 @@ public sealed class ModelScorer : IScorer
     private readonly int _maximumRetained;
     private readonly Lock _createLock = new();
     private readonly LinearModelPath? _linear;
+    private volatile IReadOnlyList<RowColumn>? _matchedColumns;
     private int _retained;
 
     private ModelScorer(MLContext context, ITransformer model, DataViewSchema inputSchema, int maximumRetained)
@@ -125,6 +126,11 @@ public sealed class ModelScorer : IScorer
     public Prediction Score(IReadOnlyDictionary<string, object?> features)
     {
         ArgumentNullException.ThrowIfNull(features);
+        if (features is FeatureRow row && HasRowType(row))
+        {
+            return ScoreRead(row.Numbers, row.Texts);
+        }
+
         var count = RowType.Columns.Count;
         var numbers = ArrayPool<float>.Shared.Rent(count);
         var texts = ArrayPool<string?>.Shared.Rent(count);
@@ -163,6 +169,12 @@ public sealed class ModelScorer : IScorer
         {
             for (var i = 0; i < predictions.Length; i++)
             {
+                if (rows[i] is FeatureRow row && HasRowType(row))
+                {
+                    predictions[i] = engine is null ? _linear!.Score(row.Numbers, row.Texts) : Predict(engine, row.Numbers, row.Texts);
+                    continue;
+                }
+
                 Read(rows[i] ?? throw new ArgumentException($"Row {i} is null; send an object of features.", nameof(rows)), numbers, texts);
                 predictions[i] = engine is null ? _linear!.Score(numbers, texts) : Predict(engine, numbers, texts);
             }
@@ -176,6 +188,24 @@ public sealed class ModelScorer : IScorer
         }
 
         return predictions;
+    }
+
+    /// <summary>Whether a checked row has this model's columns in this model's order, so it can be read by index.</summary>
+    private bool HasRowType(FeatureRow row)
+    {
+        // Rows of one input schema share one column list: compare it once, then by reference.
+        if (ReferenceEquals(row.Columns, _matchedColumns))
+        {
+            return true;
+        }
+
+        if (!row.Columns.SequenceEqual(RowType.Columns))
+        {
+            return false;
+        }
+
+        _matchedColumns = row.Columns;
+        return true;
     }
 
     private Prediction ScoreRead(ReadOnlySpan<float> numbers, ReadOnlySpan<string?> texts)

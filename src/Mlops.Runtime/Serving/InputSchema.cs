@@ -1,7 +1,9 @@
+using System.Collections.Frozen;
 using System.Globalization;
 using System.Text.Json;
 using Mlops.Declarations.FeatureSets;
 using Mlops.Runtime.Bundles;
+using Mlops.Runtime.Scoring;
 
 namespace Mlops.Runtime.Serving;
 
@@ -13,25 +15,32 @@ namespace Mlops.Runtime.Serving;
 /// </summary>
 public sealed class InputSchema
 {
-    private readonly Dictionary<string, Input> _inputs;
+    private readonly FrozenDictionary<string, Input> _inputs;
+    private readonly RowColumn[] _columns;
+    private readonly Func<string, int> _indexOf;
     private readonly int _required;
 
     /// <summary>Builds the schema from a bundle's inputs and, optionally, the feature set it was trained on.</summary>
     public InputSchema(IReadOnlyList<BundleInput> inputs, FeatureSet? featureSet = null)
     {
         ArgumentNullException.ThrowIfNull(inputs);
-        _inputs = new Dictionary<string, Input>(StringComparer.Ordinal);
+        var byName = new Dictionary<string, Input>(StringComparer.Ordinal);
         foreach (var input in inputs)
         {
             var declared = featureSet?.Find(input.Name);
             var type = Enum.TryParse<FeatureType>(input.Type, ignoreCase: true, out var t) ? t : FeatureType.Text;
-            _inputs[input.Name] = new Input(
+            byName[input.Name] = new Input(
                 input.Name,
+                byName.Count,
                 type,
                 input.Nullable,
-                new HashSet<string>(input.Values, StringComparer.Ordinal),
+                input.Values.ToFrozenSet(StringComparer.Ordinal),
                 declared?.OnUnknown ?? UnknownCategoryPolicy.Reject);
         }
+
+        _inputs = byName.ToFrozenDictionary(StringComparer.Ordinal);
+        _columns = [.. byName.Values.OrderBy(i => i.Index).Select(i => new RowColumn(i.Name, i.Type is FeatureType.Category or FeatureType.Text ? RowColumnKind.Text : RowColumnKind.Number))];
+        _indexOf = name => _inputs.TryGetValue(name, out var input) ? input.Index : -1;
 
         Names = [.. inputs.Select(i => i.Name)];
         _required = _inputs.Values.Count(i => !i.Nullable);
@@ -52,16 +61,17 @@ public sealed class InputSchema
     /// <param name="problems">Receives one message per wrong field.</param>
     /// <param name="where">Prefixed to messages, for example <c>rows[3].</c>.</param>
     /// <returns>The clean row; meaningful only when no problem was added.</returns>
-    public Dictionary<string, object?> Check(IEnumerable<KeyValuePair<string, object?>> row, List<string> problems, string where = "") =>
+    public FeatureRow Check(IEnumerable<KeyValuePair<string, object?>> row, List<string> problems, string where = "") =>
         Check(row, problems, out _, where);
 
     /// <summary>Checks one row, returns its clean values and the entity key's value (as text) when the row has one.</summary>
-    public Dictionary<string, object?> Check(IEnumerable<KeyValuePair<string, object?>> row, List<string> problems, out string? entityKey, string where = "")
+    /// <remarks>The clean row holds values by column (no boxing): scorers read it by index.</remarks>
+    public FeatureRow Check(IEnumerable<KeyValuePair<string, object?>> row, List<string> problems, out string? entityKey, string where = "")
     {
         entityKey = null;
         ArgumentNullException.ThrowIfNull(row);
         ArgumentNullException.ThrowIfNull(problems);
-        var clean = new Dictionary<string, object?>(_inputs.Count, StringComparer.Ordinal);
+        var clean = new FeatureRow(_columns, _indexOf);
         var required = 0;
         foreach (var (name, value) in row)
         {
@@ -83,26 +93,21 @@ public sealed class InputSchema
                 continue;
             }
 
-            if (Convert(input, value, out var converted) is { } problem)
+            var sentBefore = clean.IsSent(input.Index);
+            if (Convert(input, value, clean) is { } problem)
             {
                 problems.Add($"{where}{name}: {problem}");
                 continue;
             }
 
-            if (converted is null && !input.Nullable)
+            if (!input.Nullable && value is null or JsonElement { ValueKind: JsonValueKind.Null or JsonValueKind.Undefined })
             {
                 problems.Add($"{where}{name}: is null, but the feature is not nullable. Send a value.");
                 continue;
             }
 
-            if (clean.TryAdd(name, converted))
-            {
-                required += input.Nullable ? 0 : 1;
-            }
-            else
-            {
-                clean[name] = converted; // a name sent twice: the last value wins, as before
-            }
+            // A name sent twice: the last value wins, and it counts once.
+            required += input.Nullable || sentBefore ? 0 : 1;
         }
 
         // Every non-nullable feature present and clean is the usual case: counting them saves a
@@ -114,7 +119,7 @@ public sealed class InputSchema
 
         foreach (var input in _inputs.Values)
         {
-            if (!input.Nullable && !clean.ContainsKey(input.Name) && !problems.Any(p => p.StartsWith(where + input.Name + ":", StringComparison.Ordinal)))
+            if (!input.Nullable && !clean.IsSent(input.Index) && !problems.Any(p => p.StartsWith(where + input.Name + ":", StringComparison.Ordinal)))
             {
                 problems.Add($"{where}{input.Name}: missing, and the feature is not nullable. Send a value.");
             }
@@ -123,9 +128,9 @@ public sealed class InputSchema
         return clean;
     }
 
-    private static string? Convert(Input input, object? value, out object? converted)
+    /// <summary>Writes a value into its column of <paramref name="row"/>, or says what is wrong with it (and writes nothing).</summary>
+    private static string? Convert(Input input, object? value, FeatureRow row)
     {
-        converted = null;
         if (value is JsonElement json)
         {
             value = json.ValueKind switch
@@ -145,6 +150,15 @@ public sealed class InputSchema
 
         if (value is null)
         {
+            if (input.Type is FeatureType.Category or FeatureType.Text)
+            {
+                row.SetText(input.Index, null);
+            }
+            else
+            {
+                row.SetNumber(input.Index, float.NaN);
+            }
+
             return null;
         }
 
@@ -170,12 +184,12 @@ public sealed class InputSchema
                     return $"expected an integer, got {number.ToString(CultureInfo.InvariantCulture)}.";
                 }
 
-                converted = (float)number;
+                row.SetNumber(input.Index, (float)number);
                 return null;
             case FeatureType.Bool:
                 if (value is bool b)
                 {
-                    converted = b ? 1f : 0f;
+                    row.SetNumber(input.Index, b ? 1f : 0f);
                     return null;
                 }
 
@@ -191,7 +205,7 @@ public sealed class InputSchema
                     return $"'{category}' is not a known category ({string.Join(", ", input.Categories.Order(StringComparer.Ordinal).Select(c => $"'{c}'"))}), and the feature set rejects unknown categories (onUnknown: reject).";
                 }
 
-                converted = category;
+                row.SetText(input.Index, category);
                 return null;
             default:
                 if (value is not string text)
@@ -199,7 +213,7 @@ public sealed class InputSchema
                     return $"expected a string, got {Describe(value)}.";
                 }
 
-                converted = text;
+                row.SetText(input.Index, text);
                 return null;
         }
     }
@@ -221,5 +235,5 @@ public sealed class InputSchema
         _ => value.GetType().Name,
     };
 
-    private sealed record Input(string Name, FeatureType Type, bool Nullable, HashSet<string> Categories, UnknownCategoryPolicy OnUnknown);
+    private sealed record Input(string Name, int Index, FeatureType Type, bool Nullable, FrozenSet<string> Categories, UnknownCategoryPolicy OnUnknown);
 }

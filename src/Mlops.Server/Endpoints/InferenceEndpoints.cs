@@ -120,7 +120,7 @@ internal static class InferenceEndpoints
                 return Error(StatusCodes.Status413PayloadTooLarge, $"the request has {rowCount} rows; the limit is {options.Value.MaxRows} (Mlops:MaxRows).");
             }
 
-            var rows = new List<Dictionary<string, object?>>(rowCount);
+            var rows = new List<FeatureRow>(rowCount);
             string? entityKey = null;
             for (var i = 0; problems.Count == 0 && i < rowCount; i++)
             {

@@ -77,7 +77,7 @@ internal static class PredictEndpoints
             }
 
             var problems = new List<string>();
-            var rows = new List<(Dictionary<string, object?> Row, string? Key)>(items.Length);
+            var rows = new List<(Mlops.Runtime.Scoring.FeatureRow Row, string? Key)>(items.Length);
             for (var i = 0; i < items.Length; i++)
             {
                 var where = isBatch ? $"[{i}]." : "";

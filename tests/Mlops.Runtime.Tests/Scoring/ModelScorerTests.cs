@@ -111,6 +111,48 @@ public sealed class ModelScorerTests : IDisposable
     }
 
     [Fact]
+    public void Load_LinearModelOfSeparableSteps_TakesTheLinearPath()
+    {
+        Assert.StartsWith("linear terms", ModelScorer.Load(_modelPath).ScoringPath, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Score_FeatureRowInTheModelsOrderOrAnother_EqualsTheDictionaryAnswer()
+    {
+        var scorer = ModelScorer.Load(_modelPath);
+        var expected = scorer.Score(new Dictionary<string, object?> { ["x"] = 0.4f, ["member"] = 1f, ["colour"] = "blue" });
+        var sameOrder = new FeatureRow(_rowType.Columns, _rowType.IndexOf);
+        sameOrder.SetNumber(0, 0.4f);
+        sameOrder.SetNumber(1, 1f);
+        sameOrder.SetText(2, "blue");
+        RowColumn[] reversed = [.. _rowType.Columns.Reverse()];
+        var otherOrder = new FeatureRow(reversed, name => Array.FindIndex(reversed, c => c.Name == name));
+        otherOrder.SetText(0, "blue");
+        otherOrder.SetNumber(1, 1f);
+        otherOrder.SetNumber(2, 0.4f);
+
+        Assert.Equal(expected, scorer.Score(sameOrder));
+        Assert.Equal(expected, scorer.Score(otherOrder));
+        Assert.Equal([expected, expected], scorer.ScoreBatch([sameOrder, otherOrder]));
+    }
+
+    [Fact]
+    public void FeatureRow_AsADictionary_ShowsTheSentFeaturesWithEmptyTextAsMissing()
+    {
+        var row = new FeatureRow(_rowType.Columns, _rowType.IndexOf);
+        row.SetNumber(0, 2.5f);
+        row.SetText(2, "");
+
+        Assert.Equal(2, row.Count);
+        Assert.Equal(["x", "colour"], row.Keys);
+        Assert.Equal(2.5f, row["x"]);
+        Assert.Null(row["colour"]);
+        Assert.False(row.ContainsKey("member"));
+        Assert.Throws<KeyNotFoundException>(() => row["member"]);
+        Assert.True(float.IsNaN(row.Numbers[1]));
+    }
+
+    [Fact]
     public void Load_NotAModel_ThrowsInvalidData()
     {
         var path = _folder.Write("junk.zip", "not a zip");

@@ -7,7 +7,7 @@ public sealed class InputSchemaTests
 {
     private static readonly InputSchema s_schema = new(TestModels.Inputs, TestModels.FeatureSet);
 
-    private static List<string> Problems(string json, out Dictionary<string, object?> clean, out string? entity)
+    private static List<string> Problems(string json, out Mlops.Runtime.Scoring.FeatureRow clean, out string? entity)
     {
         var problems = new List<string>();
         var row = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(json)!.Select(p => KeyValuePair.Create(p.Key, (object?)p.Value));
