@@ -16,6 +16,7 @@ namespace Mlops.Runtime.Serving;
 public sealed class InputSchema
 {
     private readonly FrozenDictionary<string, Input> _inputs;
+    private readonly Input[] _ordered;
     private readonly RowColumn[] _columns;
     private readonly Func<string, int> _indexOf;
     private readonly int _required;
@@ -27,6 +28,11 @@ public sealed class InputSchema
         var byName = new Dictionary<string, Input>(StringComparer.Ordinal);
         foreach (var input in inputs)
         {
+            if (byName.ContainsKey(input.Name))
+            {
+                throw new ArgumentException($"Input '{input.Name}' appears twice in the bundle's inputs; every input needs its own name. Rebuild the bundle.", nameof(inputs));
+            }
+
             var declared = featureSet?.Find(input.Name);
             var type = Enum.TryParse<FeatureType>(input.Type, ignoreCase: true, out var t) ? t : FeatureType.Text;
             byName[input.Name] = new Input(
@@ -39,7 +45,8 @@ public sealed class InputSchema
         }
 
         _inputs = byName.ToFrozenDictionary(StringComparer.Ordinal);
-        _columns = [.. byName.Values.OrderBy(i => i.Index).Select(i => new RowColumn(i.Name, i.Type is FeatureType.Category or FeatureType.Text ? RowColumnKind.Text : RowColumnKind.Number))];
+        _ordered = [.. byName.Values.OrderBy(i => i.Index)];
+        _columns = [.. _ordered.Select(i => new RowColumn(i.Name, i.Type is FeatureType.Category or FeatureType.Text ? RowColumnKind.Text : RowColumnKind.Number))];
         _indexOf = name => _inputs.TryGetValue(name, out var input) ? input.Index : -1;
 
         Names = [.. inputs.Select(i => i.Name)];
@@ -117,7 +124,7 @@ public sealed class InputSchema
             return clean;
         }
 
-        foreach (var input in _inputs.Values)
+        foreach (var input in _ordered)
         {
             if (!input.Nullable && !clean.IsSent(input.Index) && !problems.Any(p => p.StartsWith(where + input.Name + ":", StringComparison.Ordinal)))
             {

@@ -48,4 +48,23 @@ public sealed class InputSchemaTests
 
         Assert.Equal(["tenure: is NaN or infinite; send a finite number, or null when the feature is nullable."], problems);
     }
+
+    [Fact]
+    public void Check_SeveralMissingFeatures_NamesThemInTheBundlesOrder()
+    {
+        var problems = new List<string>();
+
+        s_schema.Check([], problems);
+
+        var required = TestModels.Inputs.Where(i => !i.Nullable).Select(i => $"{i.Name}: missing, and the feature is not nullable. Send a value.");
+        Assert.Equal(required, problems);
+    }
+
+    [Fact]
+    public void New_InputNamedTwice_IsRefusedNamingIt()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new InputSchema([.. TestModels.Inputs, TestModels.Inputs[0]]));
+
+        Assert.Contains($"'{TestModels.Inputs[0].Name}' appears twice", error.Message, StringComparison.Ordinal);
+    }
 }
