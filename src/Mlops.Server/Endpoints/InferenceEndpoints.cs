@@ -70,6 +70,7 @@ internal static class InferenceEndpoints
             ["bundle_digest"] = model.Digest,
             ["environment_commit"] = served.Commit,
             ["feature_set"] = $"{model.Manifest.FeatureSet.Name}@{model.Manifest.FeatureSet.Version}",
+            ["scoring_path"] = model.Scorer is ModelScorer scorer ? scorer.ScoringPath : "onnx runtime",
         }));
     }
 

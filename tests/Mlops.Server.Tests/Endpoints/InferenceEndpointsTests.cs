@@ -85,6 +85,7 @@ public sealed class InferenceEndpointsTests(ServerFixture server) : IClassFixtur
         Assert.Equal(["FP32", "BYTES", "FP32"], body.GetProperty("inputs").EnumerateArray().Select(i => i.GetProperty("datatype").GetString()));
         Assert.Equal(server.One, body.GetProperty("parameters").GetProperty("bundle_digest").GetString());
         Assert.Equal("mlnet", body.GetProperty("platform").GetString());
+        Assert.StartsWith("linear terms", body.GetProperty("parameters").GetProperty("scoring_path").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
