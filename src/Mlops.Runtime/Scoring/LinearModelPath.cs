@@ -88,7 +88,7 @@ internal sealed class LinearModelPath
         // One probe row per value that matters, every other column at a fixed base (0, missing text),
         // so that a row's term is its feature vector's difference from the base row's, weighted.
         var probes = new List<object>();
-        object Probe(int column, float number, string? text)
+        void Probe(int column, float number, string? text)
         {
             var row = rowType.NewRow();
             for (var c = 0; c < rowType.Columns.Count; c++)
@@ -104,7 +104,6 @@ internal sealed class LinearModelPath
             }
 
             probes.Add(row);
-            return row;
         }
 
         Probe(-1, 0f, null);
