@@ -45,10 +45,10 @@ public sealed class FeatureRow : IReadOnlyDictionary<string, object?>
     public int Count => _count;
 
     /// <summary>The names of the features sent, in column order.</summary>
-    public IEnumerable<string> Keys => Columns.Where((_, i) => _sent[i]).Select(c => c.Name);
+    public IEnumerable<string> Keys => this.Select(p => p.Key);
 
     /// <summary>The values of the features sent, in column order.</summary>
-    public IEnumerable<object?> Values => Keys.Select(k => this[k]);
+    public IEnumerable<object?> Values => this.Select(p => p.Value);
 
     /// <summary>A sent feature's value: a boxed float, a string, or null when missing.</summary>
     /// <exception cref="KeyNotFoundException">The feature was not sent.</exception>
@@ -84,14 +84,26 @@ public sealed class FeatureRow : IReadOnlyDictionary<string, object?>
             return false;
         }
 
-        value = Columns[i].Kind == RowColumnKind.Number ? (float.IsNaN(_numbers[i]) ? null : _numbers[i]) : _texts[i];
+        value = ValueAt(i);
         return true;
     }
 
     /// <inheritdoc/>
-    public IEnumerator<KeyValuePair<string, object?>> GetEnumerator() => Keys.Select(k => KeyValuePair.Create(k, this[k])).GetEnumerator();
+    public IEnumerator<KeyValuePair<string, object?>> GetEnumerator()
+    {
+        for (var i = 0; i < Columns.Count; i++)
+        {
+            if (_sent[i])
+            {
+                yield return KeyValuePair.Create(Columns[i].Name, ValueAt(i));
+            }
+        }
+    }
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    private object? ValueAt(int column) =>
+        Columns[column].Kind == RowColumnKind.Number ? (float.IsNaN(_numbers[column]) ? null : _numbers[column]) : _texts[column];
 
     private void Mark(int column)
     {

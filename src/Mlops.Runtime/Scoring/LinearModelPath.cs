@@ -303,17 +303,17 @@ internal sealed class LinearModelPath
             var row = rowType.NewRow();
             for (var c = 0; c < count; c++)
             {
-                numbers[c] = float.NaN;
-                texts[c] = null;
                 if (rowType.Columns[c].Kind == RowColumnKind.Number)
                 {
                     numbers[c] = r % 7 == c % 7 ? float.NaN : ((r * 31) + (c * 17)) % 97 * 0.75f;
+                    texts[c] = null;
                     rowType.SetNumber(row, c, numbers[c]);
                 }
                 else
                 {
                     var known = categories[c]!;
                     texts[c] = (r + c) % (known.Count + 2) is var k && k < known.Count ? known[k] : k == known.Count ? null : "\u0001undeclared";
+                    numbers[c] = float.NaN;
                     rowType.SetText(row, c, texts[c]);
                 }
             }

@@ -10,8 +10,10 @@ namespace Mlops.Runtime.Scoring;
 /// <summary>
 /// Scores single rows with a saved ML.NET model (a zip written by training). The input row class is
 /// rebuilt from the model's input schema with <see cref="FeatureRowType.FromSchema"/>, the same class
-/// training used. <see cref="PredictionEngine{TSrc,TDst}"/>s are not thread-safe, so each call rents
-/// one from a pool; the scorer itself is safe to share between threads.
+/// training used. A linear model whose features are each transformed alone is scored by per-feature
+/// terms worked out at load (<see cref="ScoringPath"/>); any other model through
+/// <see cref="PredictionEngine{TSrc,TDst}"/>s, which are not thread-safe, so each call rents one from
+/// a pool. The scorer itself is safe to share between threads.
 /// </summary>
 public sealed class ModelScorer : IScorer
 {

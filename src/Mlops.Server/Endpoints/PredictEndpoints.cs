@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Mlops.Runtime.Reconcile;
+using Mlops.Runtime.Scoring;
 using Mlops.Runtime.Serving;
 using Mlops.Server.Hosting;
 
@@ -77,7 +78,7 @@ internal static class PredictEndpoints
             }
 
             var problems = new List<string>();
-            var rows = new List<(Mlops.Runtime.Scoring.FeatureRow Row, string? Key)>(items.Length);
+            var rows = new List<(FeatureRow Row, string? Key)>(items.Length);
             for (var i = 0; i < items.Length; i++)
             {
                 var where = isBatch ? $"[{i}]." : "";
