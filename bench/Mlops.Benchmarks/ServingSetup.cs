@@ -37,6 +37,7 @@ internal sealed class ServingSetup : IDisposable
         RequestRows = ReadRows(Path.Combine(root, model.Value.Data.Path), FeatureSet);
         var problems = new List<string>();
         CleanRows = [.. RequestRows.Select(r => Schema.Check(r, problems))];
+        RequestColumns = ByColumn(RequestRows, FeatureSet);
         if (problems.Count > 0)
         {
             throw new InvalidOperationException("rows of the example do not fit its own model: " + string.Join(" ", problems.Take(5)));
@@ -53,6 +54,9 @@ internal sealed class ServingSetup : IDisposable
 
     /// <summary>Rows as the server has them after parsing a request.</summary>
     public IReadOnlyList<Dictionary<string, object?>> RequestRows { get; }
+
+    /// <summary>The same rows by column, typed as a caller holding a table would have them: double, bool and string arrays.</summary>
+    public IReadOnlyList<KeyValuePair<string, Array>> RequestColumns { get; }
 
     /// <summary>The same rows after <see cref="InputSchema.Check(IEnumerable{KeyValuePair{string, object?}}, List{string}, string)"/>.</summary>
     public IReadOnlyList<FeatureRow> CleanRows { get; }
@@ -181,6 +185,14 @@ internal sealed class ServingSetup : IDisposable
 
         return rows;
     }
+
+    private static List<KeyValuePair<string, Array>> ByColumn(IReadOnlyList<Dictionary<string, object?>> rows, FeatureSet featureSet) =>
+        [.. featureSet.Features.Select(feature => KeyValuePair.Create(feature.Name, feature.Type switch
+        {
+            FeatureType.Bool => (Array)rows.Select(r => (bool)r[feature.Name]!).ToArray(),
+            FeatureType.Float or FeatureType.Int => rows.Select(r => (double?)r[feature.Name]).ToArray(),
+            _ => rows.Select(r => (string?)r[feature.Name]).ToArray(),
+        }))];
 
     private static string FindRoot()
     {

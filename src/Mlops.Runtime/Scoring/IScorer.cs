@@ -34,4 +34,25 @@ public interface IScorer
 
         return predictions;
     }
+
+    /// <summary>
+    /// Scores a batch of rows held by column (from <c>InputSchema.CheckColumns</c>); entry <c>i</c> of
+    /// the answer belongs to row <c>i</c>. The default makes a row of each and calls
+    /// <see cref="ScoreBatch(IReadOnlyList{IReadOnlyDictionary{string, object?}})"/>; a scorer that can
+    /// work column by column overrides it.
+    /// </summary>
+    /// <param name="batch">The rows.</param>
+    /// <returns>The predictions, by column.</returns>
+    /// <exception cref="ArgumentException">A column is not a feature of the model, or a value does not fit; the whole call fails.</exception>
+    BatchPredictions ScoreBatch(FeatureBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        var rows = new IReadOnlyDictionary<string, object?>[batch.RowCount];
+        for (var i = 0; i < rows.Length; i++)
+        {
+            rows[i] = batch.Row(i);
+        }
+
+        return BatchPredictions.From(ScoreBatch(rows));
+    }
 }

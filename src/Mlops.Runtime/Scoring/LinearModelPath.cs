@@ -32,6 +32,9 @@ internal sealed class LinearModelPath
     private readonly double _bias;
     private readonly Output _output;
 
+    // The terms by category code for the last schema's declared categories (one schema serves a model, so one entry is enough).
+    private volatile CodeTables? _codeTables;
+
     private LinearModelPath(NumberTerm[] numbers, TextTerm[] texts, double bias, Output output)
     {
         _numbers = numbers;
@@ -53,6 +56,9 @@ internal sealed class LinearModelPath
     }
 
     private sealed record Output(PredictionKind Kind, PlattCalibrator? Calibrator, bool Exponential);
+
+    /// <summary>Per column, the term of each category code: index 0 for a missing value, <c>k + 1</c> for declared category <c>k</c>.</summary>
+    private sealed record CodeTables(object Categories, double[]?[] ByCode);
 
     /// <summary>
     /// Works out the linear path of a model, or says why there is none.
@@ -190,6 +196,129 @@ internal sealed class LinearModelPath
             default:
                 return new Prediction(_output.Exponential ? MathF.Exp(score) : score, null, null, null, null);
         }
+    }
+
+    /// <summary>
+    /// Scores a batch column by column: each column adds its terms to every row's sum, reading a
+    /// category's term by its code when checking gave one, so a category costs a table read.
+    /// </summary>
+    public BatchPredictions ScoreColumns(FeatureBatch batch)
+    {
+        var count = batch.RowCount;
+        var sums = new double[count];
+        sums.AsSpan().Fill(_bias);
+        var tables = batch.Categories is { } categories ? TablesFor(categories) : null;
+        for (var c = 0; c < _numbers.Length; c++)
+        {
+            if (_texts[c] is { } text)
+            {
+                AddTexts(sums, text, batch.Texts(c), batch.Codes(c), tables?[c]);
+                continue;
+            }
+
+            var term = _numbers[c];
+            var numbers = batch.Numbers(c);
+            if (numbers.IsEmpty)
+            {
+                AddToAll(sums, term.Missing);
+                continue;
+            }
+
+            for (var r = 0; r < sums.Length; r++)
+            {
+                sums[r] += term.Of(numbers[r]);
+            }
+        }
+
+        var scores = new float[count];
+        for (var r = 0; r < count; r++)
+        {
+            scores[r] = (float)sums[r];
+        }
+
+        if (_output.Kind != PredictionKind.Binary)
+        {
+            if (_output.Exponential)
+            {
+                for (var r = 0; r < count; r++)
+                {
+                    scores[r] = MathF.Exp(scores[r]);
+                }
+            }
+
+            return new BatchPredictions(scores, null, null, null, null);
+        }
+
+        var positive = new bool[count];
+        for (var r = 0; r < count; r++)
+        {
+            positive[r] = scores[r] > 0;
+        }
+
+        float[]? probabilities = null;
+        if (_output.Calibrator is { } platt)
+        {
+            probabilities = new float[count];
+            for (var r = 0; r < count; r++)
+            {
+                probabilities[r] = platt.PredictProbability(scores[r]);
+            }
+        }
+
+        return new BatchPredictions(scores, probabilities, positive, null, null);
+    }
+
+    private static void AddTexts(double[] sums, TextTerm term, ReadOnlySpan<string?> texts, ReadOnlySpan<int> codes, double[]? byCode)
+    {
+        if (texts.IsEmpty)
+        {
+            AddToAll(sums, term.Missing);
+        }
+        else if (byCode is not null && !codes.IsEmpty)
+        {
+            for (var r = 0; r < sums.Length; r++)
+            {
+                var code = codes[r];
+
+                // An undeclared category may still be one the model saw in training: look its text up.
+                sums[r] += code == FeatureBatch.UndeclaredCode ? term.Of(texts[r]) : byCode[code + 1];
+            }
+        }
+        else
+        {
+            for (var r = 0; r < sums.Length; r++)
+            {
+                sums[r] += term.Of(texts[r]);
+            }
+        }
+    }
+
+    private static void AddToAll(double[] sums, double term)
+    {
+        for (var r = 0; r < sums.Length; r++)
+        {
+            sums[r] += term;
+        }
+    }
+
+    private double[]?[] TablesFor(IReadOnlyList<IReadOnlyList<string>?> categories)
+    {
+        if (_codeTables is { } cached && ReferenceEquals(cached.Categories, categories))
+        {
+            return cached.ByCode;
+        }
+
+        var tables = new double[]?[_texts.Length];
+        for (var c = 0; c < tables.Length && c < categories.Count; c++)
+        {
+            if (_texts[c] is { } term && categories[c] is { } declared)
+            {
+                tables[c] = [term.Missing, .. declared.Select(term.Of)];
+            }
+        }
+
+        _codeTables = new CodeTables(categories, tables);
+        return tables;
     }
 
     private static bool TryReadPredictor(ITransformer model, out IReadOnlyList<float> weights, out double bias, out Output output, out string reason)

@@ -128,7 +128,7 @@ public sealed class ModelScorer : IScorer
     public Prediction Score(IReadOnlyDictionary<string, object?> features)
     {
         ArgumentNullException.ThrowIfNull(features);
-        if (features is FeatureRow row && HasRowType(row))
+        if (features is FeatureRow row && HasRowType(row.Columns))
         {
             return ScoreRead(row.Numbers, row.Texts);
         }
@@ -171,7 +171,7 @@ public sealed class ModelScorer : IScorer
         {
             for (var i = 0; i < predictions.Length; i++)
             {
-                if (rows[i] is FeatureRow row && HasRowType(row))
+                if (rows[i] is FeatureRow row && HasRowType(row.Columns))
                 {
                     predictions[i] = engine is null ? _linear!.Score(row.Numbers, row.Texts) : Predict(engine, row.Numbers, row.Texts);
                     continue;
@@ -192,21 +192,74 @@ public sealed class ModelScorer : IScorer
         return predictions;
     }
 
-    /// <summary>Whether a checked row has this model's columns in this model's order, so it can be read by index.</summary>
-    private bool HasRowType(FeatureRow row)
+    /// <summary>
+    /// Scores a batch held by column. A linear model (<see cref="ScoringPath"/>) adds each column's
+    /// terms to every row at once; any other model scores the rows with one prediction engine.
+    /// </summary>
+    /// <param name="batch">The rows, from <c>InputSchema.CheckColumns</c>.</param>
+    /// <exception cref="ArgumentException">A column is not a feature of the model; the whole call fails.</exception>
+    public BatchPredictions ScoreBatch(FeatureBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (!HasRowType(batch.Columns))
+        {
+            var rows = new IReadOnlyDictionary<string, object?>[batch.RowCount];
+            for (var i = 0; i < rows.Length; i++)
+            {
+                rows[i] = batch.Row(i);
+            }
+
+            return BatchPredictions.From(ScoreBatch(rows));
+        }
+
+        if (_linear is not null)
+        {
+            return _linear.ScoreColumns(batch);
+        }
+
+        var count = RowType.Columns.Count;
+        var numbers = new float[count];
+        var texts = new string?[count];
+        var predictions = new Prediction[batch.RowCount];
+        var engine = Rent();
+        try
+        {
+            for (var r = 0; r < predictions.Length; r++)
+            {
+                for (var c = 0; c < count; c++)
+                {
+                    var columnNumbers = batch.Numbers(c);
+                    var columnTexts = batch.Texts(c);
+                    numbers[c] = columnNumbers.IsEmpty ? float.NaN : columnNumbers[r];
+                    texts[c] = columnTexts.IsEmpty ? null : columnTexts[r];
+                }
+
+                predictions[r] = Predict(engine, numbers, texts);
+            }
+        }
+        finally
+        {
+            Return(engine);
+        }
+
+        return BatchPredictions.From(predictions);
+    }
+
+    /// <summary>Whether checked values have this model's columns in this model's order, so they can be read by index.</summary>
+    private bool HasRowType(IReadOnlyList<RowColumn> columns)
     {
         // Rows of one input schema share one column list: compare it once, then by reference.
-        if (ReferenceEquals(row.Columns, _matchedColumns))
+        if (ReferenceEquals(columns, _matchedColumns))
         {
             return true;
         }
 
-        if (!row.Columns.SequenceEqual(RowType.Columns))
+        if (!columns.SequenceEqual(RowType.Columns))
         {
             return false;
         }
 
-        _matchedColumns = row.Columns;
+        _matchedColumns = columns;
         return true;
     }
 

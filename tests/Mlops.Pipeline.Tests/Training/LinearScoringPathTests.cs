@@ -1,7 +1,10 @@
+using Mlops.Declarations.FeatureSets;
 using Mlops.Declarations.Models;
 using Mlops.Pipeline.Evaluation;
 using Mlops.Pipeline.Training;
+using Mlops.Runtime.Bundles;
 using Mlops.Runtime.Scoring;
+using Mlops.Runtime.Serving;
 
 namespace Mlops.Pipeline.Tests.Training;
 
@@ -48,6 +51,22 @@ public sealed class LinearScoringPathTests(ChurnModelFixture churn)
     }
 
     [Fact]
+    public async Task ScoreBatch_EveryHoldoutRowByColumn_EqualsSingleRowScores()
+    {
+        var data = await TrainingData.LoadAsync(churn.Request.RepositoryRoot, churn.Request.Model, churn.Request.FeatureSet, TestContext.Current.CancellationToken);
+        var scorer = ModelScorer.Load(churn.Training.ModelPath);
+        var requests = Enumerable.Range(0, data.Holdout.Length).Select(i => data.ToRequest(data.Holdout[i])).ToList();
+
+        var predictions = ScoreByColumn(scorer, data.Features, requests, typed: true);
+
+        Assert.Equal(requests.Count, predictions.Count);
+        for (var i = 0; i < requests.Count; i++)
+        {
+            Assert.Equal(scorer.Score(requests[i]), predictions[i]);
+        }
+    }
+
+    [Fact]
     public void Score_UndeclaredCategory_ScoresLikeAMissingOne()
     {
         var scorer = ModelScorer.Load(churn.Training.ModelPath);
@@ -80,9 +99,31 @@ public sealed class LinearScoringPathTests(ChurnModelFixture churn)
         var scorer = ModelScorer.Load(training.ModelPath);
 
         Assert.True(linear == scorer.ScoringPath.StartsWith("linear terms", StringComparison.Ordinal), scorer.ScoringPath);
+        var requests = Enumerable.Range(0, data.Holdout.Length).Select(i => data.ToRequest(data.Holdout[i])).ToList();
+        var byColumn = ScoreByColumn(scorer, data.Features, requests, typed: false);
         for (var i = 0; i < data.Holdout.Length; i++)
         {
-            Assert.Equal(batch.Scores[i], scorer.Score(data.ToRequest(data.Holdout[i])).Score, 1e-3f);
+            Assert.Equal(batch.Scores[i], scorer.Score(requests[i]).Score, 1e-3f);
+            Assert.Equal(scorer.Score(requests[i]), byColumn[i]);
         }
+    }
+
+    /// <summary>Checks the rows as one batch by column (typed arrays, or arrays of objects) and scores it in one call.</summary>
+    private static BatchPredictions ScoreByColumn(ModelScorer scorer, IReadOnlyList<Feature> features, List<Dictionary<string, object?>> requests, bool typed)
+    {
+        var schema = new InputSchema([.. features.Select(f => new BundleInput(f.Name, f.Type.ToString().ToLowerInvariant(), f.Nullable, f.Values))]);
+        var columns = features.Select(f => KeyValuePair.Create(f.Name, (typed, f.Type) switch
+        {
+            (false, _) => requests.Select(r => r.GetValueOrDefault(f.Name)).ToArray(),
+            (true, FeatureType.Bool) => requests.Select(r => (bool)r[f.Name]!).ToArray(),
+            (true, FeatureType.Float or FeatureType.Int) => requests.Select(r => (double?)(float?)r.GetValueOrDefault(f.Name)).ToArray(),
+            _ => (Array)requests.Select(r => (string?)r.GetValueOrDefault(f.Name)).ToArray(),
+        }));
+        var problems = new List<string>();
+
+        var batch = schema.CheckColumns(columns, problems, out _);
+
+        Assert.Empty(problems);
+        return scorer.ScoreBatch(batch);
     }
 }

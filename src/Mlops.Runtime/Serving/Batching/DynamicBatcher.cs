@@ -5,7 +5,7 @@ namespace Mlops.Runtime.Serving.Batching;
 
 /// <summary>
 /// Gathers concurrent single-row requests to one model version and scores them with one
-/// <see cref="IScorer.ScoreBatch"/> call, as Triton's dynamic batcher does. A batch starts with the
+/// <see cref="IScorer.ScoreBatch(IReadOnlyList{IReadOnlyDictionary{string, object?}})"/> call, as Triton's dynamic batcher does. A batch starts with the
 /// first waiting row, takes every row already queued, then waits at most
 /// <see cref="BatchingOptions.MaxDelay"/> for more, and is scored as soon as it holds
 /// <see cref="BatchingOptions.MaxBatchSize"/> rows.
