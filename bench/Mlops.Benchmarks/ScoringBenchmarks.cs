@@ -30,6 +30,7 @@ public class ScoringBenchmarks
         _served = ServingSetup.Serve(_setup.Scorer, _setup.Schema, batching: null);
         _router = new TrafficRouter();
         _checkedColumns = _setup.Schema.CheckColumns(_setup.RequestColumns, _problems, out _);
+        _setup.Schema.CheckColumns(_setup.EncodedColumns, _problems, out _);
         if (_problems.Count > 0)
         {
             throw new InvalidOperationException("the example's columns do not fit its own model: " + string.Join(" ", _problems.Take(5)));
@@ -98,6 +99,13 @@ public class ScoringBenchmarks
     public int RuntimeColumnBatch()
     {
         var batch = _setup.Schema.CheckColumns(_setup.RequestColumns, _problems, out _);
+        return _setup.Scorer.ScoreBatch(batch).Count;
+    }
+
+    [Benchmark(OperationsPerInvoke = ServingSetup.Rows, Description = "runtime batch of 10,000 by column, categories dictionary-encoded")]
+    public int RuntimeEncodedBatch()
+    {
+        var batch = _setup.Schema.CheckColumns(_setup.EncodedColumns, _problems, out _);
         return _setup.Scorer.ScoreBatch(batch).Count;
     }
 

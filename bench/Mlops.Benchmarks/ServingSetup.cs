@@ -38,6 +38,7 @@ internal sealed class ServingSetup : IDisposable
         var problems = new List<string>();
         CleanRows = [.. RequestRows.Select(r => Schema.Check(r, problems))];
         RequestColumns = ByColumn(RequestRows, FeatureSet);
+        EncodedColumns = [.. RequestColumns.Select(c => KeyValuePair.Create(c.Key, c.Value is string?[] texts ? Encode(texts) : FeatureColumn.Of(c.Value)))];
         if (problems.Count > 0)
         {
             throw new InvalidOperationException("rows of the example do not fit its own model: " + string.Join(" ", problems.Take(5)));
@@ -57,6 +58,12 @@ internal sealed class ServingSetup : IDisposable
 
     /// <summary>The same rows by column, typed as a caller holding a table would have them: double, bool and string arrays.</summary>
     public IReadOnlyList<KeyValuePair<string, Array>> RequestColumns { get; }
+
+    /// <summary>
+    /// The same columns with categories dictionary-encoded (distinct values and a code per row), the
+    /// way an Arrow or Parquet reader hands them over; encoding is done here, not in the measured call.
+    /// </summary>
+    public IReadOnlyList<KeyValuePair<string, FeatureColumn>> EncodedColumns { get; }
 
     /// <summary>The same rows after <see cref="InputSchema.Check(IEnumerable{KeyValuePair{string, object?}}, List{string}, string)"/>.</summary>
     public IReadOnlyList<FeatureRow> CleanRows { get; }
@@ -193,6 +200,13 @@ internal sealed class ServingSetup : IDisposable
             FeatureType.Float or FeatureType.Int => rows.Select(r => (double?)r[feature.Name]).ToArray(),
             _ => rows.Select(r => (string?)r[feature.Name]).ToArray(),
         }))];
+
+    private static FeatureColumn Encode(string?[] texts)
+    {
+        var dictionary = texts.Distinct(StringComparer.Ordinal).ToList();
+        var codes = texts.Select(t => dictionary.IndexOf(t)).ToArray();
+        return FeatureColumn.Encoded(dictionary, codes);
+    }
 
     private static string FindRoot()
     {

@@ -8,10 +8,11 @@ namespace Mlops.Runtime.Scoring;
 /// (<c>InputSchema.CheckColumns</c>); <see cref="IScorer.ScoreBatch(FeatureBatch)"/> reads it.
 /// </summary>
 /// <remarks>
-/// A category column may also carry codes: the index of each value in the column's declared
-/// categories (<see cref="Categories"/>), <see cref="MissingCode"/> or <see cref="UndeclaredCode"/>.
-/// Checking works them out anyway, and a scorer that has a term per category then reads a table
-/// instead of looking each text up again.
+/// A category column may be held as codes instead: the index of each value in the column's declared
+/// categories (<see cref="Categories"/>), <see cref="MissingCode"/> or <see cref="UndeclaredCode"/>
+/// (whose text is kept). Checking works the codes out anyway, and a scorer that has a term per
+/// category then reads a table instead of looking each text up again; the texts of such a column are
+/// made from the codes only when something asks for them (<see cref="Texts"/>).
 /// </remarks>
 public sealed class FeatureBatch
 {
@@ -24,6 +25,7 @@ public sealed class FeatureBatch
     private readonly float[]?[] _numbers;
     private readonly string?[]?[] _texts;
     private readonly int[]?[] _codes;
+    private readonly bool[] _textsMade;
     private readonly Func<string, int> _indexOf;
 
     /// <summary>A batch of <paramref name="rowCount"/> rows with nothing sent yet.</summary>
@@ -48,6 +50,7 @@ public sealed class FeatureBatch
         _numbers = new float[]?[columns.Count];
         _texts = new string?[]?[columns.Count];
         _codes = new int[]?[columns.Count];
+        _textsMade = new bool[columns.Count];
     }
 
     /// <summary>The columns.</summary>
@@ -61,7 +64,7 @@ public sealed class FeatureBatch
 
     /// <summary>Whether a column was sent.</summary>
     /// <param name="column">The column's index.</param>
-    public bool IsSent(int column) => _numbers[column] is not null || _texts[column] is not null;
+    public bool IsSent(int column) => _numbers[column] is not null || _texts[column] is not null || _codes[column] is not null;
 
     /// <summary>A number column's values by row; empty when the column was not sent (every row misses it).</summary>
     /// <param name="column">The column's index.</param>
@@ -69,7 +72,38 @@ public sealed class FeatureBatch
 
     /// <summary>A text column's values by row; empty when the column was not sent (every row misses it).</summary>
     /// <param name="column">The column's index.</param>
-    public ReadOnlySpan<string?> Texts(int column) => _texts[column];
+    /// <remarks>A column held as codes gets its texts made here, once; call it after the batch is written.</remarks>
+    public ReadOnlySpan<string?> Texts(int column)
+    {
+        if (_codes[column] is { } codes && !_textsMade[column])
+        {
+            lock (_textsMade)
+            {
+                if (!_textsMade[column])
+                {
+                    var texts = _texts[column] ?? new string?[RowCount];
+                    var declared = Categories![column]!;
+                    for (var r = 0; r < texts.Length; r++)
+                    {
+                        texts[r] = codes[r] >= 0 ? declared[codes[r]] : texts[r];
+                    }
+
+                    _texts[column] = texts;
+                    _textsMade[column] = true;
+                }
+            }
+        }
+
+        return _texts[column];
+    }
+
+    /// <summary>One value of a text column (null when missing), without making the column's texts.</summary>
+    /// <param name="column">The column's index.</param>
+    /// <param name="row">The row.</param>
+    public string? TextAt(int column, int row) =>
+        _codes[column] is { } codes && codes[row] >= 0 ? Categories![column]![codes[row]]
+        : _texts[column] is { } texts ? texts[row]
+        : null;
 
     /// <summary>A category column's codes by row; empty when it was not sent or has no codes.</summary>
     /// <param name="column">The column's index.</param>
@@ -92,14 +126,18 @@ public sealed class FeatureBatch
     /// <param name="column">The column's index.</param>
     public Span<string?> SendTexts(int column) => _texts[column] ??= new string?[RowCount];
 
-    /// <summary>Returns a sent category column's codes to write, every row <see cref="MissingCode"/> to begin with.</summary>
+    /// <summary>
+    /// Marks a category column sent as codes and returns them to write, every row
+    /// <see cref="MissingCode"/> to begin with. A row coded <see cref="UndeclaredCode"/> needs its text
+    /// written too (<see cref="SendTexts"/>); other rows need none.
+    /// </summary>
     /// <param name="column">The column's index.</param>
-    /// <exception cref="InvalidOperationException">The column has no declared categories, or its texts were not sent.</exception>
+    /// <exception cref="InvalidOperationException">The column has no declared categories.</exception>
     public Span<int> SendCodes(int column)
     {
-        if (Categories?[column] is null || _texts[column] is null)
+        if (Categories?[column] is null)
         {
-            throw new InvalidOperationException($"Column '{Columns[column].Name}' takes codes only when it has declared categories and its texts were sent.");
+            throw new InvalidOperationException($"Column '{Columns[column].Name}' takes codes only when it has declared categories.");
         }
 
         if (_codes[column] is null)
@@ -124,9 +162,9 @@ public sealed class FeatureBatch
             {
                 row.SetNumber(c, numbers[index]);
             }
-            else if (_texts[c] is { } texts)
+            else if (IsSent(c))
             {
-                row.SetText(c, texts[index]);
+                row.SetText(c, TextAt(c, index));
             }
         }
 

@@ -27,6 +27,9 @@ internal sealed class LinearModelPath
 
     private const double Tolerance = 1e-4;
 
+    // Rows per block when scoring a batch (see ScoreColumns).
+    private const int ScoreBlock = 1024;
+
     private readonly NumberTerm[] _numbers;
     private readonly TextTerm[] _texts;
     private readonly double _bias;
@@ -208,25 +211,21 @@ internal sealed class LinearModelPath
         var sums = new double[count];
         sums.AsSpan().Fill(_bias);
         var tables = batch.Categories is { } categories ? TablesFor(categories) : null;
-        for (var c = 0; c < _numbers.Length; c++)
+
+        // A block of rows at a time, so that the sums being added to stay in the nearest cache.
+        for (var start = 0; start < count; start += ScoreBlock)
         {
-            if (_texts[c] is { } text)
+            var block = sums.AsSpan(start, Math.Min(ScoreBlock, count - start));
+            for (var c = 0; c < _numbers.Length; c++)
             {
-                AddTexts(sums, text, batch.Texts(c), batch.Codes(c), tables?[c]);
-                continue;
-            }
-
-            var term = _numbers[c];
-            var numbers = batch.Numbers(c);
-            if (numbers.IsEmpty)
-            {
-                AddToAll(sums, term.Missing);
-                continue;
-            }
-
-            for (var r = 0; r < sums.Length; r++)
-            {
-                sums[r] += term.Of(numbers[r]);
+                if (_texts[c] is { } text)
+                {
+                    AddTexts(block, start, text, batch, c, tables?[c]);
+                }
+                else
+                {
+                    AddNumbers(block, start, _numbers[c], batch.Numbers(c));
+                }
             }
         }
 
@@ -268,24 +267,54 @@ internal sealed class LinearModelPath
         return new BatchPredictions(scores, probabilities, positive, null, null);
     }
 
-    private static void AddTexts(double[] sums, TextTerm term, ReadOnlySpan<string?> texts, ReadOnlySpan<int> codes, double[]? byCode)
+    private static void AddNumbers(Span<double> sums, int start, NumberTerm term, ReadOnlySpan<float> numbers)
     {
-        if (texts.IsEmpty)
+        if (numbers.IsEmpty)
+        {
+            AddToAll(sums, term.Missing);
+            return;
+        }
+
+        numbers = numbers.Slice(start, sums.Length);
+        for (var r = 0; r < sums.Length; r++)
+        {
+            sums[r] += term.Of(numbers[r]);
+        }
+    }
+
+    private static void AddTexts(Span<double> sums, int start, TextTerm term, FeatureBatch batch, int column, double[]? byCode)
+    {
+        var codes = batch.Codes(column);
+        if (!batch.IsSent(column))
         {
             AddToAll(sums, term.Missing);
         }
         else if (byCode is not null && !codes.IsEmpty)
         {
+            codes = codes.Slice(start, sums.Length);
+            var undeclared = false;
             for (var r = 0; r < sums.Length; r++)
             {
                 var code = codes[r];
+                if (code >= FeatureBatch.MissingCode)
+                {
+                    sums[r] += byCode[code + 1];
+                }
+                else
+                {
+                    undeclared = true;
+                }
+            }
 
-                // An undeclared category may still be one the model saw in training: look its text up.
-                sums[r] += code == FeatureBatch.UndeclaredCode ? term.Of(texts[r]) : byCode[code + 1];
+            // An undeclared category may still be one the model saw in training: look its text up.
+            for (var r = 0; undeclared && r < sums.Length; r++)
+            {
+                sums[r] += codes[r] == FeatureBatch.UndeclaredCode ? term.Of(batch.TextAt(column, start + r)) : 0;
             }
         }
         else
         {
+            var texts = batch.Texts(column).Slice(start, sums.Length);
             for (var r = 0; r < sums.Length; r++)
             {
                 sums[r] += term.Of(texts[r]);
@@ -293,7 +322,7 @@ internal sealed class LinearModelPath
         }
     }
 
-    private static void AddToAll(double[] sums, double term)
+    private static void AddToAll(Span<double> sums, double term)
     {
         for (var r = 0; r < sums.Length; r++)
         {

@@ -28,5 +28,20 @@ public enum ServedRole
 /// <param name="Reason">Why a fallback answered, if one did.</param>
 public sealed record ServedPrediction(Prediction Prediction, string Model, int Version, string? Digest, string? Commit, ServedRole Role, string? Reason = null);
 
+/// <summary>A batch's predictions and where they came from: one version answered every row.</summary>
+/// <param name="Predictions">The answers, by column.</param>
+/// <param name="Model">The model that answered (the fallback model's name when one did).</param>
+/// <param name="Version">Its version; 0 for a constant fallback.</param>
+/// <param name="Digest">Its bundle digest; null for a constant fallback.</param>
+/// <param name="Commit">The environment commit that pinned it.</param>
+/// <param name="Role">Primary, canary, fallback or an explicitly asked version.</param>
+/// <param name="Reason">Why a fallback answered, if one did.</param>
+public sealed record ServedBatch(BatchPredictions Predictions, string Model, int Version, string? Digest, string? Commit, ServedRole Role, string? Reason = null)
+{
+    /// <summary>One row's answer, as a single-row request would have it.</summary>
+    /// <param name="row">The row, from 0.</param>
+    public ServedPrediction Row(int row) => new(Predictions[row], Model, Version, Digest, Commit, Role, Reason);
+}
+
 /// <summary>No answer could be given: the model is off or failing and has no fallback.</summary>
 public sealed class ModelUnavailableException(string message, Exception? inner = null) : Exception(message, inner);

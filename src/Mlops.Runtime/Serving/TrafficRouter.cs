@@ -13,6 +13,7 @@ namespace Mlops.Runtime.Serving;
 /// <param name="onShadow">Receives each shadow prediction (or its error); null ignores them.</param>
 public sealed class TrafficRouter(Action<ShadowResult>? onShadow = null)
 {
+
     /// <summary>Whether the canary takes a request with this routing key.</summary>
     public static bool TakesCanary(string key, int weight) => weight > 0 && (weight >= 100 || Bucket(key) < weight);
 
@@ -36,7 +37,8 @@ public sealed class TrafficRouter(Action<ShadowResult>? onShadow = null)
     /// <exception cref="ModelUnavailableException">Neither the model nor a fallback can answer.</exception>
     public ServedPrediction Score(ServedModel served, IReadOnlyDictionary<string, object?> row, string routingKey)
     {
-        if (Unroutable(served, row) is { } reason)
+        ArgumentNullException.ThrowIfNull(row);
+        if (Unroutable(served) is { } reason)
         {
             return Fallback(served, row, reason, null);
         }
@@ -67,7 +69,8 @@ public sealed class TrafficRouter(Action<ShadowResult>? onShadow = null)
     /// <exception cref="ModelUnavailableException">Neither the model nor a fallback can answer.</exception>
     public ValueTask<ServedPrediction> ScoreAsync(ServedModel served, IReadOnlyDictionary<string, object?> row, string routingKey, CancellationToken cancellationToken = default)
     {
-        if (Unroutable(served, row) is not null)
+        ArgumentNullException.ThrowIfNull(row);
+        if (Unroutable(served) is not null)
         {
             return new(Score(served, row, routingKey));
         }
@@ -96,10 +99,71 @@ public sealed class TrafficRouter(Action<ShadowResult>? onShadow = null)
         return new ServedPrediction(prediction, model.Model, model.Version, model.Digest, commit, ServedRole.Explicit);
     }
 
-    private static string? Unroutable(ServedModel served, IReadOnlyDictionary<string, object?> row)
+    /// <summary>
+    /// Scores a checked batch on the caller's thread: one routing decision for the whole batch (by
+    /// <paramref name="routingKey"/>), one <see cref="IScorer.ScoreBatch(FeatureBatch)"/> call on the
+    /// chosen version, the fallback for every row when that version fails. A shadow scores the batch
+    /// too and reports each row.
+    /// </summary>
+    /// <param name="served">The served model.</param>
+    /// <param name="batch">Clean values from <c>InputSchema.CheckColumns</c>.</param>
+    /// <param name="routingKey">Routes the batch to the canary or the primary (see <see cref="Score"/>).</param>
+    /// <exception cref="ModelUnavailableException">Neither the model nor a fallback can answer.</exception>
+    public ServedBatch ScoreBatch(ServedModel served, FeatureBatch batch, string routingKey)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (Unroutable(served) is { } reason)
+        {
+            return FallbackBatch(served, batch, reason, null);
+        }
+
+        var (chosen, role) = Choose(served, routingKey);
+        BatchPredictions predictions;
+        try
+        {
+            predictions = chosen.Scorer.ScoreBatch(batch);
+        }
+        catch (Exception e) when (e is not ArgumentException)
+        {
+            return FallbackBatch(served, batch, $"{chosen.Model} v{chosen.Version} failed: {e.Message}", e);
+        }
+
+        var answer = new ServedBatch(predictions, chosen.Model, chosen.Version, chosen.Digest, served.Commit, role);
+        if (served.Shadow is { } shadow && onShadow is not null)
+        {
+            BatchPredictions? shadowed = null;
+            string? error = null;
+            try
+            {
+                shadowed = shadow.Scorer.ScoreBatch(batch);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                error = e.Message;
+            }
+
+            for (var i = 0; i < batch.RowCount; i++)
+            {
+                onShadow(new ShadowResult(served.Name, shadow.Version, shadowed?[i], answer.Row(i), error));
+            }
+        }
+
+        return answer;
+    }
+
+    /// <summary>Scores a checked batch with one loaded version, addressed explicitly.</summary>
+    /// <param name="model">The version.</param>
+    /// <param name="batch">Clean values from <c>InputSchema.CheckColumns</c>.</param>
+    /// <param name="commit">The environment commit, for the answer.</param>
+    public static ServedBatch ScoreVersionBatch(LoadedModel model, FeatureBatch batch, string? commit)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return new ServedBatch(model.Scorer.ScoreBatch(batch), model.Model, model.Version, model.Digest, commit, ServedRole.Explicit);
+    }
+
+    private static string? Unroutable(ServedModel served)
     {
         ArgumentNullException.ThrowIfNull(served);
-        ArgumentNullException.ThrowIfNull(row);
         return !served.Enabled ? "the model is switched off in the environment file (enabled: false)"
             : served.Primary is null ? "no version of the model could be loaded"
             : null;
@@ -146,14 +210,31 @@ public sealed class TrafficRouter(Action<ShadowResult>? onShadow = null)
         return answer;
     }
 
-    private static ServedPrediction Fallback(ServedModel served, IReadOnlyDictionary<string, object?> row, string reason, Exception? error)
+    private static ServedPrediction Fallback(ServedModel served, IReadOnlyDictionary<string, object?> row, string reason, Exception? error) =>
+        Fallback(
+            served,
+            reason,
+            error,
+            model => new ServedPrediction(model.Scorer.Score(row), model.Model, model.Version, model.Digest, served.Commit, ServedRole.Fallback, reason),
+            constant => new ServedPrediction(constant, served.Name, 0, null, served.Commit, ServedRole.Fallback, reason));
+
+    private static ServedBatch FallbackBatch(ServedModel served, FeatureBatch batch, string reason, Exception? error) =>
+        Fallback(
+            served,
+            reason,
+            error,
+            model => new ServedBatch(model.Scorer.ScoreBatch(batch), model.Model, model.Version, model.Digest, served.Commit, ServedRole.Fallback, reason),
+            constant => new ServedBatch(BatchPredictions.From([.. Enumerable.Repeat(constant, batch.RowCount)]), served.Name, 0, null, served.Commit, ServedRole.Fallback, reason));
+
+    /// <summary>Answers by the served model's fallback: another model (scored by <paramref name="byModel"/>) or a constant.</summary>
+    private static TAnswer Fallback<TAnswer>(ServedModel served, string reason, Exception? error, Func<LoadedModel, TAnswer> byModel, Func<Prediction, TAnswer> byConstant)
     {
         switch (served.Fallback)
         {
             case { Model: { } model }:
                 try
                 {
-                    return new ServedPrediction(model.Scorer.Score(row), model.Model, model.Version, model.Digest, served.Commit, ServedRole.Fallback, reason);
+                    return byModel(model);
                 }
                 catch (Exception e) when (e is not ArgumentException)
                 {
@@ -161,7 +242,7 @@ public sealed class TrafficRouter(Action<ShadowResult>? onShadow = null)
                 }
 
             case { Constant: { } constant }:
-                return new ServedPrediction(constant, served.Name, 0, null, served.Commit, ServedRole.Fallback, reason);
+                return byConstant(constant);
             default:
                 throw new ModelUnavailableException($"model '{served.Name}': {reason}, and the environment file names no fallback. Add one (fallback: {{ constant: ... }}) or fix the model.", error);
         }

@@ -121,37 +121,21 @@ internal static class InferenceEndpoints
                 return Error(StatusCodes.Status413PayloadTooLarge, $"the request has {rowCount} rows; the limit is {options.Value.MaxRows} (Mlops:MaxRows).");
             }
 
-            var rows = new List<FeatureRow>(rowCount);
             string? entityKey = null;
-            for (var i = 0; problems.Count == 0 && i < rowCount; i++)
-            {
-                var row = columns.Select(c => KeyValuePair.Create(c.Name, (object?)c.Data[i]));
-                rows.Add(schema.Check(row, problems, out var key, rowCount == 1 ? "" : $"row {i}: "));
-                entityKey ??= key;
-            }
-
-            if (problems.Count > 0)
+            var batch = problems.Count == 0 ? schema.CheckColumns(columns, problems, out entityKey) : null;
+            if (problems.Count > 0 || batch is null)
             {
                 return Error(StatusCodes.Status400BadRequest, string.Join(" ", problems.Take(20)) + (problems.Count > 20 ? $" ... and {problems.Count - 20} more." : ""));
             }
 
             // A request id is drawn only when something reads it: a canary's per-request routing or the prediction log.
             var routingKey = entityKey ?? id ?? (served.Canary is null && !log.Enabled ? "" : Guid.NewGuid().ToString("N"));
-            var answers = new ServedPrediction[rows.Count];
+            ServedBatch answer;
             try
             {
-                for (var i = 0; i < rows.Count; i++)
-                {
-                    // A single row may wait for a dynamic batch; the rows of one request are a batch already.
-                    answers[i] = (explicitVersion, rows.Count) switch
-                    {
-                        (not null, 1) => await TrafficRouter.ScoreVersionAsync(explicitVersion, rows[i], served.Commit, cancellationToken).ConfigureAwait(false),
-                        (not null, _) => TrafficRouter.ScoreVersion(explicitVersion, rows[i], served.Commit),
-                        (null, 1) => await host.Router.ScoreAsync(served, rows[i], routingKey, cancellationToken).ConfigureAwait(false),
-                        _ => host.Router.Score(served, rows[i], routingKey),
-                    };
-                    log.Write(rows.Count == 1 ? routingKey : $"{routingKey}/{i}", answers[i], rows[i]);
-                }
+                answer = rowCount == 1
+                    ? await ScoreOneAsync(served, explicitVersion, batch, routingKey, host, log, cancellationToken).ConfigureAwait(false)
+                    : ScoreMany(served, explicitVersion, batch, routingKey, host, log);
             }
             catch (ModelUnavailableException e)
             {
@@ -162,9 +146,8 @@ internal static class InferenceEndpoints
                 return Error(StatusCodes.Status400BadRequest, e.Message);
             }
 
-            var first = answers[0];
             var kind = (explicitVersion ?? served.Primary ?? served.Fallback?.Model)?.Scorer.Kind ?? PredictionKind.Binary;
-            var modelVersion = first.Version.ToString(CultureInfo.InvariantCulture);
+            var modelVersion = answer.Version.ToString(CultureInfo.InvariantCulture);
             return TypedResults.Ok(new V2InferResponse(
                 name,
                 modelVersion,
@@ -172,19 +155,44 @@ internal static class InferenceEndpoints
                 new Dictionary<string, string?>
                 {
                     ["model_version"] = modelVersion,
-                    ["bundle_digest"] = first.Digest,
-                    ["environment_commit"] = first.Commit,
-                    ["served_by"] = RoleName(first.Role),
-                    ["fallback_reason"] = first.Reason,
+                    ["bundle_digest"] = answer.Digest,
+                    ["environment_commit"] = answer.Commit,
+                    ["served_by"] = RoleName(answer.Role),
+                    ["fallback_reason"] = answer.Reason,
                 },
-                BuildOutputs(kind, answers)));
+                BuildOutputs(kind, answer.Predictions)));
         }
     }
 
-    private static List<(string Name, JsonElement[] Data)> ReadTensors(JsonElement inputs, InputSchema schema, List<string> problems, out int rowCount)
+    /// <summary>A single row may wait for a dynamic batch, and is routed and logged as one request.</summary>
+    private static async ValueTask<ServedBatch> ScoreOneAsync(ServedModel served, LoadedModel? explicitVersion, FeatureBatch batch, string routingKey, ModelHost host, PredictionLog log, CancellationToken cancellationToken)
+    {
+        var row = batch.Row(0);
+        var answer = explicitVersion is not null
+            ? await TrafficRouter.ScoreVersionAsync(explicitVersion, row, served.Commit, cancellationToken).ConfigureAwait(false)
+            : await host.Router.ScoreAsync(served, row, routingKey, cancellationToken).ConfigureAwait(false);
+        log.Write(routingKey, answer, row);
+        return new ServedBatch(BatchPredictions.From([answer.Prediction]), answer.Model, answer.Version, answer.Digest, answer.Commit, answer.Role, answer.Reason);
+    }
+
+    /// <summary>The rows of one request are a batch already: one routing decision, one call by column.</summary>
+    private static ServedBatch ScoreMany(ServedModel served, LoadedModel? explicitVersion, FeatureBatch batch, string routingKey, ModelHost host, PredictionLog log)
+    {
+        var answer = explicitVersion is not null
+            ? TrafficRouter.ScoreVersionBatch(explicitVersion, batch, served.Commit)
+            : host.Router.ScoreBatch(served, batch, routingKey);
+        for (var i = 0; log.Enabled && i < batch.RowCount; i++)
+        {
+            log.Write($"{routingKey}/{i}", answer.Row(i), batch.Row(i));
+        }
+
+        return answer;
+    }
+
+    private static List<KeyValuePair<string, FeatureColumn>> ReadTensors(JsonElement inputs, InputSchema schema, List<string> problems, out int rowCount)
     {
         rowCount = -1;
-        var columns = new List<(string, JsonElement[])>();
+        var columns = new List<KeyValuePair<string, FeatureColumn>>();
         var index = -1;
 
         // This runs for every input of every request: UTF-8 property names and no LINQ or message
@@ -232,13 +240,14 @@ internal static class InferenceEndpoints
             }
 
             rowCount = data.Length;
-            if (schema.TypeOf(name) is { } type && !Accepts(type, typeElement))
+            var type = schema.TypeOf(name);
+            if (type is not null && !Accepts(type.Value, typeElement))
             {
-                problems.Add($"{name}: datatype {typeElement.GetString()} does not fit a {type.ToString().ToLowerInvariant()} feature; send {Datatype(type.ToString())}.");
+                problems.Add($"{name}: datatype {typeElement.GetString()} does not fit a {type.Value.ToString().ToLowerInvariant()} feature; send {Datatype(type.Value.ToString())}.");
                 continue;
             }
 
-            columns.Add((name, data));
+            columns.Add(KeyValuePair.Create(name, TensorValues.Column(data, type)));
         }
 
         rowCount = Math.Max(rowCount, 0);
@@ -330,23 +339,23 @@ internal static class InferenceEndpoints
         _ => [("predicted", "FP32")],
     };
 
-    private static List<V2Output> BuildOutputs(PredictionKind kind, ServedPrediction[] answers)
+    private static List<V2Output> BuildOutputs(PredictionKind kind, BatchPredictions answers)
     {
-        long[] shape = [answers.Length];
+        long[] shape = [answers.Count];
         return kind switch
         {
             PredictionKind.Binary =>
             [
-                new V2Output("predicted", shape, "BOOL", answers.Select(a => a.Prediction.IsPositive ?? a.Prediction.Score > 0).ToArray()),
-                new V2Output("probability", shape, "FP32", answers.Select(a => a.Prediction.Probability).ToArray()),
-                new V2Output("score", shape, "FP32", answers.Select(a => a.Prediction.Score).ToArray()),
+                new V2Output("predicted", shape, "BOOL", answers.IsPositive ?? [.. answers.Scores.Select(s => s > 0)]),
+                new V2Output("probability", shape, "FP32", answers.Probabilities is { } probabilities ? probabilities : new float?[answers.Count]),
+                new V2Output("score", shape, "FP32", answers.Scores),
             ],
             PredictionKind.Multiclass =>
             [
-                new V2Output("predicted", shape, "BYTES", answers.Select(a => a.Prediction.PredictedLabel).ToArray()),
-                new V2Output("score", shape, "FP32", answers.Select(a => a.Prediction.Score).ToArray()),
+                new V2Output("predicted", shape, "BYTES", answers.PredictedLabels ?? new string?[answers.Count]),
+                new V2Output("score", shape, "FP32", answers.Scores),
             ],
-            _ => [new V2Output("predicted", shape, "FP32", answers.Select(a => a.Prediction.Score).ToArray())],
+            _ => [new V2Output("predicted", shape, "FP32", answers.Scores)],
         };
     }
 }

@@ -158,4 +158,103 @@ public sealed class CheckColumnsTests
         Assert.Equal(["no features were sent; send one column of values per feature."], none);
         Assert.Contains("tenure: needs a one-dimensional array of values, one per row.", table);
     }
+
+    [Fact]
+    public void CheckColumns_EncodedCategories_GiveTheRowsPlainTextsGive()
+    {
+        string?[] texts = ["Two year", "One year", "Two year", "Month-to-month"];
+        var plain = Check(out var plainProblems, out _, ("tenure", new[] { 1.0, 2, 3, 4 }), ("contract", texts));
+        var problems = new List<string>();
+
+        var encoded = s_schema.CheckColumns(new Dictionary<string, FeatureColumn>
+        {
+            ["tenure"] = new[] { 1.0, 2, 3, 4 },
+            ["contract"] = FeatureColumn.Encoded(["Weekly", "Two year", "One year", "Month-to-month"], [1, 2, 1, 3]),
+        }, problems, out _);
+
+        Assert.Empty(plainProblems);
+        Assert.Empty(problems);
+        Assert.Equal(plain.Codes(1).ToArray(), encoded.Codes(1).ToArray());
+        Assert.Equal(texts, encoded.Texts(1).ToArray());
+        Assert.Equal(Enumerable.Range(0, 4).Select(r => plain.Row(r).ToDictionary()), Enumerable.Range(0, 4).Select(r => encoded.Row(r).ToDictionary()));
+    }
+
+    [Theory]
+    [InlineData(7, "row 1: contract: code 7 is not an index into the column's 3 categories.")]
+    [InlineData(-1, "row 1: contract: code -1 is not an index into the column's 3 categories.")]
+    [InlineData(0, "row 1: contract: 'Weekly' is not a known category ('Month-to-month', 'One year', 'Two year'), and the feature set rejects unknown categories (onUnknown: reject).")]
+    [InlineData(2, "row 1: contract: is null, but the feature is not nullable. Send a value.")]
+    public void CheckColumns_EncodedCategoryThatDoesNotFit_NamesTheRow(int code, string expected)
+    {
+        var problems = new List<string>();
+
+        // "Weekly" (code 0) is rejected only where a row uses it.
+        s_schema.CheckColumns(new Dictionary<string, FeatureColumn>
+        {
+            ["tenure"] = new[] { 1.0, 2 },
+            ["contract"] = FeatureColumn.Encoded(["Weekly", "One year", null], [1, code]),
+        }, problems, out _);
+
+        Assert.Equal([expected], problems);
+    }
+
+    [Fact]
+    public void CheckColumns_CodesForANumber_AreRefusedNamingTheFeature()
+    {
+        var problems = new List<string>();
+
+        s_schema.CheckColumns(new Dictionary<string, FeatureColumn>
+        {
+            ["tenure"] = FeatureColumn.Encoded(["1"], [0]),
+            ["contract"] = new[] { "One year" },
+        }, problems, out _);
+
+        Assert.Equal(["tenure: categories given as codes fit only category and text features; send the values."], problems);
+    }
+
+    [Fact]
+    public void ScoreBatch_EncodedUndeclaredCategory_EqualsTheRowScoredAlone()
+    {
+        var lenient = new FeatureSet("customer", 1, "customer_id", null,
+            [.. TestModels.FeatureSet.Features.Select(f => f with { OnUnknown = UnknownCategoryPolicy.Ignore })]);
+        var schema = new InputSchema(TestModels.Inputs, lenient);
+        var scorer = ModelScorer.Load(new MemoryStream(TestModels.Model.ToArray()));
+        var problems = new List<string>();
+
+        var batch = schema.CheckColumns(new Dictionary<string, FeatureColumn>
+        {
+            ["tenure"] = new[] { 3.0, 30, 12 },
+            ["contract"] = FeatureColumn.Encoded(["Weekly", "One year"], [0, 1, 0]),
+        }, problems, out _);
+        var predictions = scorer.ScoreBatch(batch);
+
+        Assert.Empty(problems);
+        Assert.Equal([FeatureBatch.UndeclaredCode, 1, FeatureBatch.UndeclaredCode], batch.Codes(1).ToArray());
+        Assert.Equal("Weekly", batch.TextAt(1, 2));
+        for (var r = 0; r < 3; r++)
+        {
+            Assert.Equal(scorer.Score(batch.Row(r)), predictions[r]);
+        }
+    }
+
+    [Theory]
+    [InlineData(3, false)]
+    [InlineData(3, true)]
+    [InlineData(40, false)]
+    public void CategoryLookup_ShortOrLongLists_FindEveryDeclaredCategoryAndNothingElse(int count, bool longOne)
+    {
+        // A few short categories take the table by length; many of one length, or a long one, the dictionary.
+        var declared = Enumerable.Range(0, count).Select(i => $"cat-{i:D3}").Append("").Append("No").ToList();
+        if (longOne)
+        {
+            declared.Add(new string('x', 70));
+        }
+
+        var lookup = new CategoryLookup(declared);
+
+        Assert.Equal(Enumerable.Range(0, declared.Count), declared.Select(lookup.CodeOf));
+        Assert.Equal(-1, lookup.CodeOf("cat-999"));
+        Assert.Equal(-1, lookup.CodeOf("CAT-001"));
+        Assert.Equal(-1, lookup.CodeOf(new string('x', 71)));
+    }
 }

@@ -57,6 +57,74 @@ public sealed class InferenceEndpointsTests(ServerFixture server) : IClassFixtur
     }
 
     [Fact]
+    public async Task Infer_SeveralRows_AnswersEachAsItsOwnSingleRowRequestWould()
+    {
+        float[] tenures = [1, 12, 40, 70];
+        string[] contracts = ["Month-to-month", "One year", "Two year", "Month-to-month"];
+        var body = new
+        {
+            inputs = new object[]
+            {
+                new { name = "tenure", shape = new[] { 4 }, datatype = "FP32", data = tenures },
+                new { name = "contract", shape = new[] { 4, 1 }, datatype = "BYTES", data = contracts },
+                new { name = "total_charges", shape = new[] { 4 }, datatype = "FP32", data = new float?[] { null, 800, 3000, 5000 } },
+            },
+        };
+
+        var response = await server.Client.PostAsJsonAsync("/v2/models/churn/infer", body, Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var outputs = (await ServerFixture.JsonAsync(response)).GetProperty("outputs");
+        var probabilities = outputs[1].GetProperty("data").EnumerateArray().Select(p => p.GetSingle()).ToList();
+        Assert.Equal(4, probabilities.Count);
+        for (var i = 0; i < 4; i++)
+        {
+            var single = new
+            {
+                inputs = new object[]
+                {
+                    new { name = "tenure", shape = new[] { 1 }, datatype = "FP32", data = new[] { tenures[i] } },
+                    new { name = "contract", shape = new[] { 1 }, datatype = "BYTES", data = new[] { contracts[i] } },
+                    new { name = "total_charges", shape = new[] { 1 }, datatype = "FP32", data = new float?[] { i == 0 ? null : new[] { 0f, 800, 3000, 5000 }[i] } },
+                },
+            };
+            var alone = await ServerFixture.JsonAsync(await server.Client.PostAsJsonAsync("/v2/models/churn/infer", single, Ct));
+            Assert.Equal(alone.GetProperty("outputs")[1].GetProperty("data")[0].GetSingle(), probabilities[i]);
+        }
+    }
+
+    [Theory]
+    [InlineData("""[12, "3"]""", "FP32", "row 1: tenure: expected a number, got the string \"3\".")]
+    [InlineData("""[12, null]""", "FP32", "row 1: tenure: is null, but the feature is not nullable. Send a value.")]
+    [InlineData("""[true, false]""", "FP32", "row 0: tenure: expected a number, got true.")]
+    public async Task Infer_SeveralRowsOneWrong_Gets400NamingTheRowAndField(string tenure, string datatype, string expected)
+    {
+        var json = $$"""
+            {"inputs": [
+              {"name": "tenure", "shape": [2], "datatype": "{{datatype}}", "data": {{tenure}}},
+              {"name": "contract", "shape": [2], "datatype": "BYTES", "data": ["One year", "Two year"]}
+            ]}
+            """;
+
+        var response = await server.Client.PostAsync("/v2/models/churn/infer", new StringContent(json, Encoding.UTF8, "application/json"), Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(expected, (await ServerFixture.JsonAsync(response)).GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Infer_TensorSentTwice_Gets400NamingIt()
+    {
+        var contract = new { name = "contract", shape = new[] { 1 }, datatype = "BYTES", data = new[] { "One year" } };
+        var body = new { inputs = new object[] { new { name = "tenure", shape = new[] { 1 }, datatype = "FP32", data = new[] { 3f } }, contract, contract } };
+
+        var response = await server.Client.PostAsJsonAsync("/v2/models/churn/infer", body, Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("contract: sent twice", (await ServerFixture.JsonAsync(response)).GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Infer_UnknownModel_Gets404WithTheProtocolsErrorBody()
     {
         var response = await server.Client.PostAsJsonAsync("/v2/models/nope/infer", ServerFixture.InferBody(), Ct);

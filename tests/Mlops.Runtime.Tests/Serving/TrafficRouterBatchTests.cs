@@ -1,0 +1,90 @@
+using Mlops.Runtime.Scoring;
+using Mlops.Runtime.Serving;
+using Mlops.Runtime.Tests.Serving.Batching;
+
+namespace Mlops.Runtime.Tests.Serving;
+
+/// <summary>A batch by column through the router: one routing decision, one call, the same fallbacks and shadows as single rows.</summary>
+public sealed class TrafficRouterBatchTests
+{
+    private static readonly InputSchema s_schema = new(TestModels.Inputs, TestModels.FeatureSet);
+    private static readonly IScorer s_scorer = ModelScorer.Load(new MemoryStream(TestModels.Model));
+
+    private static LoadedModel Version(int version, IScorer? scorer = null) =>
+        new("churn", version, $"sha256:{version}", null!, scorer ?? s_scorer, s_schema);
+
+    private static ServedModel Served(LoadedModel? primary, CanaryRoute? canary = null, LoadedModel? shadow = null, FallbackAnswer? fallback = null, bool enabled = true) =>
+        new("churn", enabled, primary, canary, shadow, fallback, "customer_id", "c0ffee");
+
+    private static FeatureBatch Batch()
+    {
+        var problems = new List<string>();
+        var batch = s_schema.CheckColumns(new Dictionary<string, Array>
+        {
+            ["tenure"] = new[] { 1.0, 20, 60 },
+            ["contract"] = new[] { "Month-to-month", "One year", "Two year" },
+            ["total_charges"] = new double?[] { null, 1500, 4000 },
+        }, problems, out _);
+        Assert.Empty(problems);
+        return batch;
+    }
+
+    [Fact]
+    public void ScoreBatch_CanaryTakesTheKey_EveryRowIsTheCanarysAnswer()
+    {
+        var router = new TrafficRouter();
+        var batch = Batch();
+
+        var answer = router.ScoreBatch(Served(Version(1), new CanaryRoute(Version(2), 100)), batch, "customer-7");
+
+        Assert.Equal((ServedRole.Canary, 2, "c0ffee"), (answer.Role, answer.Version, answer.Commit));
+        Assert.Equal(Enumerable.Range(0, 3).Select(r => s_scorer.Score(batch.Row(r))), Enumerable.Range(0, 3).Select(r => answer.Row(r).Prediction));
+    }
+
+    [Fact]
+    public void ScoreBatch_PrimaryFails_TheConstantFallbackAnswersEveryRowAndSaysWhy()
+    {
+        var constant = new Prediction(0f, 0.5f, false, null, null);
+        var router = new TrafficRouter();
+
+        var answer = router.ScoreBatch(Served(Version(1, new RecordingScorer(s_scorer, failEverything: true)), fallback: new FallbackAnswer(constant, null)), Batch(), "k");
+
+        Assert.Equal(ServedRole.Fallback, answer.Role);
+        Assert.Contains(RecordingScorer.Failure, answer.Reason, StringComparison.Ordinal);
+        Assert.All(Enumerable.Range(0, 3), r => Assert.Equal(constant, answer.Predictions[r]));
+    }
+
+    [Fact]
+    public void ScoreBatch_SwitchedOff_TheFallbackModelAnswers()
+    {
+        var answer = new TrafficRouter().ScoreBatch(Served(Version(1), fallback: new FallbackAnswer(null, Version(9)), enabled: false), Batch(), "k");
+
+        Assert.Equal((ServedRole.Fallback, 9), (answer.Role, answer.Version));
+        Assert.Contains("switched off", answer.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ScoreBatch_FailsWithoutAFallback_IsUnavailable()
+    {
+        var served = Served(Version(1, new RecordingScorer(s_scorer, failEverything: true)));
+
+        var error = Assert.Throws<ModelUnavailableException>(() => new TrafficRouter().ScoreBatch(served, Batch(), "k"));
+
+        Assert.Contains("names no fallback", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ScoreBatch_WithAShadow_ReportsEachRowsShadowAnswerNextToTheReturnedOne()
+    {
+        var shadows = new List<ShadowResult>();
+        var router = new TrafficRouter(shadows.Add);
+        var batch = Batch();
+
+        var answer = router.ScoreBatch(Served(Version(1), shadow: Version(3)), batch, "k");
+
+        Assert.Equal(3, shadows.Count);
+        Assert.All(shadows, s => Assert.Equal(3, s.ShadowVersion));
+        Assert.Equal(Enumerable.Range(0, 3).Select(r => s_scorer.Score(batch.Row(r))), shadows.Select(s => s.Prediction));
+        Assert.Equal(Enumerable.Range(0, 3).Select(answer.Row), shadows.Select(s => s.Returned));
+    }
+}
