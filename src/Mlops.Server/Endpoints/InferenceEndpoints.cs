@@ -74,7 +74,7 @@ internal static class InferenceEndpoints
         }));
     }
 
-    private static async Task<Results<Ok<V2InferResponse>, JsonHttpResult<V2Error>>> InferAsync(
+    private static async Task<IResult> InferAsync(
         string name, string? version, HttpRequest request, ModelHost host, IOptions<ServeOptions> options, PredictionLog log, CancellationToken cancellationToken)
     {
         var snapshot = host.Snapshot;
@@ -99,69 +99,62 @@ internal static class InferenceEndpoints
             return Error(StatusCodes.Status503ServiceUnavailable, $"model '{name}' has no loaded version yet; GET /status says why.");
         }
 
-        var (document, status, error) = await RequestBody.ReadAsync(request, options.Value.MaxBodyBytes, cancellationToken).ConfigureAwait(false);
-        if (document is null)
+        var (body, status, error) = await RequestBody.ReadBytesAsync(request, options.Value.MaxBodyBytes, cancellationToken).ConfigureAwait(false);
+        if (error is not null)
         {
-            return Error(status, error!);
+            return Error(status, error);
         }
 
-        using (document)
+        V2Request? parsed;
+        try
         {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("inputs"u8, out var inputs) || inputs.ValueKind != JsonValueKind.Array || inputs.GetArrayLength() == 0)
-            {
-                return Error(StatusCodes.Status400BadRequest, "the body must be an object with a non-empty 'inputs' array: {\"inputs\": [{\"name\": ..., \"shape\": [N], \"datatype\": ..., \"data\": [...]}]}.");
-            }
-
-            var id = root.TryGetProperty("id"u8, out var idElement) && idElement.ValueKind == JsonValueKind.String ? idElement.GetString() : null;
-            var problems = new List<string>();
-            var columns = ReadTensors(inputs, schema, problems, out var rowCount);
-            if (problems.Count == 0 && rowCount > options.Value.MaxRows)
-            {
-                return Error(StatusCodes.Status413PayloadTooLarge, $"the request has {rowCount} rows; the limit is {options.Value.MaxRows} (Mlops:MaxRows).");
-            }
-
-            string? entityKey = null;
-            var batch = problems.Count == 0 ? schema.CheckColumns(columns, problems, out entityKey) : null;
-            if (problems.Count > 0 || batch is null)
-            {
-                return Error(StatusCodes.Status400BadRequest, string.Join(" ", problems.Take(20)) + (problems.Count > 20 ? $" ... and {problems.Count - 20} more." : ""));
-            }
-
-            // A request id is drawn only when something reads it: a canary's per-request routing or the prediction log.
-            var routingKey = entityKey ?? id ?? (served.Canary is null && !log.Enabled ? "" : Guid.NewGuid().ToString("N"));
-            ServedBatch answer;
-            try
-            {
-                answer = rowCount == 1
-                    ? await ScoreOneAsync(served, explicitVersion, batch, routingKey, host, log, cancellationToken).ConfigureAwait(false)
-                    : ScoreMany(served, explicitVersion, batch, routingKey, host, log);
-            }
-            catch (ModelUnavailableException e)
-            {
-                return Error(StatusCodes.Status503ServiceUnavailable, e.Message);
-            }
-            catch (ArgumentException e)
-            {
-                return Error(StatusCodes.Status400BadRequest, e.Message);
-            }
-
-            var kind = (explicitVersion ?? served.Primary ?? served.Fallback?.Model)?.Scorer.Kind ?? PredictionKind.Binary;
-            var modelVersion = answer.Version.ToString(CultureInfo.InvariantCulture);
-            return TypedResults.Ok(new V2InferResponse(
-                name,
-                modelVersion,
-                id,
-                new Dictionary<string, string?>
-                {
-                    ["model_version"] = modelVersion,
-                    ["bundle_digest"] = answer.Digest,
-                    ["environment_commit"] = answer.Commit,
-                    ["served_by"] = RoleName(answer.Role),
-                    ["fallback_reason"] = answer.Reason,
-                },
-                BuildOutputs(kind, answer.Predictions)));
+            parsed = V2RequestReader.Read(body.Span);
         }
+        catch (JsonException e)
+        {
+            return Error(StatusCodes.Status400BadRequest, RequestBody.NotJson(e));
+        }
+
+        if (parsed is not { Inputs: { Count: > 0 } inputs })
+        {
+            return Error(StatusCodes.Status400BadRequest, "the body must be an object with a non-empty 'inputs' array: {\"inputs\": [{\"name\": ..., \"shape\": [N], \"datatype\": ..., \"data\": [...]}]}.");
+        }
+
+        var problems = new List<string>();
+        var columns = ReadTensors(inputs, schema, problems, out var rowCount);
+        if (problems.Count == 0 && rowCount > options.Value.MaxRows)
+        {
+            return Error(StatusCodes.Status413PayloadTooLarge, $"the request has {rowCount} rows; the limit is {options.Value.MaxRows} (Mlops:MaxRows).");
+        }
+
+        string? entityKey = null;
+        var batch = problems.Count == 0 ? schema.CheckColumns(columns, problems, out entityKey) : null;
+        if (problems.Count > 0 || batch is null)
+        {
+            return Error(StatusCodes.Status400BadRequest, string.Join(" ", problems.Take(20)) + (problems.Count > 20 ? $" ... and {problems.Count - 20} more." : ""));
+        }
+
+        // A request id is drawn only when something reads it: a canary's per-request routing or the prediction log.
+        var id = parsed.Id;
+        var routingKey = entityKey ?? id ?? (served.Canary is null && !log.Enabled ? "" : Guid.NewGuid().ToString("N"));
+        ServedBatch answer;
+        try
+        {
+            answer = rowCount == 1
+                ? await ScoreOneAsync(served, explicitVersion, batch, routingKey, host, log, cancellationToken).ConfigureAwait(false)
+                : ScoreMany(served, explicitVersion, batch, routingKey, host, log);
+        }
+        catch (ModelUnavailableException e)
+        {
+            return Error(StatusCodes.Status503ServiceUnavailable, e.Message);
+        }
+        catch (ArgumentException e)
+        {
+            return Error(StatusCodes.Status400BadRequest, e.Message);
+        }
+
+        var kind = (explicitVersion ?? served.Primary ?? served.Fallback?.Model)?.Scorer.Kind ?? PredictionKind.Binary;
+        return new V2InferResult(name, id, answer, kind);
     }
 
     /// <summary>A single row may wait for a dynamic batch, and is routed and logged as one request.</summary>
@@ -189,65 +182,45 @@ internal static class InferenceEndpoints
         return answer;
     }
 
-    private static List<KeyValuePair<string, FeatureColumn>> ReadTensors(JsonElement inputs, InputSchema schema, List<string> problems, out int rowCount)
+    private static List<KeyValuePair<string, FeatureColumn>> ReadTensors(List<V2Tensor> inputs, InputSchema schema, List<string> problems, out int rowCount)
     {
         rowCount = -1;
-        var columns = new List<KeyValuePair<string, FeatureColumn>>();
-        var index = -1;
-
-        // This runs for every input of every request: UTF-8 property names and no LINQ or message
-        // strings on the good path (docs/benchmarks.md, serving).
-        foreach (var input in inputs.EnumerateArray())
+        var columns = new List<KeyValuePair<string, FeatureColumn>>(inputs.Count);
+        for (var index = 0; index < inputs.Count; index++)
         {
-            index++;
-            if (input.ValueKind != JsonValueKind.Object
-                || !input.TryGetProperty("name"u8, out var nameElement) || nameElement.ValueKind != JsonValueKind.String
-                || !input.TryGetProperty("shape"u8, out var shapeElement) || shapeElement.ValueKind != JsonValueKind.Array
-                || !input.TryGetProperty("datatype"u8, out var typeElement) || typeElement.ValueKind != JsonValueKind.String
-                || !input.TryGetProperty("data"u8, out var dataElement) || dataElement.ValueKind != JsonValueKind.Array)
+            if (inputs[index] is not { Name: { } name, Shape: { } shape, Datatype: { } datatype, Data: { } data })
             {
                 problems.Add($"inputs[{index}]: needs 'name', 'shape', 'datatype' and 'data'.");
                 continue;
             }
 
-            var name = nameElement.GetString()!;
-            var shape = new long[shapeElement.GetArrayLength()];
-            var shapeIndex = 0;
-            var badShape = shape.Length is < 1 or > 2;
-            foreach (var dimension in shapeElement.EnumerateArray())
-            {
-                shape[shapeIndex] = dimension.TryGetInt64(out var n) ? n : -1;
-                badShape |= shape[shapeIndex++] < 0;
-            }
-
-            var data = Values(dataElement);
-            if (badShape || (shape.Length == 2 && shape[1] != 1))
+            if (shape.Length is < 1 or > 2 || shape.Any(d => d < 0) || (shape.Length == 2 && shape[1] != 1))
             {
                 problems.Add($"{name}: shape [{string.Join(", ", shape)}] is not [N] or [N, 1]; send one feature per input tensor.");
                 continue;
             }
 
-            if (data.Length != shape[0])
+            if (data.Count != shape[0])
             {
-                problems.Add($"{name}: shape [{string.Join(", ", shape)}] says {shape[0]} values, but data has {data.Length}.");
+                problems.Add($"{name}: shape [{string.Join(", ", shape)}] says {shape[0]} values, but data has {data.Count}.");
                 continue;
             }
 
-            if (rowCount >= 0 && data.Length != rowCount)
+            if (rowCount >= 0 && data.Count != rowCount)
             {
-                problems.Add($"{name}: has {data.Length} rows, the other inputs {rowCount}; every input needs one value per row.");
+                problems.Add($"{name}: has {data.Count} rows, the other inputs {rowCount}; every input needs one value per row.");
                 continue;
             }
 
-            rowCount = data.Length;
+            rowCount = data.Count;
             var type = schema.TypeOf(name);
-            if (type is not null && !Accepts(type.Value, typeElement))
+            if (type is not null && !Accepts(type.Value, datatype))
             {
-                problems.Add($"{name}: datatype {typeElement.GetString()} does not fit a {type.Value.ToString().ToLowerInvariant()} feature; send {Datatype(type.Value.ToString())}.");
+                problems.Add($"{name}: datatype {datatype} does not fit a {type.Value.ToString().ToLowerInvariant()} feature; send {Datatype(type.Value.ToString())}.");
                 continue;
             }
 
-            columns.Add(KeyValuePair.Create(name, TensorValues.Column(data, type)));
+            columns.Add(KeyValuePair.Create(name, data.Column(type)));
         }
 
         rowCount = Math.Max(rowCount, 0);
@@ -259,70 +232,13 @@ internal static class InferenceEndpoints
         return columns;
     }
 
-    /// <summary>A tensor's values in row order: the array itself when it is flat (the usual case), else flattened.</summary>
-    private static JsonElement[] Values(JsonElement data)
+    /// <summary>Whether a tensor's datatype fits a feature type.</summary>
+    private static bool Accepts(FeatureType type, string datatype) => type switch
     {
-        var values = new JsonElement[data.GetArrayLength()];
-        var i = 0;
-        foreach (var item in data.EnumerateArray())
-        {
-            if (item.ValueKind == JsonValueKind.Array)
-            {
-                var nested = new List<JsonElement>();
-                Flatten(data, nested);
-                return [.. nested];
-            }
-
-            values[i++] = item;
-        }
-
-        return values;
-    }
-
-    private static void Flatten(JsonElement element, List<JsonElement> into)
-    {
-        foreach (var item in element.EnumerateArray())
-        {
-            if (item.ValueKind == JsonValueKind.Array)
-            {
-                Flatten(item, into);
-            }
-            else
-            {
-                into.Add(item);
-            }
-        }
-    }
-
-    /// <summary>Whether a tensor's datatype (compared as UTF-8, without making a string) fits a feature type.</summary>
-    private static bool Accepts(FeatureType type, JsonElement datatype) => type switch
-    {
-        FeatureType.Float or FeatureType.Int => IsNumberDatatype(datatype),
-        FeatureType.Bool => datatype.ValueEquals("BOOL"u8),
-        _ => datatype.ValueEquals("BYTES"u8),
+        FeatureType.Float or FeatureType.Int => s_numberDatatypes.Contains(datatype, StringComparer.Ordinal),
+        FeatureType.Bool => datatype == "BOOL",
+        _ => datatype == "BYTES",
     };
-
-    private static string RoleName(ServedRole role) => role switch
-    {
-        ServedRole.Primary => "primary",
-        ServedRole.Canary => "canary",
-        ServedRole.Fallback => "fallback",
-        ServedRole.Explicit => "explicit",
-        _ => role.ToString().ToLowerInvariant(),
-    };
-
-    private static bool IsNumberDatatype(JsonElement datatype)
-    {
-        foreach (var name in s_numberDatatypes)
-        {
-            if (datatype.ValueEquals(name))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
 
     private static string Datatype(string featureType) => featureType.ToLowerInvariant() switch
     {
@@ -338,24 +254,4 @@ internal static class InferenceEndpoints
         PredictionKind.Multiclass => [("predicted", "BYTES"), ("score", "FP32")],
         _ => [("predicted", "FP32")],
     };
-
-    private static List<V2Output> BuildOutputs(PredictionKind kind, BatchPredictions answers)
-    {
-        long[] shape = [answers.Count];
-        return kind switch
-        {
-            PredictionKind.Binary =>
-            [
-                new V2Output("predicted", shape, "BOOL", answers.IsPositive ?? [.. answers.Scores.Select(s => s > 0)]),
-                new V2Output("probability", shape, "FP32", answers.Probabilities is { } probabilities ? probabilities : new float?[answers.Count]),
-                new V2Output("score", shape, "FP32", answers.Scores),
-            ],
-            PredictionKind.Multiclass =>
-            [
-                new V2Output("predicted", shape, "BYTES", answers.PredictedLabels ?? new string?[answers.Count]),
-                new V2Output("score", shape, "FP32", answers.Scores),
-            ],
-            _ => [new V2Output("predicted", shape, "FP32", answers.Scores)],
-        };
-    }
 }

@@ -3,15 +3,37 @@ using System.Text.Json;
 
 namespace Mlops.Server.Endpoints;
 
-/// <summary>Reads a JSON request body under the configured size limit.</summary>
+/// <summary>Reads a request body under the configured size limit, as bytes or as a JSON document.</summary>
 internal static class RequestBody
 {
     /// <summary>The parsed body, or why not: <c>(null, 413 or 400, message)</c>.</summary>
     public static async Task<(JsonDocument? Document, int Status, string? Error)> ReadAsync(HttpRequest request, long limit, CancellationToken cancellationToken)
     {
+        var (body, status, error) = await ReadBytesAsync(request, limit, cancellationToken).ConfigureAwait(false);
+        if (error is not null)
+        {
+            return (null, status, error);
+        }
+
+        try
+        {
+            return (JsonDocument.Parse(body), 200, null);
+        }
+        catch (JsonException e)
+        {
+            return (null, StatusCodes.Status400BadRequest, NotJson(e));
+        }
+    }
+
+    /// <summary>The message for a body that is not valid JSON.</summary>
+    public static string NotJson(JsonException e) => $"the body is not valid JSON: {e.Message}";
+
+    /// <summary>The body's bytes, or why not: <c>(empty, 413, message)</c>.</summary>
+    public static async Task<(ReadOnlyMemory<byte> Body, int Status, string? Error)> ReadBytesAsync(HttpRequest request, long limit, CancellationToken cancellationToken)
+    {
         if (request.ContentLength > limit)
         {
-            return (null, StatusCodes.Status413PayloadTooLarge, $"the body is {request.ContentLength} bytes; the limit is {limit} (Mlops:MaxBodyBytes). Send fewer rows per request.");
+            return (default, StatusCodes.Status413PayloadTooLarge, $"the body is {request.ContentLength} bytes; the limit is {limit} (Mlops:MaxBodyBytes). Send fewer rows per request.");
         }
 
         // Per-request garbage is throughput (docs/benchmarks.md, serving): a body of known length is read
@@ -34,7 +56,7 @@ internal static class RequestBody
                 {
                     if (buffer.Length + read > limit)
                     {
-                        return (null, StatusCodes.Status413PayloadTooLarge, $"the body is over the limit of {limit} bytes (Mlops:MaxBodyBytes). Send fewer rows per request.");
+                        return (default, StatusCodes.Status413PayloadTooLarge, $"the body is over the limit of {limit} bytes (Mlops:MaxBodyBytes). Send fewer rows per request.");
                     }
 
                     buffer.Write(chunk, 0, read);
@@ -49,13 +71,6 @@ internal static class RequestBody
             length = (int)buffer.Length;
         }
 
-        try
-        {
-            return (JsonDocument.Parse(body.AsMemory(0, length)), 200, null);
-        }
-        catch (JsonException e)
-        {
-            return (null, StatusCodes.Status400BadRequest, $"the body is not valid JSON: {e.Message}");
-        }
+        return (body.AsMemory(0, length), 200, null);
     }
 }

@@ -28,14 +28,3 @@ internal sealed record V2ModelMetadata(
     IReadOnlyList<V2TensorMetadata> Inputs,
     IReadOnlyList<V2TensorMetadata> Outputs,
     IReadOnlyDictionary<string, string?> Parameters);
-
-/// <summary>One output tensor.</summary>
-internal sealed record V2Output(string Name, IReadOnlyList<long> Shape, string Datatype, object Data);
-
-/// <summary>The inference response.</summary>
-internal sealed record V2InferResponse(
-    [property: JsonPropertyName("model_name")] string ModelName,
-    [property: JsonPropertyName("model_version")] string ModelVersion,
-    string? Id,
-    IReadOnlyDictionary<string, string?> Parameters,
-    IReadOnlyList<V2Output> Outputs);

@@ -112,6 +112,21 @@ public sealed class InferenceEndpointsTests(ServerFixture server) : IClassFixtur
         Assert.Contains(expected, (await ServerFixture.JsonAsync(response)).GetProperty("error").GetString(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("""{"inputs": [}""", "the body is not valid JSON")]
+    [InlineData("""{"inputs": []} trailing""", "the body is not valid JSON")]
+    [InlineData("""[{"inputs": []}]""", "the body must be an object with a non-empty 'inputs' array")]
+    [InlineData("""{"inputs": []}""", "the body must be an object with a non-empty 'inputs' array")]
+    [InlineData("""{"inputs": [{"name": "tenure", "shape": [1], "datatype": "FP32", "data": [{"a": 1}]}, {"name": "contract", "shape": [1], "datatype": "BYTES", "data": ["One year"]}]}""", "tenure: expected a number, got a JSON object.")]
+    [InlineData("""{"inputs": [{"name": "tenure", "shape": [1], "datatype": "FP32"}]}""", "inputs[0]: needs 'name', 'shape', 'datatype' and 'data'.")]
+    public async Task Infer_BodyNotAnInferRequest_Gets400SayingWhy(string json, string expected)
+    {
+        var response = await server.Client.PostAsync("/v2/models/churn/infer", new StringContent(json, Encoding.UTF8, "application/json"), Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(expected, (await ServerFixture.JsonAsync(response)).GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Infer_TensorSentTwice_Gets400NamingIt()
     {
