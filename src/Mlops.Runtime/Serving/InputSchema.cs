@@ -158,7 +158,7 @@ public sealed class InputSchema
         ArgumentNullException.ThrowIfNull(columns);
         ArgumentNullException.ThrowIfNull(problems);
         entityKey = null;
-        var given = columns.ToList();
+        var given = columns as IReadOnlyList<KeyValuePair<string, FeatureColumn>> ?? [.. columns];
         if (given.Count == 0)
         {
             problems.Add("no features were sent; send one column of values per feature.");

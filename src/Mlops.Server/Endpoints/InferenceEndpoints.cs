@@ -194,7 +194,7 @@ internal static class InferenceEndpoints
                 continue;
             }
 
-            if (shape.Length is < 1 or > 2 || shape.Any(d => d < 0) || (shape.Length == 2 && shape[1] != 1))
+            if (shape.Length is < 1 or > 2 || shape[0] < 0 || (shape.Length == 2 && shape[1] != 1))
             {
                 problems.Add($"{name}: shape [{string.Join(", ", shape)}] is not [N] or [N, 1]; send one feature per input tensor.");
                 continue;

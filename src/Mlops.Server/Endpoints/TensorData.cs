@@ -67,12 +67,15 @@ internal sealed class TensorData
     {
         return (_kind, type) switch
         {
-            (Kind.Numbers, FeatureType.Float or FeatureType.Int) => FeatureColumn.Of(_numbers.AsSpan(0, _count).ToArray()),
-            (Kind.Texts, FeatureType.Category or FeatureType.Text) => FeatureColumn.Of(_texts.AsSpan(0, _count).ToArray()),
-            (Kind.Bools, FeatureType.Bool) => FeatureColumn.Of(_bools.AsSpan(0, _count).ToArray()),
+            (Kind.Numbers, FeatureType.Float or FeatureType.Int) => FeatureColumn.Of(Exact(_numbers)),
+            (Kind.Texts, FeatureType.Category or FeatureType.Text) => FeatureColumn.Of(Exact(_texts)),
+            (Kind.Bools, FeatureType.Bool) => FeatureColumn.Of(Exact(_bools)),
             _ => FeatureColumn.Of(Objects()),
         };
     }
+
+    /// <summary>The buffer itself when it holds exactly the values (always for one value), else a copy of them.</summary>
+    private T[] Exact<T>(T[] buffer) => buffer.Length == _count ? buffer : buffer.AsSpan(0, _count).ToArray();
 
     private object?[] Objects()
     {
@@ -197,7 +200,8 @@ internal sealed class TensorData
 
     private void Grow()
     {
-        var size = Math.Max(4, _count * 2);
+        // One value is the usual tensor (a single-row request): start exact, then double.
+        var size = _count == 0 ? 1 : Math.Max(4, _count * 2);
         switch (_kind)
         {
             case Kind.Numbers: Array.Resize(ref _numbers, size); break;
