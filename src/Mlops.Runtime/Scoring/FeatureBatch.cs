@@ -75,7 +75,8 @@ public sealed class FeatureBatch
     /// <remarks>A column held as codes gets its texts made here, once; call it after the batch is written.</remarks>
     public ReadOnlySpan<string?> Texts(int column)
     {
-        if (_codes[column] is { } codes && !_textsMade[column])
+        // Made at most once even when threads (a primary and its shadow) read the batch together.
+        if (_codes[column] is { } codes && !Volatile.Read(ref _textsMade[column]))
         {
             lock (_textsMade)
             {
@@ -89,7 +90,7 @@ public sealed class FeatureBatch
                     }
 
                     _texts[column] = texts;
-                    _textsMade[column] = true;
+                    Volatile.Write(ref _textsMade[column], true);
                 }
             }
         }

@@ -9,7 +9,7 @@ namespace Mlops.Runtime.Serving;
 /// time. Typed arrays are read without boxing; a value that breaks a rule goes through
 /// <see cref="SchemaInput.Convert"/>, so its message is the one a single row gets.
 /// </summary>
-internal sealed class ColumnCheck
+internal readonly struct ColumnCheck
 {
     // A category code of an encoded column's entry that the feature rejects: the row gets Convert's message.
     private const int Rejected = -3;

@@ -204,10 +204,17 @@ internal sealed class TensorData
         var size = _count == 0 ? 1 : Math.Max(4, _count * 2);
         switch (_kind)
         {
-            case Kind.Numbers: Array.Resize(ref _numbers, size); break;
-            case Kind.Texts: Array.Resize(ref _texts, size); break;
-            case Kind.Bools: Array.Resize(ref _bools, size); break;
-            case Kind.Objects: Array.Resize(ref _objects, size); break;
+            case Kind.Numbers: _numbers = Grown(_numbers, size); break;
+            case Kind.Texts: _texts = Grown(_texts, size); break;
+            case Kind.Bools: _bools = Grown(_bools, size); break;
+            case Kind.Objects: _objects = Grown(_objects, size); break;
         }
+    }
+
+    private T[] Grown<T>(T[] buffer, int size)
+    {
+        var grown = new T[size];
+        buffer.AsSpan(0, Math.Min(_count, buffer.Length)).CopyTo(grown);
+        return grown;
     }
 }

@@ -59,8 +59,15 @@ internal sealed record V2InferResult(string Model, string? Id, ServedBatch Answe
         switch (Kind)
         {
             case PredictionKind.Binary:
-                Output(writer, "predicted", "BOOL", predictions.Count, i => writer.WriteBooleanValue(predictions.IsPositive?[i] ?? predictions.Scores[i] > 0));
-                Output(writer, "probability", "FP32", predictions.Count, i =>
+                StartOutput(writer, "predicted", "BOOL", predictions.Count);
+                for (var i = 0; i < predictions.Count; i++)
+                {
+                    writer.WriteBooleanValue(predictions.IsPositive?[i] ?? predictions.Scores[i] > 0);
+                }
+
+                EndOutput(writer);
+                StartOutput(writer, "probability", "FP32", predictions.Count);
+                for (var i = 0; i < predictions.Count; i++)
                 {
                     if (predictions.Probabilities is { } probabilities)
                     {
@@ -70,15 +77,23 @@ internal sealed record V2InferResult(string Model, string? Id, ServedBatch Answe
                     {
                         writer.WriteNullValue();
                     }
-                });
-                Output(writer, "score", "FP32", predictions.Count, i => writer.WriteNumberValue(predictions.Scores[i]));
+                }
+
+                EndOutput(writer);
+                Scores(writer, "score", predictions);
                 break;
             case PredictionKind.Multiclass:
-                Output(writer, "predicted", "BYTES", predictions.Count, i => writer.WriteStringValue(predictions.PredictedLabels?[i]));
-                Output(writer, "score", "FP32", predictions.Count, i => writer.WriteNumberValue(predictions.Scores[i]));
+                StartOutput(writer, "predicted", "BYTES", predictions.Count);
+                for (var i = 0; i < predictions.Count; i++)
+                {
+                    writer.WriteStringValue(predictions.PredictedLabels?[i]);
+                }
+
+                EndOutput(writer);
+                Scores(writer, "score", predictions);
                 break;
             default:
-                Output(writer, "predicted", "FP32", predictions.Count, i => writer.WriteNumberValue(predictions.Scores[i]));
+                Scores(writer, "predicted", predictions);
                 break;
         }
 
@@ -96,7 +111,19 @@ internal sealed record V2InferResult(string Model, string? Id, ServedBatch Answe
         _ => role.ToString().ToLowerInvariant(),
     };
 
-    private static void Output(Utf8JsonWriter writer, string name, string datatype, int count, Action<int> value)
+    private static void Scores(Utf8JsonWriter writer, string name, BatchPredictions predictions)
+    {
+        StartOutput(writer, name, "FP32", predictions.Count);
+        foreach (var score in predictions.Scores)
+        {
+            writer.WriteNumberValue(score);
+        }
+
+        EndOutput(writer);
+    }
+
+    /// <summary>Opens one output tensor, up to its data array.</summary>
+    private static void StartOutput(Utf8JsonWriter writer, string name, string datatype, int count)
     {
         writer.WriteStartObject();
         writer.WriteString("name"u8, name);
@@ -105,11 +132,10 @@ internal sealed record V2InferResult(string Model, string? Id, ServedBatch Answe
         writer.WriteEndArray();
         writer.WriteString("datatype"u8, datatype);
         writer.WriteStartArray("data"u8);
-        for (var i = 0; i < count; i++)
-        {
-            value(i);
-        }
+    }
 
+    private static void EndOutput(Utf8JsonWriter writer)
+    {
         writer.WriteEndArray();
         writer.WriteEndObject();
     }
