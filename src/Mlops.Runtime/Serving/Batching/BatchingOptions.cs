@@ -32,6 +32,15 @@ public sealed class BatchingOptions
     [Range(1, 64)]
     public int ConcurrentBatches { get; set; } = 1;
 
+    /// <summary>
+    /// How many rows of one model version may wait for a batch (Triton's <c>max_queue_size</c>). A row
+    /// beyond it is refused at once instead of waiting without end: the router answers it with the
+    /// fallback, or 503, so an overloaded server stays responsive and its memory bounded.
+    /// </summary>
+    /// <value>The default value is 1,024.</value>
+    [Range(1, 1_000_000)]
+    public int MaxQueuedRows { get; set; } = 1_024;
+
     /// <summary>Checks every field and returns one message per problem, each naming the field and its allowed range.</summary>
     /// <param name="prefix">Put before each message, for example <c>Batching: </c>.</param>
     public IReadOnlyList<string> Problems(string prefix = "")

@@ -13,6 +13,7 @@ namespace Mlops.Runtime.Serving.Batching;
 /// <item>Each caller gets exactly its own row's answer.</item>
 /// <item>When a batch call throws, its rows are scored one by one, so a bad row fails only its own caller.</item>
 /// <item>A caller that cancels gets a cancelled task; its row is dropped if not yet scored, and the others are not affected.</item>
+/// <item>At most <see cref="BatchingOptions.MaxQueuedRows"/> rows wait; a row beyond them fails at once with <see cref="ModelUnavailableException"/>.</item>
 /// <item>Disposal scores the rows already queued; rows that arrive afterwards (a request still holding an
 /// old snapshot) are scored one by one on the caller's thread, so a swap fails no request.</item>
 /// </list>
@@ -26,6 +27,7 @@ public sealed class DynamicBatcher : IAsyncDisposable, IDisposable
     private readonly TimeProvider _time;
     private readonly Channel<PendingRow> _queue;
     private readonly Task[] _workers;
+    private readonly int _maxQueuedRows;
     private bool _closed;
 
     /// <summary>Starts the batcher's workers.</summary>
@@ -45,7 +47,12 @@ public sealed class DynamicBatcher : IAsyncDisposable, IDisposable
         _maxBatchSize = options.MaxBatchSize;
         _maxDelay = options.MaxDelay;
         _time = timeProvider ?? TimeProvider.System;
-        _queue = Channel.CreateUnbounded<PendingRow>(new UnboundedChannelOptions { SingleReader = options.ConcurrentBatches == 1 });
+        _maxQueuedRows = options.MaxQueuedRows;
+        _queue = Channel.CreateBounded<PendingRow>(new BoundedChannelOptions(options.MaxQueuedRows)
+        {
+            FullMode = BoundedChannelFullMode.Wait,
+            SingleReader = options.ConcurrentBatches == 1,
+        });
         _workers = new Task[options.ConcurrentBatches];
         for (var i = 0; i < _workers.Length; i++)
         {
@@ -61,6 +68,7 @@ public sealed class DynamicBatcher : IAsyncDisposable, IDisposable
     /// <param name="cancellationToken">Cancels this caller's wait only.</param>
     /// <exception cref="ArgumentException">The row does not fit the model.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled first.</exception>
+    /// <exception cref="ModelUnavailableException"><see cref="BatchingOptions.MaxQueuedRows"/> rows are already waiting (in the task).</exception>
     public Task<Prediction> ScoreAsync(IReadOnlyDictionary<string, object?> row, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(row);
@@ -74,9 +82,15 @@ public sealed class DynamicBatcher : IAsyncDisposable, IDisposable
         pending.CancelWith(cancellationToken);
         if (!_queue.Writer.TryWrite(pending))
         {
-            // Closed: the version was swapped out while this request held it. Answer without batching.
             pending.Release();
-            return Task.FromResult(_scorer.Score(row));
+            if (IsClosed)
+            {
+                // The version was swapped out while this request held it. Answer without batching.
+                return Task.FromResult(_scorer.Score(row));
+            }
+
+            return Task.FromException<Prediction>(new ModelUnavailableException(
+                $"{_maxQueuedRows} rows already wait for a batch of this model version (Mlops:Batching:MaxQueuedRows): the server is overloaded. Retry later, add replicas, or raise the limit."));
         }
 
         return pending.Task;

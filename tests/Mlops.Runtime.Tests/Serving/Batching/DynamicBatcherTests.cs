@@ -1,4 +1,5 @@
 using Mlops.Runtime.Scoring;
+using Mlops.Runtime.Serving;
 using Mlops.Runtime.Serving.Batching;
 
 namespace Mlops.Runtime.Tests.Serving.Batching;
@@ -159,17 +160,89 @@ public sealed class DynamicBatcherTests
     }
 
     [Fact]
+    public async Task ScoreAsync_QueueFull_RefusesTheNextRowAtOnceAndScoresTheWaitingOnes()
+    {
+        using var gate = new GatedScorer(s_model);
+        await using var batcher = new DynamicBatcher(gate, new BatchingOptions { MaxBatchSize = 1, MaxQueuedRows = 2 }, new SignallingTime());
+        var rows = Enumerable.Range(0, 4).Select(DistinctRow).ToList();
+        var first = batcher.ScoreAsync(rows[0], Ct);
+        Assert.True(gate.Entered.Wait(s_bound, Ct), "the first row's batch should have started");
+
+        var queued = rows.Skip(1).Take(2).Select(r => batcher.ScoreAsync(r, Ct)).ToList();
+        var refused = batcher.ScoreAsync(rows[3], Ct);
+
+        var error = await Assert.ThrowsAsync<ModelUnavailableException>(() => refused);
+        Assert.Contains("MaxQueuedRows", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(queued.Prepend(first), t => t.IsCompleted);
+        gate.Open.Set();
+        Assert.Equal(rows.Take(3).Select(s_model.Score), await Task.WhenAll(queued.Prepend(first)).WaitAsync(s_bound, Ct));
+    }
+
+    [Fact]
+    public async Task Router_BatchQueueFull_TheFallbackAnswersSayingWhy()
+    {
+        using var gate = new GatedScorer(s_model);
+        var schema = new InputSchema(TestModels.Inputs, TestModels.FeatureSet);
+        await using var batcher = new DynamicBatcher(gate, new BatchingOptions { MaxBatchSize = 1, MaxQueuedRows = 1 }, new SignallingTime());
+        var primary = new LoadedModel("churn", 1, "sha256:1", null!, gate, schema) { Batcher = batcher };
+        var constant = new Prediction(0f, 0.5f, false, null, null);
+        var served = new ServedModel("churn", true, primary, null, null, new FallbackAnswer(constant, null), "customer_id", "c0ffee");
+        var router = new TrafficRouter();
+        var first = router.ScoreAsync(served, DistinctRow(1), "a", Ct).AsTask();
+        Assert.True(gate.Entered.Wait(s_bound, Ct), "the first row's batch should have started");
+        var queued = router.ScoreAsync(served, DistinctRow(2), "b", Ct).AsTask();
+
+        var overloaded = await router.ScoreAsync(served, DistinctRow(3), "c", Ct).AsTask().WaitAsync(s_bound, Ct);
+
+        Assert.Equal((ServedRole.Fallback, constant), (overloaded.Role, overloaded.Prediction));
+        Assert.Contains("MaxQueuedRows", overloaded.Reason, StringComparison.Ordinal);
+        gate.Open.Set();
+        Assert.All(await Task.WhenAll(first, queued).WaitAsync(s_bound, Ct), a => Assert.Equal(ServedRole.Primary, a.Role));
+    }
+
+    [Fact]
     public void Constructor_OptionsOutOfRange_ListsEveryProblem()
     {
-        var options = new BatchingOptions { MaxBatchSize = 0, MaxDelay = TimeSpan.FromSeconds(2), ConcurrentBatches = 0 };
+        var options = new BatchingOptions { MaxBatchSize = 0, MaxDelay = TimeSpan.FromSeconds(2), ConcurrentBatches = 0, MaxQueuedRows = 0 };
 
         var error = Assert.Throws<ArgumentException>(() => new DynamicBatcher(s_model, options));
 
         Assert.Contains("MaxBatchSize", error.Message, StringComparison.Ordinal);
         Assert.Contains("MaxDelay", error.Message, StringComparison.Ordinal);
         Assert.Contains("ConcurrentBatches", error.Message, StringComparison.Ordinal);
+        Assert.Contains("MaxQueuedRows", error.Message, StringComparison.Ordinal);
     }
 
     private static Dictionary<string, object?> DistinctRow(int i) =>
         new(StringComparer.Ordinal) { ["tenure"] = (float)i, ["contract"] = s_contracts[i % 3], ["total_charges"] = i % 5 == 0 ? null : i * 37.5f };
+}
+
+/// <summary>Scores with a real model, but holds every batch call until <see cref="Open"/> is set (at most ten seconds).</summary>
+internal sealed class GatedScorer(IScorer inner) : IScorer, IDisposable
+{
+    public ManualResetEventSlim Entered { get; } = new();
+
+    public ManualResetEventSlim Open { get; } = new();
+
+    public PredictionKind Kind => inner.Kind;
+
+    public Prediction Score(IReadOnlyDictionary<string, object?> features) => inner.Score(features);
+
+    public Prediction[] ScoreBatch(IReadOnlyList<IReadOnlyDictionary<string, object?>> rows)
+    {
+        Entered.Set();
+        if (!Open.Wait(TimeSpan.FromSeconds(10)))
+        {
+            throw new TimeoutException("the test never opened the gate.");
+        }
+
+        return inner.ScoreBatch(rows);
+    }
+
+    public void Dispose()
+    {
+        Open.Set();
+        Entered.Dispose();
+        Open.Dispose();
+    }
 }
