@@ -150,6 +150,18 @@ public sealed class FeatureBatch
         return _codes[column];
     }
 
+    /// <summary>Every row of the batch as a <see cref="FeatureRow"/>, for scorers that take rows.</summary>
+    public FeatureRow[] Rows()
+    {
+        var rows = new FeatureRow[RowCount];
+        for (var i = 0; i < rows.Length; i++)
+        {
+            rows[i] = Row(i);
+        }
+
+        return rows;
+    }
+
     /// <summary>One row of the batch as a <see cref="FeatureRow"/> (for logs, shadows and scorers without a batch path).</summary>
     /// <param name="index">The row, from 0.</param>
     public FeatureRow Row(int index)

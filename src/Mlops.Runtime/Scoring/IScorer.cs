@@ -47,12 +47,6 @@ public interface IScorer
     BatchPredictions ScoreBatch(FeatureBatch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        var rows = new IReadOnlyDictionary<string, object?>[batch.RowCount];
-        for (var i = 0; i < rows.Length; i++)
-        {
-            rows[i] = batch.Row(i);
-        }
-
-        return BatchPredictions.From(ScoreBatch(rows));
+        return BatchPredictions.From(ScoreBatch(batch.Rows()));
     }
 }

@@ -203,13 +203,7 @@ public sealed class ModelScorer : IScorer
         ArgumentNullException.ThrowIfNull(batch);
         if (!HasRowType(batch.Columns))
         {
-            var rows = new IReadOnlyDictionary<string, object?>[batch.RowCount];
-            for (var i = 0; i < rows.Length; i++)
-            {
-                rows[i] = batch.Row(i);
-            }
-
-            return BatchPredictions.From(ScoreBatch(rows));
+            return BatchPredictions.From(ScoreBatch(batch.Rows()));
         }
 
         if (_linear is not null)

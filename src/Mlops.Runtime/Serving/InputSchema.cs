@@ -98,8 +98,7 @@ public sealed class InputSchema
 
             if (!_inputs.TryGetValue(name, out var input))
             {
-                var suggestion = Declarations.Diagnostics.Suggestions.Nearest(name, _inputs.Keys);
-                problems.Add($"{where}{name}: not a feature of this model." + (suggestion is null ? " Remove it." : $" Did you mean '{suggestion}'?"));
+                problems.Add(where + NotAFeature(name));
                 continue;
             }
 
@@ -208,8 +207,7 @@ public sealed class InputSchema
             {
                 if (name != Entity)
                 {
-                    var suggestion = Declarations.Diagnostics.Suggestions.Nearest(name, _inputs.Keys);
-                    problems.Add($"{name}: not a feature of this model." + (suggestion is null ? " Remove it." : $" Did you mean '{suggestion}'?"));
+                    problems.Add(NotAFeature(name));
                 }
 
                 continue;
@@ -255,6 +253,10 @@ public sealed class InputSchema
         ArgumentNullException.ThrowIfNull(columns);
         return CheckColumns(columns.Select(c => KeyValuePair.Create(c.Key, c.Value is null ? null! : FeatureColumn.Of(c.Value))), problems, out entityKey);
     }
+
+    /// <summary>The message for a name that is not a feature, with the nearest feature's name when one is close.</summary>
+    private string NotAFeature(string name) =>
+        $"{name}: not a feature of this model." + (Declarations.Diagnostics.Suggestions.Nearest(name, _inputs.Keys) is { } suggestion ? $" Did you mean '{suggestion}'?" : " Remove it.");
 
     /// <summary>The entity key's value as text (for routing), or null when it has none.</summary>
     private static string? EntityText(object? value) => value is JsonElement { ValueKind: JsonValueKind.String or JsonValueKind.Number } key

@@ -44,13 +44,13 @@ internal sealed class TensorData
                     ReadArray(ref reader);
                     break;
                 case JsonTokenType.Number:
-                    AddNumber(reader.TryGetDouble(out var number) ? number : double.NaN);
+                    Add(ref _numbers, Kind.Numbers, reader.TryGetDouble(out var number) ? number : double.NaN);
                     break;
                 case JsonTokenType.String:
-                    AddText(reader.GetString());
+                    Add(ref _texts, Kind.Texts, reader.GetString());
                     break;
                 case JsonTokenType.True or JsonTokenType.False:
-                    AddBool(reader.TokenType == JsonTokenType.True);
+                    Add(ref _bools, Kind.Bools, reader.TokenType == JsonTokenType.True);
                     break;
                 case JsonTokenType.Null:
                     AddNull();
@@ -97,53 +97,42 @@ internal sealed class TensorData
         _ => null,
     };
 
-    private void AddNumber(double value)
+    /// <summary>Adds a value to the typed buffer of its kind, or as an object once the kinds are mixed.</summary>
+    private void Add<T>(ref T[] buffer, Kind kind, T value)
     {
-        if (!Fits(Kind.Numbers))
+        if (kind != _kind && !TakeKind(kind))
         {
             AddObject(value);
             return;
         }
 
-        EnsureRoom();
-        _numbers[_count++] = value;
-    }
-
-    private void AddText(string? value)
-    {
-        if (!Fits(Kind.Texts))
+        if (_count >= buffer.Length)
         {
-            AddObject(value);
-            return;
+            buffer = Grown(buffer);
         }
 
-        EnsureRoom();
-        _texts[_count++] = value;
-    }
-
-    private void AddBool(bool value)
-    {
-        if (!Fits(Kind.Bools))
-        {
-            AddObject(value);
-            return;
-        }
-
-        EnsureRoom();
-        _bools[_count++] = value;
+        buffer[_count++] = value;
     }
 
     private void AddNull()
     {
-        if (!Fits(Kind.Nulls))
+        switch (_kind)
         {
-            AddObject(null);
-            return;
+            case Kind.Nulls:
+                // The typed buffer made for the first value that is not null starts with nulls.
+                _count++;
+                break;
+            case Kind.Numbers:
+                Add(ref _numbers, Kind.Numbers, null);
+                break;
+            case Kind.Texts:
+                Add(ref _texts, Kind.Texts, null);
+                break;
+            default:
+                // Bools have no null: a null among them turns the tensor into objects.
+                AddObject(null);
+                break;
         }
-
-        // A typed slot's default is already null.
-        EnsureRoom();
-        _count++;
     }
 
     private void AddObject(object? value)
@@ -154,66 +143,26 @@ internal sealed class TensorData
             _kind = Kind.Objects;
         }
 
-        EnsureRoom();
-        _objects[_count++] = value;
+        Add(ref _objects, Kind.Objects, value);
     }
 
-    /// <summary>Whether a value of <paramref name="kind"/> can be kept typed; the first value that is not null sets the kind.</summary>
-    private bool Fits(Kind kind)
+    /// <summary>Sets the kind from the first value that is not null; false when the tensor already has another kind.</summary>
+    private bool TakeKind(Kind kind)
     {
-        if (kind == _kind)
+        // Bools have no null: nulls then a bool are kept as objects.
+        if (_kind != Kind.Nulls || (kind == Kind.Bools && _count > 0))
         {
-            return true;
+            return false;
         }
 
-        if (_kind == Kind.Nulls)
-        {
-            // Bools have no null: nulls then a bool are kept as objects.
-            if (kind == Kind.Bools && _count > 0)
-            {
-                return false;
-            }
-
-            _kind = kind;
-            return true;
-        }
-
-        return kind == Kind.Nulls && _kind is Kind.Numbers or Kind.Texts;
+        _kind = kind;
+        return true;
     }
 
-    private void EnsureRoom()
+    /// <summary>A larger copy of a buffer: exact for the first value (a one-row tensor is the usual one), then doubling.</summary>
+    private T[] Grown<T>(T[] buffer)
     {
-        if (_count >= Capacity)
-        {
-            Grow();
-        }
-    }
-
-    private int Capacity => _kind switch
-    {
-        Kind.Numbers => _numbers.Length,
-        Kind.Texts => _texts.Length,
-        Kind.Bools => _bools.Length,
-        Kind.Objects => _objects.Length,
-        _ => int.MaxValue,
-    };
-
-    private void Grow()
-    {
-        // One value is the usual tensor (a single-row request): start exact, then double.
-        var size = _count == 0 ? 1 : Math.Max(4, _count * 2);
-        switch (_kind)
-        {
-            case Kind.Numbers: _numbers = Grown(_numbers, size); break;
-            case Kind.Texts: _texts = Grown(_texts, size); break;
-            case Kind.Bools: _bools = Grown(_bools, size); break;
-            case Kind.Objects: _objects = Grown(_objects, size); break;
-        }
-    }
-
-    private T[] Grown<T>(T[] buffer, int size)
-    {
-        var grown = new T[size];
+        var grown = new T[_count == 0 ? 1 : Math.Max(4, _count * 2)];
         buffer.AsSpan(0, Math.Min(_count, buffer.Length)).CopyTo(grown);
         return grown;
     }

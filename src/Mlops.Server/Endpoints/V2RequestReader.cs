@@ -139,9 +139,10 @@ internal static class V2RequestReader
 
     private static long[] Shape(ref Utf8JsonReader reader)
     {
+        // Shapes have one or two dimensions: no list unless one has more than eight.
         Span<long> dimensions = stackalloc long[8];
         var count = 0;
-        var more = new List<long>();
+        List<long>? more = null;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
             var dimension = reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var n) ? n : -1;
@@ -152,11 +153,11 @@ internal static class V2RequestReader
             }
             else
             {
-                more.Add(dimension);
+                (more ??= []).Add(dimension);
             }
         }
 
-        return [.. dimensions[..count], .. more];
+        return more is null ? dimensions[..count].ToArray() : [.. dimensions[..count], .. more];
     }
 
     private static string Datatype(ref Utf8JsonReader reader)

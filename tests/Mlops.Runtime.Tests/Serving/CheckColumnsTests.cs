@@ -17,6 +17,10 @@ public sealed class CheckColumnsTests
         return s_schema.CheckColumns(columns.Select(c => KeyValuePair.Create(c.Name, c.Values)), problems, out entity);
     }
 
+    /// <summary>The test schema with a feature set that lets unknown categories through (onUnknown: ignore).</summary>
+    private static InputSchema LenientSchema() => new(TestModels.Inputs, new FeatureSet("customer", 1, "customer_id", null,
+        [.. TestModels.FeatureSet.Features.Select(f => f with { OnUnknown = UnknownCategoryPolicy.Ignore })]));
+
     private static JsonElement[] Json(string array) => JsonSerializer.Deserialize<JsonElement[]>(array)!;
 
     public static TheoryData<string, Array, Array, Array> SameRowsInEveryForm => new()
@@ -68,10 +72,8 @@ public sealed class CheckColumnsTests
     [Fact]
     public void ScoreBatch_UndeclaredCategoryOrNoCodes_EqualsEachRowScoredAlone()
     {
-        // A feature set that lets unknown categories through: the batch carries the text, coded as undeclared.
-        var lenient = new FeatureSet("customer", 1, "customer_id", null,
-            [.. TestModels.FeatureSet.Features.Select(f => f with { OnUnknown = UnknownCategoryPolicy.Ignore })]);
-        var schema = new InputSchema(TestModels.Inputs, lenient);
+        // Unknown categories let through: the batch carries the text, coded as undeclared.
+        var schema = LenientSchema();
         var scorer = ModelScorer.Load(new MemoryStream(TestModels.Model.ToArray()));
         var problems = new List<string>();
         var batch = schema.CheckColumns(
@@ -215,9 +217,7 @@ public sealed class CheckColumnsTests
     [Fact]
     public void ScoreBatch_EncodedUndeclaredCategory_EqualsTheRowScoredAlone()
     {
-        var lenient = new FeatureSet("customer", 1, "customer_id", null,
-            [.. TestModels.FeatureSet.Features.Select(f => f with { OnUnknown = UnknownCategoryPolicy.Ignore })]);
-        var schema = new InputSchema(TestModels.Inputs, lenient);
+        var schema = LenientSchema();
         var scorer = ModelScorer.Load(new MemoryStream(TestModels.Model.ToArray()));
         var problems = new List<string>();
 
