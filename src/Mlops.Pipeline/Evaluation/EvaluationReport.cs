@@ -1,6 +1,8 @@
 using Mlops.Declarations.FeatureSets;
 using Mlops.Declarations.Models;
 using Mlops.Declarations.Schema;
+using Mlops.Pipeline.Data;
+using Mlops.Runtime.Bundles;
 using Mlops.Runtime.Monitoring;
 
 namespace Mlops.Pipeline.Evaluation;
@@ -12,9 +14,15 @@ namespace Mlops.Pipeline.Evaluation;
 /// <param name="ModelPath">The model zip written by training, or a registered ONNX file.</param>
 public sealed record EvaluationRequest(string RepositoryRoot, Declared<ModelSpec> Model, Declared<FeatureSet> FeatureSet, string ModelPath)
 {
-    /// <summary>The model file's format, as bundle manifests name it (<c>mlnet</c> or <c>onnx</c>).</summary>
-    /// <value>The default value is <c>mlnet</c>.</value>
-    public string ModelFormat { get; init; } = Runtime.Scoring.Scorers.MlNet;
+    /// <summary>The model file's format.</summary>
+    /// <value>The default value is <see cref="ModelFormat.MlNet"/>.</value>
+    public ModelFormat ModelFormat { get; init; } = ModelFormat.MlNet;
+
+    /// <summary>The model's data as the command already read it (its rows kept), so it is not read again; null reads it.</summary>
+    public ModelData? Data { get; init; }
+
+    /// <summary>A CSV file to write each holdout row's prediction to (its line in the data file, the entity, the label, and what serving would answer); null writes none.</summary>
+    public string? PredictionsFile { get; init; }
 }
 
 /// <summary>

@@ -1,8 +1,8 @@
-using Microsoft.ML;
-using Microsoft.ML.Data;
 using Mlops.Declarations.FeatureSets;
 using Mlops.Declarations.Models;
 using Mlops.Pipeline.Training;
+using Mlops.Runtime.Bundles;
+using Mlops.Runtime.Features;
 using Mlops.Runtime.Monitoring;
 using Mlops.Runtime.Scoring;
 
@@ -10,10 +10,11 @@ namespace Mlops.Pipeline.Evaluation;
 
 /// <summary>
 /// Evaluates a trained model on the holdout rows of its data (the same split code as training, so the
-/// same rows): task metrics overall and per slice, single-row latency through the runtime's
-/// <see cref="IScorer"/> (the one serving uses), the model file's size, and the reference profile.
-/// An ML.NET zip is scored in one batch transform; an ONNX model (<see cref="EvaluationRequest.ModelFormat"/>)
-/// row by row through <see cref="OnnxScorer"/>, so an externally trained model is measured by the code that serves it.
+/// same rows): task metrics overall and per slice, single-row latency, the model file's size, and the
+/// reference profile. The holdout rows are scored by the runtime's <see cref="IScorer"/> (ML.NET or
+/// ONNX, <see cref="EvaluationRequest.ModelFormat"/>), the code that serves them, so evaluation's
+/// predictions are serving's; latency is timed on the path a request takes after its body is read:
+/// its values checked by the model's <see cref="InputSchema"/>, then scored.
 /// </summary>
 /// <param name="timeProvider">The clock latency is measured with; the default is the system clock.</param>
 public sealed class ModelEvaluator(TimeProvider? timeProvider = null)
@@ -43,8 +44,17 @@ public sealed class ModelEvaluator(TimeProvider? timeProvider = null)
         }
 
         var spec = request.Model.Value;
-        progress?.Report(new TrainingProgress(TrainingStage.LoadingData, $"Reading {spec.Data.Path}"));
-        var data = await TrainingData.LoadAsync(request.RepositoryRoot, request.Model, request.FeatureSet, cancellationToken).ConfigureAwait(false);
+        TrainingData data;
+        if (request.Data is { Rows: not null } read)
+        {
+            data = TrainingData.From(read);
+        }
+        else
+        {
+            progress?.Report(new TrainingProgress(TrainingStage.LoadingData, $"Reading {spec.Data.Path}"));
+            data = await TrainingData.LoadAsync(request.RepositoryRoot, request.Model, request.FeatureSet, cancellationToken).ConfigureAwait(false);
+        }
+
         ModelTrainer.CheckSplit(data);
 
         progress?.Report(new TrainingProgress(TrainingStage.Evaluating, $"Scoring {data.Holdout.Length:N0} holdout rows"));
@@ -62,9 +72,13 @@ public sealed class ModelEvaluator(TimeProvider? timeProvider = null)
     private async Task<EvaluationReport> EvaluateAsync(EvaluationRequest request, TrainingData data, IScorer scorer, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
         var spec = request.Model.Value;
-        var scored = await Task.Run(
-            () => scorer is OnnxScorer onnx ? HoldoutPredictions.Score(onnx, data) : HoldoutPredictions.Score(request.ModelPath, data, spec.Trainer.Seed),
-            cancellationToken).ConfigureAwait(false);
+        var holdout = data.Rows.Select(data.Holdout);
+        var predictions = await Task.Run(() => scorer.Score(holdout), cancellationToken).ConfigureAwait(false);
+        var scored = HoldoutPredictions.From(predictions, scorer.Classes);
+        if (request.PredictionsFile is { } file)
+        {
+            await HoldoutPredictionsFile.WriteAsync(file, data, holdout, predictions, cancellationToken).ConfigureAwait(false);
+        }
         var rows = Enumerable.Range(0, data.Holdout.Length).ToArray();
         var (metrics, confusion, classes) = Metrics(data, scored, rows);
         var slices = Slices(data, scored);
@@ -124,7 +138,7 @@ public sealed class ModelEvaluator(TimeProvider? timeProvider = null)
 
             default:
                 {
-                    var labels = rows.Select(i => Data.FeatureValueParser.TryParseNumber(data.Labels[data.Holdout[i]], out var v) ? (float)v : float.NaN).ToArray();
+                    var labels = rows.Select(i => TrainingData.IsNumber(data.Labels[data.Holdout[i]], out var v) ? (float)v : float.NaN).ToArray();
                     var keep = rows.Where((_, j) => !float.IsNaN(labels[j])).ToArray();
                     return (TaskMetrics.Regression([.. labels.Where(l => !float.IsNaN(l))], [.. keep.Select(i => scored.Scores[i])]), null, null);
                 }
@@ -167,31 +181,49 @@ public sealed class ModelEvaluator(TimeProvider? timeProvider = null)
 
     private static string? SliceValue(TrainingData data, int column, int row)
     {
-        if (data.Numbers(column) is { } numbers)
+        if (data.IsNumber(column))
         {
-            var value = numbers[row];
+            var value = data.NumberAt(column, row);
             return float.IsNaN(value) ? null
                 : data.Features[column].Type == FeatureType.Bool ? (value == 1f ? "true" : "false")
                 : value.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
-        return data.Texts(column)![row];
+        return data.TextAt(column, row);
     }
 
     /// <summary>The scorer serving would load for this model file.</summary>
     private static IScorer LoadScorer(EvaluationRequest request, TrainingData data) => request.ModelFormat switch
     {
-        Scorers.MlNet => ModelScorer.Load(request.ModelPath),
-        Scorers.Onnx => OnnxScorer.Load(File.ReadAllBytes(request.ModelPath), [.. data.Features.Select(f => f.Name)], ModelTrainer.TaskName(data.Model.Value.Task)),
-        _ => throw new ArgumentException($"Model format '{request.ModelFormat}' is not one this evaluator scores ('{Scorers.MlNet}', '{Scorers.Onnx}').", nameof(request)),
+        ModelFormat.Onnx => OnnxScorer.Load(File.ReadAllBytes(request.ModelPath), [.. data.Features.Select(f => f.Name)], data.Model.Value.Task),
+        _ => ModelScorer.Load(request.ModelPath),
     };
 
+    /// <summary>
+    /// Times single rows from value to prediction the way serving takes them once a request's body is
+    /// read: each row's values (as a JSON client sends them) checked by the schema, then scored.
+    /// </summary>
     private LatencySummary MeasureLatency(IScorer scorer, TrainingData data, CancellationToken cancellationToken)
     {
-        var requests = data.Holdout.Select(data.ToRequest).ToArray();
+        var schema = data.Schema;
+        var requests = data.Holdout.Take(Math.Max(1, Math.Min(data.Holdout.Length, LatencyPredictions))).Select(r => Request(data, r)).ToArray();
+        var problems = new List<string>();
+        long Once(List<KeyValuePair<string, Array>> request)
+        {
+            var start = _time.GetTimestamp();
+            var batch = schema.CheckColumns(request, problems, out _);
+            if (problems.Count > 0)
+            {
+                throw new InvalidOperationException($"A holdout row was refused by its own schema: {problems[0]}");
+            }
+
+            scorer.Score(batch);
+            return start;
+        }
+
         for (var i = 0; i < WarmupPredictions; i++)
         {
-            scorer.Score(requests[i % requests.Length]);
+            Once(requests[i % requests.Length]);
         }
 
         var samples = new double[LatencyPredictions];
@@ -202,9 +234,7 @@ public sealed class ModelEvaluator(TimeProvider? timeProvider = null)
                 cancellationToken.ThrowIfCancellationRequested();
             }
 
-            var request = requests[i % requests.Length];
-            var start = _time.GetTimestamp();
-            scorer.Score(request);
+            var start = Once(requests[i % requests.Length]);
             samples[i] = _time.GetElapsedTime(start).TotalMilliseconds;
         }
 
@@ -219,23 +249,50 @@ public sealed class ModelEvaluator(TimeProvider? timeProvider = null)
 
     private static double NearestRank(double[] sorted, double q) => sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Length) - 1, 0, sorted.Length - 1)];
 
+    /// <summary>A row as a client sends it: one value per feature, typed as JSON types it (numbers, bools, strings), missing values left out.</summary>
+    private static List<KeyValuePair<string, Array>> Request(TrainingData data, int row)
+    {
+        var request = new List<KeyValuePair<string, Array>>(data.Features.Count);
+        for (var c = 0; c < data.Features.Count; c++)
+        {
+            var feature = data.Features[c];
+            Array? value = null;
+            if (data.IsNumber(c))
+            {
+                var number = data.NumberAt(c, row);
+                value = float.IsNaN(number) ? null : feature.Type == FeatureType.Bool ? new[] { number == 1f } : new[] { (double)number };
+            }
+            else if (data.TextAt(c, row) is { } text)
+            {
+                value = new[] { text };
+            }
+
+            if (value is not null)
+            {
+                request.Add(KeyValuePair.Create(feature.Name, value));
+            }
+        }
+
+        return request;
+    }
+
     private static ReferenceProfile Profile(TrainingData data, HoldoutPredictions scored)
     {
         var features = new List<FeatureProfile>();
         for (var i = 0; i < data.Features.Count; i++)
         {
             var feature = data.Features[i];
-            if (data.Numbers(i) is { } numbers)
+            var column = i;
+            if (data.IsNumber(i))
             {
-                var values = data.Holdout.Select(r => numbers[r]);
+                var values = data.Holdout.Select(r => data.NumberAt(column, r));
                 features.Add(feature.Type == FeatureType.Bool
                     ? ProfileBuilder.Categorical(feature.Name, values.Select(v => float.IsNaN(v) ? null : v == 1f ? "true" : "false"), ["false", "true"])
                     : ProfileBuilder.Numeric(feature.Name, values.Select(v => (double)v)));
             }
             else
             {
-                var texts = data.Texts(i)!;
-                features.Add(ProfileBuilder.Categorical(feature.Name, data.Holdout.Select(r => texts[r]), feature.Type == FeatureType.Category ? feature.Values : null));
+                features.Add(ProfileBuilder.Categorical(feature.Name, data.Holdout.Select(r => data.TextAt(column, r)), feature.Type == FeatureType.Category ? feature.Values : null));
             }
         }
 
@@ -261,7 +318,7 @@ public sealed class ModelEvaluator(TimeProvider? timeProvider = null)
     }
 }
 
-/// <summary>The model's outputs for the holdout rows, in holdout order: from one batch transform (ML.NET) or row by row (ONNX).</summary>
+/// <summary>The model's outputs for the holdout rows, in holdout order, as the metrics read them.</summary>
 internal sealed class HoldoutPredictions
 {
     public float[] Scores { get; private init; } = [];
@@ -276,57 +333,26 @@ internal sealed class HoldoutPredictions
 
     public IReadOnlyList<string> Classes { get; private init; } = [];
 
-    /// <summary>Scores each holdout row through the ONNX scorer serving uses; binary and regression are all it serves.</summary>
-    public static HoldoutPredictions Score(OnnxScorer scorer, TrainingData data)
+    /// <summary>The scorer's answers; a binary model without probabilities keeps its scores (metrics rank by them).</summary>
+    public static HoldoutPredictions From(BatchPredictions predictions, IReadOnlyList<string> classes)
     {
-        var predictions = data.Holdout.Select(row => scorer.Score(data.ToRequest(row))).ToArray();
-        return scorer.Kind == PredictionKind.Binary
-            ? new HoldoutPredictions
-            {
-                Scores = [.. predictions.Select(p => p.Score)],
-                Probabilities = [.. predictions.Select(p => p.Probability ?? p.Score)],
-                IsPositive = [.. predictions.Select(p => p.IsPositive ?? false)],
-            }
-            : new HoldoutPredictions { Scores = [.. predictions.Select(p => p.Score)] };
-    }
-
-    public static HoldoutPredictions Score(string modelPath, TrainingData data, int seed)
-    {
-        var ml = new MLContext(seed);
-        ITransformer model;
-        using (var stream = File.OpenRead(modelPath))
+        if (predictions.ClassProbabilities is not null)
         {
-            model = ml.Model.Load(stream, out _);
-        }
-
-        var view = data.RowType.ToDataView(ml, [.. data.Holdout.Select(data.FeatureRow)]);
-        var output = model.Transform(view);
-        var predicted = output.Schema.GetColumnOrNull(ModelColumns.PredictedLabel);
-        if (predicted is null)
-        {
-            return new HoldoutPredictions { Scores = [.. output.GetColumn<float>(ModelColumns.Score)] };
-        }
-
-        if (predicted.Value.Type is KeyDataViewType)
-        {
-            VBuffer<ReadOnlyMemory<char>> names = default;
-            output.Schema[ModelColumns.Score].GetSlotNames(ref names);
-            var classScores = output.GetColumn<float[]>(ModelColumns.Score).ToArray();
-            var keys = output.GetColumn<uint>(ModelColumns.PredictedLabel).ToArray();
+            var index = classes.Select((c, i) => (c, i)).ToDictionary(p => p.c, p => p.i, StringComparer.Ordinal);
             return new HoldoutPredictions
             {
-                Classes = [.. names.DenseValues().Select(n => n.ToString())],
-                ClassScores = classScores,
-                PredictedClass = [.. keys.Select(k => (int)k - 1)],
-                Scores = [.. keys.Select((k, i) => k >= 1 && k <= classScores[i].Length ? classScores[i][k - 1] : float.NaN)],
+                Classes = classes,
+                Scores = predictions.Scores,
+                ClassScores = [.. Enumerable.Range(0, predictions.Count).Select(r => predictions.ClassProbabilitiesOf(r).ToArray())],
+                PredictedClass = [.. predictions.PredictedLabels!.Select(l => l is not null && index.TryGetValue(l, out var k) ? k : -1)],
             };
         }
 
         return new HoldoutPredictions
         {
-            Scores = [.. output.GetColumn<float>(ModelColumns.Score)],
-            Probabilities = output.Schema.GetColumnOrNull(ModelColumns.Probability) is null ? null : [.. output.GetColumn<float>(ModelColumns.Probability)],
-            IsPositive = [.. output.GetColumn<bool>(ModelColumns.PredictedLabel)],
+            Scores = predictions.Scores,
+            Probabilities = predictions.Probabilities,
+            IsPositive = predictions.IsPositive,
         };
     }
 }

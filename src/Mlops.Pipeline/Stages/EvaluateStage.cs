@@ -8,7 +8,7 @@ using Mlops.Pipeline.Evaluation;
 using Mlops.Pipeline.External;
 using Mlops.Pipeline.Tracking;
 using Mlops.Pipeline.Training;
-using Mlops.Runtime.Scoring;
+using Mlops.Runtime.Bundles;
 
 namespace Mlops.Pipeline.Stages;
 
@@ -37,19 +37,28 @@ public static class EvaluateStage
     public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
     /// <summary>Evaluates the current run of a model.</summary>
+    /// <param name="workspace">The validated repository.</param>
+    /// <param name="model">The model.</param>
+    /// <param name="features">Its feature set.</param>
+    /// <param name="force">Evaluate again even when the run holds this evaluation.</param>
+    /// <param name="progress">Receives a report as each stage starts.</param>
+    /// <param name="cancellationToken">Stops the work.</param>
+    /// <param name="predictionsFile">A CSV file for each holdout row's prediction; asking for one evaluates again.</param>
     /// <exception cref="StageInputException">The current declarations have not been trained.</exception>
-    public static async Task<EvaluateOutcome> RunAsync(Workspace workspace, Declared<ModelSpec> model, Declared<FeatureSet> features, bool force, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    public static async Task<EvaluateOutcome> RunAsync(Workspace workspace, Declared<ModelSpec> model, Declared<FeatureSet> features, bool force, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken, string? predictionsFile = null)
     {
         var run = await CurrentRunAsync(workspace, model, features, cancellationToken).ConfigureAwait(false);
         var key = EvaluationKey(run, model.Value);
-        if (!force && await ReadAsync(workspace, run, cancellationToken).ConfigureAwait(false) is { } stored && stored.Key == key)
+        if (!force && predictionsFile is null && await ReadAsync(workspace, run, cancellationToken).ConfigureAwait(false) is { } stored && stored.Key == key)
         {
             return new EvaluateOutcome(model.Value.Name, run, stored.Report, Cached: true);
         }
 
         var request = new EvaluationRequest(workspace.Root, model, features, Path.Combine(workspace.Root, run.Artifact!.Path))
         {
-            ModelFormat = ExternalModel.IsExternal(model.Value) ? Scorers.Onnx : Scorers.MlNet,
+            ModelFormat = ExternalModel.IsExternal(model.Value) ? ModelFormat.Onnx : ModelFormat.MlNet,
+            Data = workspace.DataOf(model),
+            PredictionsFile = predictionsFile,
         };
         var report = await new ModelEvaluator(workspace.Time).EvaluateAsync(request, progress, cancellationToken).ConfigureAwait(false);
         await workspace.Runs.AddMetricsAsync(run.Id, RunMetrics(report), cancellationToken).ConfigureAwait(false);

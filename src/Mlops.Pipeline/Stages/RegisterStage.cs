@@ -78,7 +78,7 @@ public static class RegisterStage
         var start = RunStart.FromDeclarations(spec, features.Value, spec.Data.Digest, ExternalModel.TrainerVersion(digest), git);
         var parameters = new Dictionary<string, string>(start.Params)
         {
-            [ExternalModel.FormatParameter] = Scorers.Onnx,
+            [ExternalModel.FormatParameter] = "onnx",
             ["trainer.inputs"] = onnx.Layout == OnnxInputLayout.Packed ? "packed" : "per-feature",
             ["trainer.output"] = onnx.Output,
         };
@@ -98,7 +98,7 @@ public static class RegisterStage
             Directory.CreateDirectory(folder);
             var copy = Path.Combine(folder, ExternalModel.ModelFileName);
             await File.WriteAllBytesAsync(copy, bytes, cancellationToken).ConfigureAwait(false);
-            var evaluation = new EvaluationRequest(workspace.Root, model, features, copy) { ModelFormat = Scorers.Onnx };
+            var evaluation = new EvaluationRequest(workspace.Root, model, features, copy) { ModelFormat = ModelFormat.Onnx };
             report = await new ModelEvaluator(workspace.Time).EvaluateAsync(evaluation, progress, cancellationToken).ConfigureAwait(false);
 
             // One transaction: the run is complete with its artifact, metrics and evaluation, or still running.

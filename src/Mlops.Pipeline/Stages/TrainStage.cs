@@ -43,7 +43,7 @@ public static class TrainStage
         try
         {
             var output = Path.Combine(workspace.Root, RunsFolder, runId);
-            var result = await new ModelTrainer(workspace.Time).TrainAsync(new TrainingRequest(workspace.Root, model, features), output, progress, cancellationToken).ConfigureAwait(false);
+            var result = await new ModelTrainer(workspace.Time).TrainAsync(new TrainingRequest(workspace.Root, model, features) { Data = workspace.DataOf(model) }, output, progress, cancellationToken).ConfigureAwait(false);
             var parameters = result.Parameters.ToDictionary(p => $"trainer.{p.Key}", p => p.Value);
             parameters["trainer"] = result.Trainer;
             await workspace.Runs.CompleteRunAsync(runId, new RunCompletion

@@ -3,6 +3,7 @@ using Mlops.Declarations.FeatureSets;
 using Mlops.Declarations.Models;
 using Mlops.Declarations.Repository;
 using Mlops.Declarations.Schema;
+using Mlops.Pipeline.Data;
 using Mlops.Pipeline.Tracking;
 using Mlops.Pipeline.Validation;
 
@@ -42,7 +43,7 @@ public sealed class Workspace : IAsyncDisposable
     public static async Task<Workspace> OpenAsync(string root, string? trackingDb, TimeProvider time, CancellationToken cancellationToken)
     {
         var full = Path.GetFullPath(root);
-        var validation = await RepositoryValidator.ValidateAsync(full, cancellationToken).ConfigureAwait(false);
+        var validation = await RepositoryValidator.ValidateAsync(full, cancellationToken, keepRows: true).ConfigureAwait(false);
         if (validation.Errors > 0)
         {
             throw new CheckFailedException($"validation found {validation.Errors} error(s); run 'mlops validate' and fix them first", validation.Diagnostics);
@@ -64,6 +65,16 @@ public sealed class Workspace : IAsyncDisposable
         }
 
         return [.. models.Select(m => (m, Declarations.Find(m.Value.FeatureSet)!))];
+    }
+
+    /// <summary>
+    /// A model's data as validation read it (rows kept), when it still matches the declaration, so
+    /// the stages of one command read and hash each data file once; null when there is none.
+    /// </summary>
+    public ModelData? DataOf(Declared<ModelSpec> model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return Validation.Data.TryGetValue(model.Value.Name, out var data) && ReferenceEquals(data.Model, model) ? data : null;
     }
 
     /// <summary>A path under the repository root, relative with forward slashes when inside it.</summary>

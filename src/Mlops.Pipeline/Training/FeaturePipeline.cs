@@ -27,9 +27,10 @@ internal static class FeaturePipeline
             var feature = data.Features[i];
             var name = feature.Name;
             var steps = new List<string>();
-            if (data.Numbers(i) is { } numbers)
+            if (data.IsNumber(i))
             {
-                var training = data.Train.Select(r => numbers[r]).Where(v => !float.IsNaN(v)).ToArray();
+                var column = i;
+                var training = data.Train.Select(r => data.NumberAt(column, r)).Where(v => !float.IsNaN(v)).ToArray();
                 var fill = feature.Fill;
                 if (fill == FillStrategy.None && feature.Nullable && !trainer.HandlesMissingValues)
                 {
@@ -70,8 +71,8 @@ internal static class FeaturePipeline
             {
                 if (feature.Fill == FillStrategy.MostFrequent)
                 {
-                    var texts = data.Texts(i)!;
-                    var mode = data.Train.Select(r => texts[r]).OfType<string>()
+                    var column = i;
+                    var mode = data.Train.Select(r => data.TextAt(column, r)).OfType<string>()
                         .GroupBy(v => v, StringComparer.Ordinal)
                         .OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
                         .First().Key;

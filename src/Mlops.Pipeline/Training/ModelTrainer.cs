@@ -35,8 +35,16 @@ public sealed class ModelTrainer(TimeProvider? timeProvider = null)
         var spec = model.Value;
         var trainer = ResolveTrainer(request);
 
-        progress?.Report(new TrainingProgress(TrainingStage.LoadingData, $"Reading {spec.Data.Path}"));
-        var data = await TrainingData.LoadAsync(request.RepositoryRoot, model, request.FeatureSet, cancellationToken).ConfigureAwait(false);
+        TrainingData data;
+        if (request.Data is { Rows: not null } read)
+        {
+            data = TrainingData.From(read);
+        }
+        else
+        {
+            progress?.Report(new TrainingProgress(TrainingStage.LoadingData, $"Reading {spec.Data.Path}"));
+            data = await TrainingData.LoadAsync(request.RepositoryRoot, model, request.FeatureSet, cancellationToken).ConfigureAwait(false);
+        }
         CheckSplit(data);
 
         var errors = new List<Diagnostic>();
@@ -141,9 +149,8 @@ public sealed class ModelTrainer(TimeProvider? timeProvider = null)
 
         for (var i = 0; i < data.Features.Count; i++)
         {
-            var numbers = data.Numbers(i);
-            var texts = data.Texts(i);
-            var present = data.Train.Any(r => numbers is not null ? !float.IsNaN(numbers[r]) : texts![r] is not null);
+            var column = i;
+            var present = data.Train.Any(r => data.IsNumber(column) ? !float.IsNaN(data.NumberAt(column, r)) : data.TextAt(column, r) is not null);
             if (!present)
             {
                 var feature = data.Features[i];
@@ -185,7 +192,7 @@ public sealed class ModelTrainer(TimeProvider? timeProvider = null)
                     var bad = new List<int>();
                     foreach (var r in rows)
                     {
-                        if (Data.FeatureValueParser.TryParseNumber(data.Labels[r], out var value))
+                        if (TrainingData.IsNumber(data.Labels[r], out var value))
                         {
                             values.Add(data.LabelledRow(type, r, (float)value));
                         }

@@ -5,53 +5,56 @@ using Mlops.Declarations.Models;
 using Mlops.Declarations.Schema;
 using Mlops.Pipeline.Data;
 using Mlops.Pipeline.Validation;
+using Mlops.Runtime.Features;
 using Mlops.Runtime.Scoring;
 
 namespace Mlops.Pipeline.Training;
 
 /// <summary>
-/// A model's data file read into columns with the validation parse rules, its labels, and the split
-/// into training and holdout rows. Training and evaluation both load through here, so they see the
-/// same rows in the same split.
+/// A model's data rows (a batch of the feature set's <see cref="InputSchema"/>, read with the runtime's
+/// value rules), its labels, and the split into training and holdout rows. Training and evaluation
+/// both start from here, so they see the same rows in the same split.
 /// </summary>
 internal sealed class TrainingData
 {
-    private readonly float[]?[] _numbers;
-    private readonly string?[]?[] _texts;
-
-    private TrainingData(
-        Declared<ModelSpec> model,
-        Declared<FeatureSet> featureSet,
-        IReadOnlyList<Feature> features,
-        FeatureRowType rowType,
-        float[]?[] numbers,
-        string?[]?[] texts,
-        string[] labels,
-        string dataPath,
-        string dataDigest)
+    private TrainingData(ModelData data, FeatureBatch rows, IReadOnlyList<Feature> features)
     {
-        Model = model;
-        FeatureSet = featureSet;
+        Model = data.Model;
+        FeatureSet = data.FeatureSet;
+        Schema = data.Schema;
+        Rows = rows;
         Features = features;
-        RowType = rowType;
-        _numbers = numbers;
-        _texts = texts;
-        Labels = labels;
-        DataPath = dataPath;
-        DataDigest = dataDigest;
+        RowType = FeatureRowType.For(data.FeatureSet.Value);
+        Labels = [.. data.Labels];
+        Lines = data.Lines;
+        SplitKeys = data.SplitKeys;
+        DataPath = data.DataPath;
+        DataDigest = data.Digest!;
     }
 
     public Declared<ModelSpec> Model { get; }
 
     public Declared<FeatureSet> FeatureSet { get; }
 
-    /// <summary>The data features in row order (the columns of <see cref="RowType"/>).</summary>
+    /// <summary>The feature set's data features as the runtime checks them (the schema of <see cref="Rows"/>).</summary>
+    public InputSchema Schema { get; }
+
+    /// <summary>Every row, by column.</summary>
+    public FeatureBatch Rows { get; }
+
+    /// <summary>The data features in row order (the columns of <see cref="RowType"/> and <see cref="Rows"/>).</summary>
     public IReadOnlyList<Feature> Features { get; }
 
     public FeatureRowType RowType { get; }
 
     /// <summary>The label column as written, per row.</summary>
     public string[] Labels { get; }
+
+    /// <summary>Each row's split key: its entity's value when the feature set declares one, else the whole record.</summary>
+    public IReadOnlyList<string> SplitKeys { get; }
+
+    /// <summary>The line of the data file each row starts on.</summary>
+    public IReadOnlyList<int> Lines { get; }
 
     public string DataPath { get; }
 
@@ -63,104 +66,48 @@ internal sealed class TrainingData
 
     public int[] Holdout { get; private set; } = [];
 
-    /// <summary>Validates the data against the declarations, reads it and splits it.</summary>
+    /// <summary>Reads, checks and hashes the data in one pass, and splits it.</summary>
     /// <exception cref="TrainingException">The data fails validation, or cannot be split.</exception>
-    public static async Task<TrainingData> LoadAsync(string root, Declared<ModelSpec> model, Declared<FeatureSet> featureSet, CancellationToken cancellationToken)
+    public static async Task<TrainingData> LoadAsync(string root, Declared<ModelSpec> model, Declared<FeatureSet> featureSet, CancellationToken cancellationToken) =>
+        From(await DataValidator.ReadAsync(root, model, featureSet, keepRows: true, cancellationToken).ConfigureAwait(false));
+
+    /// <summary>Splits rows already read (and kept) by <see cref="DataValidator.ReadAsync"/>.</summary>
+    /// <exception cref="TrainingException">The data has errors, or cannot be split.</exception>
+    public static TrainingData From(ModelData read)
     {
-        var check = await DataValidator.ValidateAsync(root, model, featureSet, cancellationToken).ConfigureAwait(false);
-        var errors = check.Diagnostics.Where(d => d.Severity == Severity.Error).ToList();
+        ArgumentNullException.ThrowIfNull(read);
+        var errors = read.Diagnostics.Where(d => d.Severity == Severity.Error).ToList();
         if (errors.Count > 0)
         {
             throw new TrainingException(errors);
         }
 
-        var spec = model.Value;
-        var dataPath = spec.Data.Path.Replace('\\', '/');
-        var features = featureSet.Value.Features.Where(f => f.Source == FeatureSource.Data).ToList();
-        var rowType = FeatureRowType.For(featureSet.Value);
-
-        var numbers = new List<float>?[features.Count];
-        var texts = new List<string?>?[features.Count];
-        for (var i = 0; i < features.Count; i++)
+        if (read.Rows is not { } rows)
         {
-            if (rowType.Columns[i].Kind == RowColumnKind.Number)
-            {
-                numbers[i] = [];
-            }
-            else
-            {
-                texts[i] = [];
-            }
+            throw new ArgumentException("The data was read without keeping its rows; read it with keepRows: true.", nameof(read));
         }
 
-        var labels = new List<string>();
-        var splitKeys = new List<string>();
-        var times = new List<(string Text, CsvPosition Position)>();
-        int[]? indexes = null;
-        int label = -1, entity = -1, time = -1;
-
-        using (var reader = new StreamReader(Path.Combine(root, spec.Data.Path), detectEncodingFromByteOrderMarks: true))
+        var data = new TrainingData(read, rows, [.. read.FeatureSet.Value.Features.Where(f => f.Source == FeatureSource.Data)]);
+        if (read.Model.Value.Data.Split.TimeColumn is null)
         {
-            await foreach (var row in CsvReader.ReadAsync(reader, cancellationToken).ConfigureAwait(false))
-            {
-                if (indexes is null)
-                {
-                    indexes = [.. features.Select(f => Array.IndexOf(row.Fields, f.Name))];
-                    label = Array.IndexOf(row.Fields, spec.Label.Column);
-                    entity = featureSet.Value.Entity is { } key ? Array.IndexOf(row.Fields, key) : -1;
-                    time = spec.Data.Split.TimeColumn is { } column ? Array.IndexOf(row.Fields, column) : -1;
-                    continue;
-                }
-
-                for (var i = 0; i < features.Count; i++)
-                {
-                    var text = row.Fields[indexes[i]];
-                    if (numbers[i] is { } column)
-                    {
-                        column.Add(ParseNumber(features[i], text));
-                    }
-                    else
-                    {
-                        texts[i]!.Add(text.Length == 0 ? null : text);
-                    }
-                }
-
-                labels.Add(row.Fields[label]);
-                splitKeys.Add(entity >= 0 ? row.Fields[entity] : string.Join('\u001f', row.Fields));
-                if (time >= 0)
-                {
-                    times.Add((row.Fields[time], row.Positions[time]));
-                }
-            }
-        }
-
-        var data = new TrainingData(
-            model,
-            featureSet,
-            features,
-            rowType,
-            [.. numbers.Select(c => c?.ToArray())],
-            [.. texts.Select(c => c?.ToArray())],
-            [.. labels],
-            dataPath,
-            await DataValidator.DigestAsync(Path.Combine(root, spec.Data.Path), cancellationToken).ConfigureAwait(false));
-        if (spec.Data.Split.TimeColumn is null)
-        {
-            data.SplitByHash(splitKeys);
+            data.SplitByHash(read.SplitKeys);
         }
         else
         {
-            data.SplitByTime(times);
+            data.SplitByTime(read.Times);
         }
 
         return data;
     }
 
-    /// <summary>A column of numbers (NaN missing), or null for a text column.</summary>
-    public float[]? Numbers(int column) => _numbers[column];
+    /// <summary>Whether a column holds numbers (float, int and bool features) rather than texts.</summary>
+    public bool IsNumber(int column) => Rows.Columns[column].Kind == RowColumnKind.Number;
 
-    /// <summary>A column of text (null missing), or null for a number column.</summary>
-    public string?[]? Texts(int column) => _texts[column];
+    /// <summary>A number column's value in a row (NaN when missing).</summary>
+    public float NumberAt(int column, int row) => Rows.NumberAt(column, row);
+
+    /// <summary>A text column's value in a row (null when missing).</summary>
+    public string? TextAt(int column, int row) => Rows.TextAt(column, row);
 
     /// <summary>A feature row (no label) for row <paramref name="index"/>.</summary>
     public object FeatureRow(int index)
@@ -179,57 +126,19 @@ internal sealed class TrainingData
         return row;
     }
 
-    /// <summary>Row <paramref name="index"/> as a request would send it: name to value, missing values left out.</summary>
-    public Dictionary<string, object?> ToRequest(int index)
-    {
-        var request = new Dictionary<string, object?>(Features.Count, StringComparer.Ordinal);
-        for (var i = 0; i < Features.Count; i++)
-        {
-            if (_numbers[i] is { } numbers)
-            {
-                var value = numbers[index];
-                if (!float.IsNaN(value))
-                {
-                    request[Features[i].Name] = Features[i].Type == FeatureType.Bool ? value == 1f : value;
-                }
-            }
-            else if (_texts[i]![index] is { } text)
-            {
-                request[Features[i].Name] = text;
-            }
-        }
-
-        return request;
-    }
-
     private void Fill(object row, int index)
     {
         for (var i = 0; i < Features.Count; i++)
         {
-            if (_numbers[i] is { } numbers)
+            if (IsNumber(i))
             {
-                RowType.SetNumber(row, i, numbers[index]);
+                RowType.SetNumber(row, i, Rows.NumberAt(i, index));
             }
             else
             {
-                RowType.SetText(row, i, _texts[i]![index]);
+                RowType.SetText(row, i, Rows.TextAt(i, index));
             }
         }
-    }
-
-    private static float ParseNumber(Feature feature, string text)
-    {
-        if (text.Length == 0)
-        {
-            return float.NaN;
-        }
-
-        if (feature.Type == FeatureType.Bool)
-        {
-            return FeatureValueParser.TryParseBool(text, out var b) ? (b ? 1f : 0f) : float.NaN;
-        }
-
-        return FeatureValueParser.TryParseNumber(text, out var d) ? (float)d : float.NaN;
     }
 
     /// <summary>
@@ -237,7 +146,7 @@ internal sealed class TrainingData
     /// else the whole row) and the seed falls below the holdout fraction: the same row always lands on
     /// the same side, whatever the file order, and duplicate rows never straddle the split.
     /// </summary>
-    private void SplitByHash(List<string> keys)
+    private void SplitByHash(IReadOnlyList<string> keys)
     {
         var split = Model.Value.Data.Split;
         var train = new List<int>();
@@ -252,15 +161,15 @@ internal sealed class TrainingData
     }
 
     /// <summary>Sorts by the time column (numbers, or dates) and holds out the latest rows.</summary>
-    private void SplitByTime(List<(string Text, CsvPosition Position)> times)
+    private void SplitByTime(IReadOnlyList<(string Text, CsvPosition Position)> times)
     {
         var column = Model.Value.Data.Split.TimeColumn!;
         var keys = new double[times.Count];
-        var asNumbers = times.All(t => FeatureValueParser.TryParseNumber(t.Text, out _));
+        var asNumbers = times.All(t => IsNumber(t.Text, out _));
         var bad = new List<(string Text, CsvPosition Position)>();
         for (var i = 0; i < times.Count; i++)
         {
-            if (asNumbers && FeatureValueParser.TryParseNumber(times[i].Text, out var number))
+            if (asNumbers && IsNumber(times[i].Text, out var number))
             {
                 keys[i] = number;
             }
@@ -289,6 +198,9 @@ internal sealed class TrainingData
         Train = [.. order.Take(keys.Length - holdout).Order()];
         Holdout = [.. order.Skip(keys.Length - holdout).Order()];
     }
+
+    /// <summary>A finite number written as data writes numbers (the feature rules' reading).</summary>
+    internal static bool IsNumber(string text, out double number) => FeatureInput.TryParseNumber(text, out number) && double.IsFinite(number);
 
     /// <summary>A deterministic value in [0, 1) from a key and a seed: FNV-1a, then SplitMix64's finaliser.</summary>
     internal static double UnitHash(string key, int seed)

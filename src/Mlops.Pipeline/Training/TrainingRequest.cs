@@ -1,6 +1,7 @@
 using Mlops.Declarations.FeatureSets;
 using Mlops.Declarations.Models;
 using Mlops.Declarations.Schema;
+using Mlops.Pipeline.Data;
 
 namespace Mlops.Pipeline.Training;
 
@@ -8,7 +9,11 @@ namespace Mlops.Pipeline.Training;
 /// <param name="RepositoryRoot">The folder the model's data path is relative to.</param>
 /// <param name="Model">The model declaration, with its source map (errors point into it).</param>
 /// <param name="FeatureSet">The feature set version the model names.</param>
-public sealed record TrainingRequest(string RepositoryRoot, Declared<ModelSpec> Model, Declared<FeatureSet> FeatureSet);
+public sealed record TrainingRequest(string RepositoryRoot, Declared<ModelSpec> Model, Declared<FeatureSet> FeatureSet)
+{
+    /// <summary>The model's data as the command already read it (its rows kept), so it is not read again; null reads it.</summary>
+    public ModelData? Data { get; init; }
+}
 
 /// <summary>The stages <see cref="ModelTrainer"/> and <see cref="Evaluation.ModelEvaluator"/> report.</summary>
 public enum TrainingStage

@@ -5,6 +5,7 @@ using Mlops.Declarations.FeatureSets;
 using Mlops.Declarations.Models;
 using Mlops.Declarations.Schema;
 using Mlops.Pipeline.Data;
+using Mlops.Runtime.Features;
 
 namespace Mlops.Pipeline.Validation;
 
@@ -16,10 +17,15 @@ public sealed record DataCheckResult(IReadOnlyList<Diagnostic> Diagnostics, int 
 /// <summary>
 /// Checks a model's data file against its declarations: the file exists, matches its sha256,
 /// and every row fits the feature set (types, ranges, categories, nulls) and the label.
-/// Violations are counted per rule and column, with a few example lines.
+/// Violations are counted per rule and column, with a few example lines. Values are read with
+/// the runtime's feature rules (<see cref="FeatureInput"/>), the ones serving applies, in one pass
+/// that also hashes the file and, when asked, keeps the rows for training and evaluation.
 /// </summary>
 public static class DataValidator
 {
+    // Rows per block while reading; the blocks are joined when the rows are kept.
+    private const int Block = 8192;
+
     /// <summary>Checks the data of <paramref name="model"/> against <paramref name="features"/>.</summary>
     /// <param name="root">The repository root the data path is relative to.</param>
     /// <param name="model">The model declaration.</param>
@@ -27,27 +33,55 @@ public static class DataValidator
     /// <param name="cancellationToken">Stops the reading.</param>
     public static async Task<DataCheckResult> ValidateAsync(string root, Declared<ModelSpec> model, Declared<FeatureSet> features, CancellationToken cancellationToken = default)
     {
+        var data = await ReadAsync(root, model, features, keepRows: false, cancellationToken).ConfigureAwait(false);
+        return new DataCheckResult(data.Diagnostics, data.RowCount);
+    }
+
+    /// <summary>
+    /// Reads a model's data file once: checks every row, hashes the bytes, and (with
+    /// <paramref name="keepRows"/>) keeps the rows as a batch with their labels and split keys.
+    /// </summary>
+    /// <param name="root">The repository root the data path is relative to.</param>
+    /// <param name="model">The model declaration.</param>
+    /// <param name="features">The feature set the model names.</param>
+    /// <param name="keepRows">Whether to keep the rows (training and evaluation need them; validation alone does not).</param>
+    /// <param name="cancellationToken">Stops the reading.</param>
+    public static async Task<ModelData> ReadAsync(string root, Declared<ModelSpec> model, Declared<FeatureSet> features, bool keepRows, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(features);
         var spec = model.Value;
         var file = Path.Combine(root, spec.Data.Path);
         var dataPath = spec.Data.Path.Replace('\\', '/');
+        var schema = InputSchema.For(features.Value);
         if (!File.Exists(file))
         {
-            return new DataCheckResult(
-                [DiagnosticIds.DataFileMissing.At(model.Map["data.path"], $"data file '{dataPath}' does not exist. Add it, or correct 'data.path'.")],
-                0);
+            return ModelData.Failed(model, features, schema, dataPath,
+                [DiagnosticIds.DataFileMissing.At(model.Map["data.path"], $"data file '{dataPath}' does not exist. Add it, or correct 'data.path'.")]);
         }
 
         var diagnostics = new List<Diagnostic>();
-        var actual = await DigestAsync(file, cancellationToken).ConfigureAwait(false);
+        var rows = new ModelData.Builder(model, features, schema, dataPath, keepRows);
+        string actual;
+        await using (var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true))
+        await using (var hashing = new HashingReadStream(stream))
+        {
+            using (var reader = new StreamReader(hashing, detectEncodingFromByteOrderMarks: true, leaveOpen: true))
+            {
+                await CheckContentAsync(reader, dataPath, model, features, rows, diagnostics, cancellationToken).ConfigureAwait(false);
+            }
+
+            actual = await hashing.FinishAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         if (!string.Equals(actual, spec.Data.Digest, StringComparison.Ordinal))
         {
-            diagnostics.Add(DiagnosticIds.DataDigestMismatch.At(model.Map["data.digest"],
+            diagnostics.Insert(0, DiagnosticIds.DataDigestMismatch.At(model.Map["data.digest"],
                 $"data file '{dataPath}' has digest {actual}, not the declared {spec.Data.Digest}: the data changed since the model was declared. "
                 + "If the change is intended, set 'data.digest' to the new digest; otherwise restore the file."));
         }
 
-        var rows = await CheckContentAsync(file, dataPath, model, features, diagnostics, cancellationToken).ConfigureAwait(false);
-        return new DataCheckResult(diagnostics, rows);
+        return rows.Finish(diagnostics, actual);
     }
 
     /// <summary>The sha256 of a file as <c>sha256:&lt;hex&gt;</c>.</summary>
@@ -58,28 +92,25 @@ public static class DataValidator
         return "sha256:" + Convert.ToHexStringLower(hash);
     }
 
-    private static async Task<int> CheckContentAsync(string file, string dataPath, Declared<ModelSpec> model, Declared<FeatureSet> features, List<Diagnostic> diagnostics, CancellationToken cancellationToken)
+    private static async Task CheckContentAsync(TextReader reader, string dataPath, Declared<ModelSpec> model, Declared<FeatureSet> features, ModelData.Builder rows, List<Diagnostic> diagnostics, CancellationToken cancellationToken)
     {
-        using var reader = new StreamReader(file, detectEncodingFromByteOrderMarks: true);
         RowChecker? checker = null;
-        var rows = 0;
         try
         {
             await foreach (var row in CsvReader.ReadAsync(reader, cancellationToken).ConfigureAwait(false))
             {
                 if (checker is null)
                 {
-                    checker = RowChecker.Create(row, dataPath, model, features, diagnostics);
+                    checker = RowChecker.Create(row, dataPath, model, features, rows.Schema, diagnostics);
                     if (checker is null)
                     {
-                        return 0;
+                        return;
                     }
 
                     continue;
                 }
 
-                rows++;
-                checker.Check(row);
+                checker.Check(row, rows);
             }
         }
         catch (CsvFormatException e)
@@ -88,15 +119,19 @@ public static class DataValidator
                 $"'{dataPath}' is not well-formed CSV: {e.Reason}. Rows after this point were not checked."));
         }
 
-        if (checker is null || rows == 0)
+        if (checker is not null)
+        {
+            rows.AddBlock(checker.Flush());
+        }
+
+        if (checker is null || rows.RowCount == 0)
         {
             diagnostics.Add(DiagnosticIds.NoDataRows.At(new SourceLocation(dataPath, 1, 1),
                 $"'{dataPath}' has {(checker is null ? "no header and " : "a header but ")}no data rows. A model needs a header line and at least one row."));
-            return rows;
+            return;
         }
 
         diagnostics.AddRange(checker.Finish());
-        return rows;
     }
 
     /// <summary>Counts violations of one rule in one column; keeps the first few places.</summary>
@@ -146,24 +181,28 @@ public static class DataValidator
     {
         private readonly string _dataPath;
         private readonly Declared<ModelSpec> _model;
-        private readonly Declared<FeatureSet> _features;
         private readonly int _width;
         private readonly (Feature Feature, int Index, string Declared)[] _columns;
         private readonly int _label;
+        private readonly int _entity;
+        private readonly int _time;
+        private readonly TextBatchWriter _writer;
         private readonly Dictionary<(string Rule, string Column), Tally> _tallies = [];
         private readonly HashSet<string> _labelValues = new(StringComparer.Ordinal);
 
-        private RowChecker(string dataPath, Declared<ModelSpec> model, Declared<FeatureSet> features, int width, (Feature, int, string)[] columns, int label)
+        private RowChecker(string dataPath, Declared<ModelSpec> model, int width, (Feature, int, string)[] columns, int label, int entity, int time, TextBatchWriter writer)
         {
             _dataPath = dataPath;
             _model = model;
-            _features = features;
             _width = width;
             _columns = columns;
             _label = label;
+            _entity = entity;
+            _time = time;
+            _writer = writer;
         }
 
-        public static RowChecker? Create(CsvRow header, string dataPath, Declared<ModelSpec> model, Declared<FeatureSet> features, List<Diagnostic> diagnostics)
+        public static RowChecker? Create(CsvRow header, string dataPath, Declared<ModelSpec> model, Declared<FeatureSet> features, InputSchema schema, List<Diagnostic> diagnostics)
         {
             var names = header.Fields;
             var at = new SourceLocation(dataPath, header.Line, 1);
@@ -206,54 +245,32 @@ public static class DataValidator
                     + (suggestion is null ? " Correct 'label.column'." : $" Did you mean '{suggestion}'?")));
             }
 
-            if (spec.Data.Split.TimeColumn is { } time && Array.IndexOf(names, time) < 0)
+            var time = spec.Data.Split.TimeColumn is { } timeColumn ? Array.IndexOf(names, timeColumn) : -1;
+            if (spec.Data.Split.TimeColumn is { } missingTime && time < 0)
             {
                 diagnostics.Add(DiagnosticIds.SplitColumnInvalid.At(model.Map["data.split.timeColumn"],
-                    $"split time column '{time}' is not in the header of '{dataPath}'. Correct 'data.split.timeColumn', or remove it for a random split."));
+                    $"split time column '{missingTime}' is not in the header of '{dataPath}'. Correct 'data.split.timeColumn', or remove it for a random split."));
             }
 
-            return label < 0 && columns.Count == 0 ? null : new RowChecker(dataPath, model, features, names.Length, [.. columns], label);
+            var entity = features.Value.Entity is { } key ? Array.IndexOf(names, key) : -1;
+            return label < 0 && columns.Count == 0
+                ? null
+                : new RowChecker(dataPath, model, names.Length, [.. columns], label, entity, time, new TextBatchWriter(schema, names, Block));
         }
 
-        public void Check(CsvRow row)
+        public void Check(CsvRow row, ModelData.Builder rows)
         {
+            rows.RowCount++;
             if (row.Fields.Length != _width)
             {
                 Tally(DiagnosticIds.MalformedCsv.Id, "").Add(row.Positions[0], row.Fields.Length.ToString(CultureInfo.InvariantCulture));
                 return;
             }
 
-            foreach (var (feature, index, _) in _columns)
-            {
-                var value = row.Fields[index];
-                var position = row.Positions[index];
-                if (value.Length == 0)
-                {
-                    if (!feature.Nullable)
-                    {
-                        Tally(DiagnosticIds.NullViolation.Id, feature.Name).Add(position, value);
-                    }
-
-                    continue;
-                }
-
-                if (!FeatureValueParser.HasType(feature, value))
-                {
-                    Tally(DiagnosticIds.ValueTypeViolation.Id, feature.Name).Add(position, value);
-                }
-                else if (feature.IsNumeric && FeatureValueParser.TryParseNumber(value, out var number) && (number < feature.Min || number > feature.Max))
-                {
-                    Tally(DiagnosticIds.RangeViolation.Id, feature.Name).Add(position, value);
-                }
-                else if (feature.Type == FeatureType.Category && !feature.Values.Contains(value))
-                {
-                    Tally(DiagnosticIds.CategoryViolation.Id, feature.Name).Add(position, value);
-                }
-            }
-
+            var clean = _writer.Write(row.Fields, (input, field, problem) => Tally(problem.Id, input.Name).Add(row.Positions[field], row.Fields[field]));
+            var label = _label >= 0 ? row.Fields[_label] : "";
             if (_label >= 0)
             {
-                var label = row.Fields[_label];
                 if (label.Length == 0)
                 {
                     Tally(DiagnosticIds.LabelNullViolation.Id, _model.Value.Label.Column).Add(row.Positions[_label], label);
@@ -263,7 +280,24 @@ public static class DataValidator
                     _labelValues.Add(label);
                 }
             }
+
+            if (clean)
+            {
+                rows.Add(
+                    row.Line,
+                    label,
+                    _entity >= 0 ? row.Fields[_entity] : string.Join('\u001f', row.Fields),
+                    _time >= 0 ? (row.Fields[_time], row.Positions[_time]) : default);
+            }
+
+            if (_writer.IsFull)
+            {
+                rows.AddBlock(_writer.Flush());
+            }
         }
+
+        /// <summary>The clean rows written since the last full block.</summary>
+        public FeatureBatch Flush() => _writer.Flush();
 
         public IEnumerable<Diagnostic> Finish()
         {

@@ -1,5 +1,6 @@
 using Mlops.Declarations.Diagnostics;
 using Mlops.Declarations.Repository;
+using Mlops.Pipeline.Data;
 
 namespace Mlops.Pipeline.Validation;
 
@@ -7,7 +8,8 @@ namespace Mlops.Pipeline.Validation;
 /// <param name="Declarations">What the repository declares.</param>
 /// <param name="Diagnostics">Every finding: declarations first, then data, each in file order.</param>
 /// <param name="DataRows">Data rows checked across all models.</param>
-public sealed record ValidationReport(DeclarationSet Declarations, IReadOnlyList<Diagnostic> Diagnostics, int DataRows)
+/// <param name="Data">Each model's data as the validation read it, by model name (rows kept only when asked).</param>
+public sealed record ValidationReport(DeclarationSet Declarations, IReadOnlyList<Diagnostic> Diagnostics, int DataRows, IReadOnlyDictionary<string, ModelData> Data)
 {
     /// <summary>The number of errors.</summary>
     public int Errors => Diagnostics.Count(d => d.Severity == Severity.Error);
@@ -25,11 +27,13 @@ public static class RepositoryValidator
     /// <summary>Runs every check and reports every finding; throws only when <paramref name="root"/> does not exist.</summary>
     /// <param name="root">The repository root.</param>
     /// <param name="cancellationToken">Stops the work.</param>
+    /// <param name="keepRows">Whether to keep each model's rows, for the stages that follow in the same command (train, evaluate).</param>
     /// <exception cref="DirectoryNotFoundException">The root does not exist.</exception>
-    public static async Task<ValidationReport> ValidateAsync(string root, CancellationToken cancellationToken = default)
+    public static async Task<ValidationReport> ValidateAsync(string root, CancellationToken cancellationToken = default, bool keepRows = false)
     {
         var declarations = await RepositoryLoader.LoadAsync(root, cancellationToken).ConfigureAwait(false);
         var diagnostics = new List<Diagnostic>(declarations.Diagnostics);
+        var data = new Dictionary<string, ModelData>(StringComparer.Ordinal);
         var rows = 0;
         foreach (var model in declarations.Models)
         {
@@ -38,11 +42,12 @@ public static class RepositoryValidator
                 continue; // already reported as an unresolved reference
             }
 
-            var result = await DataValidator.ValidateAsync(root, model, features, cancellationToken).ConfigureAwait(false);
+            var result = await DataValidator.ReadAsync(root, model, features, keepRows, cancellationToken).ConfigureAwait(false);
             diagnostics.AddRange(result.Diagnostics);
-            rows += result.Rows;
+            rows += result.RowCount;
+            data[model.Value.Name] = result;
         }
 
-        return new ValidationReport(declarations, diagnostics, rows);
+        return new ValidationReport(declarations, diagnostics, rows, data);
     }
 }

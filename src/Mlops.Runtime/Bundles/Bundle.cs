@@ -98,7 +98,7 @@ public sealed class Bundle
         }
         catch (JsonException e)
         {
-            throw new BundleFormatException($"{ManifestEntry} cannot be read: {e.Message}");
+            throw new BundleFormatException($"{ManifestEntry} cannot be read{(e.Path is { } path ? $" at {path}" : "")}: {e.Message}");
         }
 
         if (manifest is null || manifest.Format != BundleManifest.CurrentFormat)

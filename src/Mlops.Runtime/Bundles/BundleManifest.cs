@@ -1,3 +1,7 @@
+using System.Text.Json.Serialization;
+using Mlops.Declarations.FeatureSets;
+using Mlops.Declarations.Models;
+
 namespace Mlops.Runtime.Bundles;
 
 /// <summary>
@@ -8,9 +12,9 @@ namespace Mlops.Runtime.Bundles;
 /// </summary>
 /// <param name="Format">The bundle format version.</param>
 /// <param name="Model">The model's name.</param>
-/// <param name="Task">The task as written in the model file, for example binary-classification.</param>
+/// <param name="Task">The task, written as in the model file (for example binary-classification).</param>
 /// <param name="ModelFile">The entry holding the model.</param>
-/// <param name="ModelFormat"><c>mlnet</c> or <c>onnx</c>.</param>
+/// <param name="ModelFormat">How the model entry is stored, written <c>mlnet</c> or <c>onnx</c>.</param>
 /// <param name="ModelDigest">The sha256 of the model entry.</param>
 /// <param name="FeatureSet">The feature set the model was trained on.</param>
 /// <param name="Inputs">The input schema, one entry per feature, in order.</param>
@@ -21,9 +25,9 @@ namespace Mlops.Runtime.Bundles;
 public sealed record BundleManifest(
     int Format,
     string Model,
-    string Task,
+    [property: JsonConverter(typeof(ManifestNames.TaskConverter))] ModelTask Task,
     string ModelFile,
-    string ModelFormat,
+    [property: JsonConverter(typeof(ManifestNames.FormatConverter))] ModelFormat ModelFormat,
     string ModelDigest,
     BundleFeatureSet FeatureSet,
     IReadOnlyList<BundleInput> Inputs,
@@ -42,12 +46,50 @@ public sealed record BundleManifest(
 /// <param name="SchemaDigest">Its schema digest when trained.</param>
 public sealed record BundleFeatureSet(string Name, int Version, string SchemaDigest);
 
-/// <summary>One input feature.</summary>
+/// <summary>How a bundle's model entry is stored.</summary>
+public enum ModelFormat
+{
+    /// <summary>An ML.NET model zip (<c>mlnet</c>).</summary>
+    MlNet,
+
+    /// <summary>An ONNX graph (<c>onnx</c>).</summary>
+    Onnx,
+}
+
+/// <summary>One input feature, with the rules a value of it must meet when served.</summary>
 /// <param name="Name">The feature's name.</param>
-/// <param name="Type">float, int, bool, category or text.</param>
+/// <param name="Type">Its type, written float, int, bool, category or text.</param>
 /// <param name="Nullable">Whether it may be missing.</param>
 /// <param name="Values">The categories, for category features.</param>
-public sealed record BundleInput(string Name, string Type, bool Nullable, IReadOnlyList<string> Values);
+public sealed record BundleInput(
+    string Name,
+    [property: JsonConverter(typeof(ManifestNames.FeatureTypeConverter))] FeatureType Type,
+    bool Nullable,
+    IReadOnlyList<string> Values)
+{
+    /// <summary>The declared minimum (numbers), if any.</summary>
+    public double? Min { get; init; }
+
+    /// <summary>The declared maximum (numbers), if any.</summary>
+    public double? Max { get; init; }
+
+    /// <summary>What serving does with an undeclared category; null in bundles written before it was recorded (serving then reads the feature set).</summary>
+    [JsonConverter(typeof(ManifestNames.UnknownPolicyConverter))]
+    public UnknownCategoryPolicy? OnUnknown { get; init; }
+
+    /// <summary>The input of a declared feature, with everything serving checks.</summary>
+    /// <param name="feature">The feature.</param>
+    public static BundleInput For(Feature feature)
+    {
+        ArgumentNullException.ThrowIfNull(feature);
+        return new BundleInput(feature.Name, feature.Type, feature.Nullable, feature.Values)
+        {
+            Min = feature.Min,
+            Max = feature.Max,
+            OnUnknown = feature.OnUnknown,
+        };
+    }
+}
 
 /// <summary>The label.</summary>
 /// <param name="Column">The label column.</param>

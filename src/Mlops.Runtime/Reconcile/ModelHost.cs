@@ -2,6 +2,7 @@ using Mlops.Declarations.Environments;
 using Mlops.Declarations.FeatureSets;
 using Mlops.Declarations.Schema;
 using Mlops.Runtime.Bundles;
+using Mlops.Runtime.Features;
 using Mlops.Runtime.Scoring;
 using Mlops.Runtime.Serving;
 using Mlops.Runtime.Serving.Batching;
@@ -320,10 +321,7 @@ public sealed class ModelHost : IDisposable
             var scorer = Scorers.Load(bundle);
             var featureSet = FeatureSetOf($"{bundle.Manifest.FeatureSet.Name}@{bundle.Manifest.FeatureSet.Version}", desired);
             var schema = new InputSchema(bundle.Manifest.Inputs, featureSet);
-            var warmup = bundle.Manifest.Inputs.ToDictionary(
-                i => i.Name,
-                i => i.Type is "category" or "text" ? (object?)i.Values.FirstOrDefault() : 0f,
-                StringComparer.Ordinal);
+            var warmup = schema.ExampleBatch();
             for (var i = 0; i < _options.WarmupRows; i++)
             {
                 scorer.Score(warmup);

@@ -7,6 +7,8 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Mlops.Declarations.FeatureSets;
 
+using Mlops.Runtime.Features;
+
 namespace Mlops.Runtime.Scoring;
 
 /// <summary>

@@ -4,6 +4,8 @@ using Microsoft.ML.Calibrators;
 using Microsoft.ML.Data;
 using Microsoft.ML.Trainers;
 
+using Mlops.Runtime.Features;
+
 namespace Mlops.Runtime.Scoring;
 
 /// <summary>
@@ -181,36 +183,18 @@ internal sealed class LinearModelPath
         return path;
     }
 
-    /// <summary>Scores a row whose values are already read: numbers (NaN when missing) and texts (null when missing), by column.</summary>
-    public Prediction Score(ReadOnlySpan<float> numbers, ReadOnlySpan<string?> texts)
-    {
-        var sum = _bias;
-        for (var i = 0; i < _numbers.Length; i++)
-        {
-            sum += _texts[i] is { } text ? text.Of(texts[i]) : _numbers[i].Of(numbers[i]);
-        }
-
-        var score = (float)sum;
-        switch (_output.Kind)
-        {
-            case PredictionKind.Binary:
-                float? probability = _output.Calibrator is { } platt ? platt.PredictProbability(score) : null;
-                return new Prediction(score, probability, score > 0, null, null);
-            default:
-                return new Prediction(_output.Exponential ? MathF.Exp(score) : score, null, null, null, null);
-        }
-    }
-
     /// <summary>
     /// Scores a batch column by column: each column adds its terms to every row's sum, reading a
     /// category's term by its code when checking gave one, so a category costs a table read.
     /// </summary>
-    public BatchPredictions ScoreColumns(FeatureBatch batch)
+    /// <param name="batch">The rows.</param>
+    /// <param name="map">For each of the model's columns, the batch's column that holds it (-1: missing in every row).</param>
+    public BatchPredictions Score(FeatureBatch batch, int[] map)
     {
         var count = batch.RowCount;
         var sums = new double[count];
         sums.AsSpan().Fill(_bias);
-        var tables = batch.Categories is { } categories ? TablesFor(categories) : null;
+        var tables = batch.Categories is { } categories ? TablesFor(categories, map) : null;
 
         // A block of rows at a time, so that the sums being added to stay in the nearest cache.
         for (var start = 0; start < count; start += ScoreBlock)
@@ -218,13 +202,14 @@ internal sealed class LinearModelPath
             var block = sums.AsSpan(start, Math.Min(ScoreBlock, count - start));
             for (var c = 0; c < _numbers.Length; c++)
             {
+                var column = map[c];
                 if (_texts[c] is { } text)
                 {
-                    AddTexts(block, start, text, batch, c, tables?[c]);
+                    AddTexts(block, start, text, batch, column, tables?[c]);
                 }
                 else
                 {
-                    AddNumbers(block, start, _numbers[c], batch.Numbers(c));
+                    AddNumbers(block, start, _numbers[c], column < 0 ? default : batch.Numbers(column));
                 }
             }
         }
@@ -245,7 +230,7 @@ internal sealed class LinearModelPath
                 }
             }
 
-            return new BatchPredictions(scores, null, null, null, null);
+            return new BatchPredictions(scores, null, null, null, null, []);
         }
 
         var positive = new bool[count];
@@ -264,7 +249,7 @@ internal sealed class LinearModelPath
             }
         }
 
-        return new BatchPredictions(scores, probabilities, positive, null, null);
+        return new BatchPredictions(scores, probabilities, positive, null, null, []);
     }
 
     private static void AddNumbers(Span<double> sums, int start, NumberTerm term, ReadOnlySpan<float> numbers)
@@ -284,14 +269,13 @@ internal sealed class LinearModelPath
 
     private static void AddTexts(Span<double> sums, int start, TextTerm term, FeatureBatch batch, int column, double[]? byCode)
     {
-        var codes = batch.Codes(column);
-        if (!batch.IsSent(column))
+        if (column < 0 || !batch.IsSent(column))
         {
             AddToAll(sums, term.Missing);
         }
-        else if (byCode is not null && !codes.IsEmpty)
+        else if (byCode is not null && batch.Codes(column) is { IsEmpty: false } all)
         {
-            codes = codes.Slice(start, sums.Length);
+            var codes = all.Slice(start, sums.Length);
             var undeclared = false;
             for (var r = 0; r < sums.Length; r++)
             {
@@ -330,17 +314,18 @@ internal sealed class LinearModelPath
         }
     }
 
-    private double[]?[] TablesFor(IReadOnlyList<IReadOnlyList<string>?> categories)
+    private double[]?[] TablesFor(IReadOnlyList<IReadOnlyList<string>?> categories, int[] map)
     {
+        // The batches of one schema share their categories, and one schema's map is always the same.
         if (_codeTables is { } cached && ReferenceEquals(cached.Categories, categories))
         {
             return cached.ByCode;
         }
 
         var tables = new double[]?[_texts.Length];
-        for (var c = 0; c < tables.Length && c < categories.Count; c++)
+        for (var c = 0; c < tables.Length; c++)
         {
-            if (_texts[c] is { } term && categories[c] is { } declared)
+            if (_texts[c] is { } term && map[c] >= 0 && categories[map[c]] is { } declared)
             {
                 tables[c] = [term.Missing, .. declared.Select(term.Of)];
             }
@@ -453,35 +438,47 @@ internal sealed class LinearModelPath
     /// <summary>Scores mixed rows both ways; says where they differ, or null when they agree.</summary>
     private string? Disagreement(FeatureRowType rowType, List<string>?[] categories, Func<object, Prediction> verify)
     {
+        const int rows = 48;
         var count = rowType.Columns.Count;
-        var numbers = new float[count];
-        var texts = new string?[count];
-        for (var r = 0; r < 48; r++)
+        var batch = new FeatureBatch(rowType.Columns, rowType.IndexOf, rows);
+        var engineRows = new object[rows];
+        for (var r = 0; r < rows; r++)
         {
-            var row = rowType.NewRow();
-            for (var c = 0; c < count; c++)
+            engineRows[r] = rowType.NewRow();
+        }
+
+        for (var c = 0; c < count; c++)
+        {
+            if (rowType.Columns[c].Kind == RowColumnKind.Number)
             {
-                if (rowType.Columns[c].Kind == RowColumnKind.Number)
+                var numbers = batch.SendNumbers(c);
+                for (var r = 0; r < rows; r++)
                 {
-                    numbers[c] = r % 7 == c % 7 ? float.NaN : ((r * 31) + (c * 17)) % 97 * 0.75f;
-                    texts[c] = null;
-                    rowType.SetNumber(row, c, numbers[c]);
-                }
-                else
-                {
-                    var known = categories[c]!;
-                    texts[c] = (r + c) % (known.Count + 2) is var k && k < known.Count ? known[k] : k == known.Count ? null : "\u0001undeclared";
-                    numbers[c] = float.NaN;
-                    rowType.SetText(row, c, texts[c]);
+                    numbers[r] = r % 7 == c % 7 ? float.NaN : ((r * 31) + (c * 17)) % 97 * 0.75f;
+                    rowType.SetNumber(engineRows[r], c, numbers[r]);
                 }
             }
-
-            var expected = verify(row);
-            var actual = Score(numbers, texts);
-            if (!Close(expected.Score, actual.Score) || !Close(expected.Probability, actual.Probability)
-                || (expected.IsPositive != actual.IsPositive && Math.Abs(expected.Score) > Tolerance))
+            else
             {
-                return $"checked against ML.NET on mixed rows, row {r} scored {actual.Score} instead of {expected.Score}";
+                var texts = batch.SendTexts(c);
+                var known = categories[c]!;
+                for (var r = 0; r < rows; r++)
+                {
+                    texts[r] = (r + c) % (known.Count + 2) is var k && k < known.Count ? known[k] : k == known.Count ? null : "\u0001undeclared";
+                    rowType.SetText(engineRows[r], c, texts[r]);
+                }
+            }
+        }
+
+        var actual = Score(batch, [.. Enumerable.Range(0, count)]);
+        for (var r = 0; r < rows; r++)
+        {
+            var expected = verify(engineRows[r]);
+            var mine = actual[r];
+            if (!Close(expected.Score, mine.Score) || !Close(expected.Probability, mine.Probability)
+                || (expected.IsPositive != mine.IsPositive && Math.Abs(expected.Score) > Tolerance))
+            {
+                return $"checked against ML.NET on mixed rows, row {r} scored {mine.Score} instead of {expected.Score}";
             }
         }
 

@@ -1,14 +1,14 @@
-using System.Buffers;
 using System.Collections.Concurrent;
 using System.Reflection;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Mlops.Declarations.Diagnostics;
+using Mlops.Runtime.Features;
 
 namespace Mlops.Runtime.Scoring;
 
 /// <summary>
-/// Scores single rows with a saved ML.NET model (a zip written by training). The input row class is
+/// Scores batches of rows with a saved ML.NET model (a zip written by training). The input row class is
 /// rebuilt from the model's input schema with <see cref="FeatureRowType.FromSchema"/>, the same class
 /// training used. A linear model whose features are each transformed alone is scored by per-feature
 /// terms worked out at load (<see cref="ScoringPath"/>); any other model through
@@ -24,7 +24,7 @@ public sealed class ModelScorer : IScorer
     private readonly int _maximumRetained;
     private readonly Lock _createLock = new();
     private readonly LinearModelPath? _linear;
-    private volatile IReadOnlyList<RowColumn>? _matchedColumns;
+    private volatile ColumnMap? _map;
     private int _retained;
 
     private ModelScorer(MLContext context, ITransformer model, DataViewSchema inputSchema, int maximumRetained)
@@ -42,12 +42,19 @@ public sealed class ModelScorer : IScorer
         var classes = Classes;
         var (outputType, convert) = Kind switch
         {
-            PredictionKind.Binary when HasProbability => (typeof(CalibratedBinaryOutput), (Delegate)(Func<CalibratedBinaryOutput, Prediction>)(o =>
-                new Prediction(o.Score, o.Probability, o.PredictedLabel, null, null))),
-            PredictionKind.Binary => (typeof(BinaryOutput), (Func<BinaryOutput, Prediction>)(o =>
-                new Prediction(o.Score, null, o.PredictedLabel, null, null))),
-            PredictionKind.Multiclass => (typeof(MulticlassOutput), (Func<MulticlassOutput, Prediction>)(o => Multiclass(o, classes))),
-            _ => (typeof(RegressionOutput), (Func<RegressionOutput, Prediction>)(o => new Prediction(o.Score, null, null, null, null))),
+            PredictionKind.Binary when HasProbability => (typeof(CalibratedBinaryOutput), (Delegate)(Action<CalibratedBinaryOutput, PredictionArrays, int>)((o, into, r) =>
+            {
+                into.Scores[r] = o.Score;
+                into.Probabilities![r] = o.Probability;
+                into.IsPositive![r] = o.PredictedLabel;
+            })),
+            PredictionKind.Binary => (typeof(BinaryOutput), (Action<BinaryOutput, PredictionArrays, int>)((o, into, r) =>
+            {
+                into.Scores[r] = o.Score;
+                into.IsPositive![r] = o.PredictedLabel;
+            })),
+            PredictionKind.Multiclass => (typeof(MulticlassOutput), (Action<MulticlassOutput, PredictionArrays, int>)((o, into, r) => Multiclass(o, classes, into, r))),
+            _ => (typeof(RegressionOutput), (Action<RegressionOutput, PredictionArrays, int>)((o, into, r) => into.Scores[r] = o.Score)),
         };
         var create = s_createEngine.MakeGenericMethod(RowType.Type, outputType);
         _factory = () =>
@@ -59,7 +66,12 @@ public sealed class ModelScorer : IScorer
         };
 
         var checker = _factory();
-        _linear = LinearModelPath.TryCreate(context, model, inputSchema, RowType, checker.Predict, out var reason);
+        _linear = LinearModelPath.TryCreate(context, model, inputSchema, RowType, row =>
+        {
+            var one = NewArrays(1);
+            checker.Predict(row, one, 0);
+            return one.ToBatch()[0];
+        }, out var reason);
         ScoringPath = _linear is null ? $"ML.NET prediction engine ({reason})" : "linear terms (checked against ML.NET at load)";
         Return(checker);
     }
@@ -80,7 +92,7 @@ public sealed class ModelScorer : IScorer
     /// <summary>Whether a binary model gives probabilities.</summary>
     public bool HasProbability { get; }
 
-    /// <summary>Multiclass: the classes in the model's order; otherwise empty.</summary>
+    /// <inheritdoc/>
     public IReadOnlyList<string> Classes { get; }
 
     /// <summary>Loads a saved model.</summary>
@@ -122,113 +134,46 @@ public sealed class ModelScorer : IScorer
         }
     }
 
-    /// <summary>Scores one row given as feature name to value; a feature left out is missing.</summary>
-    /// <param name="features">Values by feature name (see <see cref="FeatureValues"/> for what each column accepts).</param>
-    /// <exception cref="ArgumentException">A name is not a feature of the model, or a value does not fit its column.</exception>
-    public Prediction Score(IReadOnlyDictionary<string, object?> features)
-    {
-        ArgumentNullException.ThrowIfNull(features);
-        if (features is FeatureRow row && HasRowType(row.Columns))
-        {
-            return ScoreRead(row.Numbers, row.Texts);
-        }
-
-        var count = RowType.Columns.Count;
-        var numbers = ArrayPool<float>.Shared.Rent(count);
-        var texts = ArrayPool<string?>.Shared.Rent(count);
-        try
-        {
-            Read(features, numbers.AsSpan(0, count), texts.AsSpan(0, count));
-            return ScoreRead(numbers.AsSpan(0, count), texts.AsSpan(0, count));
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(numbers);
-            ArrayPool<string?>.Shared.Return(texts, clearArray: true);
-        }
-    }
-
     /// <summary>
-    /// Scores several rows with one prediction engine: the pool is visited once per call instead of
-    /// once per row. Answer <c>i</c> belongs to row <c>i</c>.
+    /// Scores a batch. A linear model (<see cref="ScoringPath"/>) adds each column's terms to every
+    /// row at once; any other model scores the rows with one pooled prediction engine per call.
     /// </summary>
-    /// <param name="rows">The rows, each given as feature name to value.</param>
-    /// <exception cref="ArgumentException">A row has a name that is not a feature, or a value that does not fit its column; the whole call fails.</exception>
-    public Prediction[] ScoreBatch(IReadOnlyList<IReadOnlyDictionary<string, object?>> rows)
-    {
-        ArgumentNullException.ThrowIfNull(rows);
-        var predictions = new Prediction[rows.Count];
-        if (predictions.Length == 0)
-        {
-            return predictions;
-        }
-
-        var count = RowType.Columns.Count;
-        var numbers = new float[count];
-        var texts = new string?[count];
-        var engine = _linear is null ? Rent() : null;
-        try
-        {
-            for (var i = 0; i < predictions.Length; i++)
-            {
-                if (rows[i] is FeatureRow row && HasRowType(row.Columns))
-                {
-                    predictions[i] = engine is null ? _linear!.Score(row.Numbers, row.Texts) : Predict(engine, row.Numbers, row.Texts);
-                    continue;
-                }
-
-                Read(rows[i] ?? throw new ArgumentException($"Row {i} is null; send an object of features.", nameof(rows)), numbers, texts);
-                predictions[i] = engine is null ? _linear!.Score(numbers, texts) : Predict(engine, numbers, texts);
-            }
-        }
-        finally
-        {
-            if (engine is not null)
-            {
-                Return(engine);
-            }
-        }
-
-        return predictions;
-    }
-
-    /// <summary>
-    /// Scores a batch held by column. A linear model (<see cref="ScoringPath"/>) adds each column's
-    /// terms to every row at once; any other model scores the rows with one prediction engine.
-    /// </summary>
-    /// <param name="batch">The rows, from <c>InputSchema.CheckColumns</c>.</param>
-    /// <exception cref="ArgumentException">A column is not a feature of the model; the whole call fails.</exception>
-    public BatchPredictions ScoreBatch(FeatureBatch batch)
+    /// <param name="batch">The rows, from an <see cref="InputSchema"/>.</param>
+    /// <exception cref="ArgumentException">The batch sends a column that is not a feature of the model; nothing is scored.</exception>
+    public BatchPredictions Score(FeatureBatch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        if (!HasRowType(batch.Columns))
-        {
-            return BatchPredictions.From(ScoreBatch(batch.Rows()));
-        }
-
+        var map = MapOf(batch.Columns);
         if (_linear is not null)
         {
-            return _linear.ScoreColumns(batch);
+            return _linear.Score(batch, map);
         }
 
-        var count = RowType.Columns.Count;
-        var numbers = new float[count];
-        var texts = new string?[count];
-        var predictions = new Prediction[batch.RowCount];
+        var into = NewArrays(batch.RowCount);
+        if (batch.RowCount == 0)
+        {
+            return into.ToBatch();
+        }
+
         var engine = Rent();
         try
         {
-            for (var r = 0; r < predictions.Length; r++)
+            for (var r = 0; r < batch.RowCount; r++)
             {
-                for (var c = 0; c < count; c++)
+                for (var c = 0; c < map.Length; c++)
                 {
-                    var columnNumbers = batch.Numbers(c);
-                    var columnTexts = batch.Texts(c);
-                    numbers[c] = columnNumbers.IsEmpty ? float.NaN : columnNumbers[r];
-                    texts[c] = columnTexts.IsEmpty ? null : columnTexts[r];
+                    var column = map[c];
+                    if (RowType.Columns[c].Kind == RowColumnKind.Number)
+                    {
+                        RowType.SetNumber(engine.Row, c, column < 0 ? float.NaN : batch.NumberAt(column, r));
+                    }
+                    else
+                    {
+                        RowType.SetText(engine.Row, c, column < 0 ? null : batch.TextAt(column, r));
+                    }
                 }
 
-                predictions[r] = Predict(engine, numbers, texts);
+                engine.Predict(into, r);
             }
         }
         finally
@@ -236,114 +181,61 @@ public sealed class ModelScorer : IScorer
             Return(engine);
         }
 
-        return BatchPredictions.From(predictions);
+        return into.ToBatch();
     }
 
-    /// <summary>Whether checked values have this model's columns in this model's order, so they can be read by index.</summary>
-    private bool HasRowType(IReadOnlyList<RowColumn> columns)
+    /// <summary>
+    /// For each of the model's columns, the column of batches with these columns that holds it (-1
+    /// when they have none). Batches of one schema share one column list: it is matched once.
+    /// </summary>
+    private int[] MapOf(IReadOnlyList<RowColumn> columns)
     {
-        // Rows of one input schema share one column list: compare it once, then by reference.
-        if (ReferenceEquals(columns, _matchedColumns))
+        if (_map is { } known && ReferenceEquals(known.Columns, columns))
         {
-            return true;
+            return known.Map;
         }
 
-        if (!columns.SequenceEqual(RowType.Columns))
+        var map = new int[RowType.Columns.Count];
+        Array.Fill(map, -1);
+        for (var i = 0; i < columns.Count; i++)
         {
-            return false;
-        }
-
-        _matchedColumns = columns;
-        return true;
-    }
-
-    private Prediction ScoreRead(ReadOnlySpan<float> numbers, ReadOnlySpan<string?> texts)
-    {
-        if (_linear is not null)
-        {
-            return _linear.Score(numbers, texts);
-        }
-
-        var engine = Rent();
-        try
-        {
-            return Predict(engine, numbers, texts);
-        }
-        finally
-        {
-            Return(engine);
-        }
-    }
-
-    private Prediction Predict(ScoringEngine engine, ReadOnlySpan<float> numbers, ReadOnlySpan<string?> texts)
-    {
-        for (var i = 0; i < RowType.Columns.Count; i++)
-        {
-            if (RowType.Columns[i].Kind == RowColumnKind.Number)
-            {
-                RowType.SetNumber(engine.Row, i, numbers[i]);
-            }
-            else
-            {
-                RowType.SetText(engine.Row, i, texts[i]);
-            }
-        }
-
-        return engine.Predict();
-    }
-
-    /// <summary>Reads a row's values by column: numbers NaN and texts null where a feature is left out.</summary>
-    private void Read(IReadOnlyDictionary<string, object?> features, Span<float> numbers, Span<string?> texts)
-    {
-        numbers.Fill(float.NaN);
-        texts.Clear();
-        foreach (var (name, value) in features)
-        {
-            var index = RowType.IndexOf(name);
+            var index = RowType.IndexOf(columns[i].Name);
             if (index < 0)
             {
-                var suggestion = Suggestions.Nearest(name, RowType.Columns.Select(c => c.Name));
+                var suggestion = Suggestions.Nearest(columns[i].Name, RowType.Columns.Select(c => c.Name));
                 throw new ArgumentException(
-                    $"'{name}' is not a feature of this model." + (suggestion is null ? " Remove it." : $" Did you mean '{suggestion}'?"), nameof(features));
+                    $"'{columns[i].Name}' is not a feature of this model." + (suggestion is null ? " Remove it." : $" Did you mean '{suggestion}'?"), nameof(columns));
             }
 
-            if (RowType.Columns[index].Kind == RowColumnKind.Number)
+            if (RowType.Columns[index].Kind != columns[i].Kind)
             {
-                if (!FeatureValues.TryToNumber(value, out var number))
-                {
-                    throw new ArgumentException($"Feature '{name}' takes a number (or a bool), not '{value}'.", nameof(features));
-                }
-
-                numbers[index] = number;
+                throw new ArgumentException($"'{columns[i].Name}' is held as {columns[i].Kind} in the batch, but the model takes {RowType.Columns[index].Kind}; check the rows against this model's bundle.", nameof(columns));
             }
-            else
-            {
-                if (!FeatureValues.TryToText(value, out var text))
-                {
-                    throw new ArgumentException($"Feature '{name}' takes text, not '{value}'.", nameof(features));
-                }
 
-                texts[index] = text;
-            }
+            map[index] = i;
         }
+
+        _map = new ColumnMap(columns, map);
+        return map;
     }
 
-    private static ScoringEngine CreateEngine<TRow, TOut>(MLContext context, ITransformer model, FeatureRowType rowType, Func<TOut, Prediction> convert)
+    private PredictionArrays NewArrays(int count) => new(Kind, HasProbability, Classes, count);
+
+    private static ScoringEngine CreateEngine<TRow, TOut>(MLContext context, ITransformer model, FeatureRowType rowType, Action<TOut, PredictionArrays, int> convert)
         where TRow : class
         where TOut : class, new() => new ScoringEngine<TRow, TOut>(context, model, rowType, convert);
 
-    private static Prediction Multiclass(MulticlassOutput output, IReadOnlyList<string> classes)
+    private static void Multiclass(MulticlassOutput output, IReadOnlyList<string> classes, PredictionArrays into, int row)
     {
-        var scores = new Dictionary<string, float>(classes.Count, StringComparer.Ordinal);
-        for (var i = 0; i < classes.Count && i < output.Score.Length; i++)
+        var probabilities = into.ClassProbabilities.AsSpan(row * classes.Count, classes.Count);
+        for (var i = 0; i < classes.Count; i++)
         {
-            scores[classes[i]] = output.Score[i];
+            probabilities[i] = i < output.Score.Length ? output.Score[i] : float.NaN;
         }
 
         var key = (int)output.PredictedLabel;
-        var label = key >= 1 && key <= classes.Count ? classes[key - 1] : null;
-        var score = key >= 1 && key <= output.Score.Length ? output.Score[key - 1] : float.NaN;
-        return new Prediction(score, null, null, label, scores);
+        into.Labels![row] = key >= 1 && key <= classes.Count ? classes[key - 1] : null;
+        into.Scores[row] = key >= 1 && key <= output.Score.Length ? output.Score[key - 1] : float.NaN;
     }
 
     private static List<string> SlotNames(DataViewSchema.Column column)
@@ -375,4 +267,7 @@ public sealed class ModelScorer : IScorer
             Interlocked.Decrement(ref _retained);
         }
     }
+
+    /// <summary>Which batch column holds each model column, for batches with <see cref="Columns"/>.</summary>
+    private sealed record ColumnMap(IReadOnlyList<RowColumn> Columns, int[] Map);
 }

@@ -1,10 +1,13 @@
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
+using Mlops.Declarations.Models;
+using Mlops.Declarations.Schema;
+using Mlops.Runtime.Features;
 
 namespace Mlops.Runtime.Scoring;
 
 /// <summary>
-/// Scores single rows with an ONNX model through ONNX Runtime's <see cref="OrtValue"/> API. The
+/// Scores batches of rows with an ONNX model through ONNX Runtime's <see cref="OrtValue"/> API. The
 /// graph takes either one input per feature (named like the feature; float tensors for numbers and
 /// bools, string tensors for categories and text, shape <c>[N]</c> or <c>[N,1]</c>) or a single float
 /// input <c>[N, F]</c> holding the numeric features in the bundle's input order. The first float
@@ -65,17 +68,17 @@ public sealed class OnnxScorer : IScorer, IDisposable
     /// <summary>Loads an ONNX model.</summary>
     /// <param name="model">The model's bytes.</param>
     /// <param name="features">The bundle's input features, in order.</param>
-    /// <param name="task">The task written in the bundle (binary-classification or regression).</param>
+    /// <param name="task">The model's task (binary classification or regression).</param>
     /// <exception cref="InvalidDataException">The bytes are not an ONNX model this scorer can drive.</exception>
-    public static OnnxScorer Load(byte[] model, IReadOnlyList<string> features, string task)
+    public static OnnxScorer Load(byte[] model, IReadOnlyList<string> features, ModelTask task)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(features);
         var kind = task switch
         {
-            "binary-classification" => PredictionKind.Binary,
-            "regression" => PredictionKind.Regression,
-            _ => throw new InvalidDataException($"ONNX models are served for binary-classification and regression, not '{task}'."),
+            ModelTask.BinaryClassification => PredictionKind.Binary,
+            ModelTask.Regression => PredictionKind.Regression,
+            _ => throw new InvalidDataException($"ONNX models are served for binary-classification and regression, not {DeclarationSchemas.TaskNames[(int)task]}."),
         };
         InferenceSession session;
         try
@@ -99,37 +102,23 @@ public sealed class OnnxScorer : IScorer, IDisposable
     }
 
     /// <inheritdoc/>
-    public Prediction Score(IReadOnlyDictionary<string, object?> features)
-    {
-        ArgumentNullException.ThrowIfNull(features);
-        return ScoreBatch([features])[0];
-    }
+    public IReadOnlyList<string> Classes => [];
 
     /// <summary>
-    /// Scores several rows in one run of the graph: each input is one tensor of <c>N</c> rows, which
-    /// is where ONNX Runtime's per-call cost is shared. Answer <c>i</c> belongs to row <c>i</c>.
+    /// Scores a batch in one run of the graph: each input is one tensor of <c>N</c> rows, which is
+    /// where ONNX Runtime's per-call cost is shared. Answer <c>i</c> belongs to row <c>i</c>.
     /// </summary>
-    /// <param name="rows">The rows, each given as feature name to value.</param>
-    /// <exception cref="ArgumentException">A row has a name that is not a feature, or a value that does not fit; the whole call fails.</exception>
-    public Prediction[] ScoreBatch(IReadOnlyList<IReadOnlyDictionary<string, object?>> rows)
+    /// <param name="batch">The rows, from an <see cref="InputSchema"/>.</param>
+    /// <exception cref="ArgumentException">The batch sends a column that is not a feature of the model; nothing is scored.</exception>
+    public BatchPredictions Score(FeatureBatch batch)
     {
-        ArgumentNullException.ThrowIfNull(rows);
-        var count = rows.Count;
+        ArgumentNullException.ThrowIfNull(batch);
+        var count = batch.RowCount;
+        var map = MapOf(batch);
+        var into = new PredictionArrays(Kind, hasProbability: true, [], count);
         if (count == 0)
         {
-            return [];
-        }
-
-        for (var r = 0; r < count; r++)
-        {
-            ArgumentNullException.ThrowIfNull(rows[r], nameof(rows));
-            foreach (var name in rows[r].Keys)
-            {
-                if (Array.IndexOf(_features, name) < 0)
-                {
-                    throw new ArgumentException($"'{name}' is not a feature of this model. Remove it.", nameof(rows));
-                }
-            }
+            return into.ToBatch();
         }
 
         var values = new OrtValue[_inputs.Length];
@@ -138,11 +127,11 @@ public sealed class OnnxScorer : IScorer, IDisposable
             if (_packed)
             {
                 var packed = new float[count * _features.Length];
-                for (var r = 0; r < count; r++)
+                for (var i = 0; i < _features.Length; i++)
                 {
-                    for (var i = 0; i < _features.Length; i++)
+                    for (var r = 0; r < count; r++)
                     {
-                        packed[(r * _features.Length) + i] = Number(rows[r], _features[i]);
+                        packed[(r * _features.Length) + i] = map[i] < 0 ? float.NaN : batch.NumberAt(map[i], r);
                     }
                 }
 
@@ -153,6 +142,7 @@ public sealed class OnnxScorer : IScorer, IDisposable
                 for (var i = 0; i < _inputs.Length; i++)
                 {
                     var input = _inputs[i];
+                    var column = map[i];
                     var shape = _session.InputMetadata[input.Name].Dimensions.Length == 1 ? new long[] { count } : [count, 1];
                     if (input.IsText)
                     {
@@ -160,24 +150,18 @@ public sealed class OnnxScorer : IScorer, IDisposable
                         values[i] = tensor;
                         for (var r = 0; r < count; r++)
                         {
-                            rows[r].TryGetValue(input.Name, out var raw);
-                            if (!FeatureValues.TryToText(raw, out var text))
-                            {
-                                throw new ArgumentException($"Feature '{input.Name}' takes text, not '{raw}'.", nameof(rows));
-                            }
-
-                            tensor.StringTensorSetElementAt(text ?? "", r);
+                            tensor.StringTensorSetElementAt(column < 0 ? "" : batch.TextAt(column, r) ?? "", r);
                         }
                     }
                     else
                     {
-                        var column = new float[count];
+                        var numbers = new float[count];
                         for (var r = 0; r < count; r++)
                         {
-                            column[r] = Number(rows[r], input.Name);
+                            numbers[r] = column < 0 ? float.NaN : batch.NumberAt(column, r);
                         }
 
-                        values[i] = OrtValue.CreateTensorValueFromMemory(column, shape);
+                        values[i] = OrtValue.CreateTensorValueFromMemory(numbers, shape);
                     }
                 }
             }
@@ -185,16 +169,18 @@ public sealed class OnnxScorer : IScorer, IDisposable
             using var options = new RunOptions();
             using var results = _session.Run(options, _inputs.Select(i => i.Name).ToArray(), values, [_outputName]);
             var output = results[0].GetTensorDataAsSpan<float>();
-            var predictions = new Prediction[count];
             for (var r = 0; r < count; r++)
             {
                 var value = _outputWidth >= 2 ? output[(r * _outputWidth) + 1] : output[r];
-                predictions[r] = Kind == PredictionKind.Binary
-                    ? new Prediction(value, value, value >= 0.5f, null, null)
-                    : new Prediction(value, null, null, null, null);
+                into.Scores[r] = value;
+                if (Kind == PredictionKind.Binary)
+                {
+                    into.Probabilities![r] = value;
+                    into.IsPositive![r] = value >= 0.5f;
+                }
             }
 
-            return predictions;
+            return into.ToBatch();
         }
         finally
         {
@@ -208,12 +194,18 @@ public sealed class OnnxScorer : IScorer, IDisposable
     /// <inheritdoc/>
     public void Dispose() => _session.Dispose();
 
-    private static float Number(IReadOnlyDictionary<string, object?> features, string name)
+    /// <summary>For each feature of the model, the batch's column that holds it (-1 when it has none).</summary>
+    private int[] MapOf(FeatureBatch batch)
     {
-        features.TryGetValue(name, out var raw);
-        return FeatureValues.TryToNumber(raw, out var number)
-            ? number
-            : throw new ArgumentException($"Feature '{name}' takes a number (or a bool), not '{raw}'.", nameof(features));
+        for (var c = 0; c < batch.Columns.Count; c++)
+        {
+            if (batch.IsSent(c) && Array.IndexOf(_features, batch.Columns[c].Name) < 0)
+            {
+                throw new ArgumentException($"'{batch.Columns[c].Name}' is not a feature of this model. Remove it.", nameof(batch));
+            }
+        }
+
+        return [.. _features.Select(batch.IndexOf)];
     }
 
     private readonly record struct InputBinding(string Name, bool IsText);

@@ -1,6 +1,6 @@
 namespace Mlops.Runtime.Scoring;
 
-/// <summary>What a model predicts for one row.</summary>
+/// <summary>What a model predicts for one row (a row of <see cref="BatchPredictions"/>, or a declared constant).</summary>
 /// <param name="Score">
 /// Binary classification: the raw score (the margin; above 0 predicts the positive class).
 /// Multiclass: the probability of the predicted class. Regression: the predicted value.

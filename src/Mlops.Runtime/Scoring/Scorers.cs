@@ -5,23 +5,16 @@ namespace Mlops.Runtime.Scoring;
 /// <summary>Loads the scorer a bundle's model format calls for.</summary>
 public static class Scorers
 {
-    /// <summary>The ML.NET format name in manifests.</summary>
-    public const string MlNet = "mlnet";
-
-    /// <summary>The ONNX format name in manifests.</summary>
-    public const string Onnx = "onnx";
-
     /// <summary>Loads the bundle's model.</summary>
-    /// <exception cref="InvalidDataException">The model cannot be loaded, or its format is unknown.</exception>
+    /// <exception cref="InvalidDataException">The model cannot be loaded.</exception>
     public static IScorer Load(Bundle bundle)
     {
         ArgumentNullException.ThrowIfNull(bundle);
         var manifest = bundle.Manifest;
         return manifest.ModelFormat switch
         {
-            MlNet => ModelScorer.Load(new MemoryStream(bundle.ModelBytes, writable: false)),
-            Onnx => OnnxScorer.Load(bundle.ModelBytes, [.. manifest.Inputs.Select(i => i.Name)], manifest.Task),
-            _ => throw new InvalidDataException($"the bundle of '{manifest.Model}' has model format '{manifest.ModelFormat}'; this mlops serves '{MlNet}' and '{Onnx}'."),
+            ModelFormat.Onnx => OnnxScorer.Load(bundle.ModelBytes, [.. manifest.Inputs.Select(i => i.Name)], manifest.Task),
+            _ => ModelScorer.Load(new MemoryStream(bundle.ModelBytes, writable: false)),
         };
     }
 }

@@ -8,10 +8,11 @@ internal abstract class ScoringEngine
 {
     public abstract object Row { get; }
 
-    public abstract Prediction Predict();
+    /// <summary>Scores <see cref="Row"/> and writes the answer into row <paramref name="index"/> of <paramref name="into"/>.</summary>
+    public abstract void Predict(PredictionArrays into, int index);
 
     /// <summary>Scores another row of the same type (used to check a faster path against ML.NET).</summary>
-    public abstract Prediction Predict(object row);
+    public abstract void Predict(object row, PredictionArrays into, int index);
 }
 
 internal sealed class ScoringEngine<TRow, TOut> : ScoringEngine
@@ -20,10 +21,10 @@ internal sealed class ScoringEngine<TRow, TOut> : ScoringEngine
 {
     private readonly PredictionEngine<TRow, TOut> _engine;
     private readonly TRow _row;
-    private readonly Func<TOut, Prediction> _convert;
+    private readonly Action<TOut, PredictionArrays, int> _convert;
     private TOut _output = new();
 
-    public ScoringEngine(MLContext context, ITransformer model, FeatureRowType rowType, Func<TOut, Prediction> convert)
+    public ScoringEngine(MLContext context, ITransformer model, FeatureRowType rowType, Action<TOut, PredictionArrays, int> convert)
     {
         _engine = context.Model.CreatePredictionEngine<TRow, TOut>(model, ignoreMissingColumns: true);
         _row = (TRow)rowType.NewRow();
@@ -32,16 +33,16 @@ internal sealed class ScoringEngine<TRow, TOut> : ScoringEngine
 
     public override object Row => _row;
 
-    public override Prediction Predict()
+    public override void Predict(PredictionArrays into, int index)
     {
         _engine.Predict(_row, ref _output);
-        return _convert(_output);
+        _convert(_output, into, index);
     }
 
-    public override Prediction Predict(object row)
+    public override void Predict(object row, PredictionArrays into, int index)
     {
         _engine.Predict((TRow)row, ref _output);
-        return _convert(_output);
+        _convert(_output, into, index);
     }
 }
 

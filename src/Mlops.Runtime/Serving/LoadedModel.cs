@@ -1,4 +1,5 @@
 using Mlops.Runtime.Bundles;
+using Mlops.Runtime.Features;
 using Mlops.Runtime.Scoring;
 using Mlops.Runtime.Serving.Batching;
 

@@ -1,14 +1,15 @@
 using System.Text;
+using Mlops.Runtime.Features;
 using Mlops.Runtime.Scoring;
 
 namespace Mlops.Runtime.Serving;
 
 /// <summary>
-/// Chooses who answers a request and scores it: the canary for its weight's share of requests (sticky
-/// per entity key when the feature set declares one, per request otherwise; a deterministic FNV-1a
-/// hash, so every replica routes a key the same way), the primary otherwise, the fallback when the
-/// model is switched off or the chosen version throws. A shadow is scored too, reported to
-/// <paramref name="onShadow"/> and never returned.
+/// Chooses who answers a request and scores it, once per request whatever its number of rows: the
+/// canary for its weight's share of requests (sticky per entity key when the feature set declares
+/// one, per request otherwise; a deterministic FNV-1a hash, so every replica routes a key the same
+/// way), the primary otherwise, the fallback when the model is switched off or the chosen version
+/// throws. A shadow is scored too, reported to <paramref name="onShadow"/> and never returned.
 /// </summary>
 /// <param name="onShadow">Receives each shadow prediction (or its error); null ignores them.</param>
 public sealed class TrafficRouter(Action<ShadowResult>? onShadow = null)
@@ -30,135 +31,53 @@ public sealed class TrafficRouter(Action<ShadowResult>? onShadow = null)
         return (int)(hash % 100);
     }
 
-    /// <summary>Scores a checked row on the caller's thread, without dynamic batching.</summary>
-    /// <param name="served">The served model.</param>
-    /// <param name="row">Clean values from <c>InputSchema.Check</c>.</param>
-    /// <param name="routingKey">Routes the request to the canary or the primary: the entity key's value when the feature set declares one and the row has it, a request id otherwise.</param>
-    /// <exception cref="ModelUnavailableException">Neither the model nor a fallback can answer.</exception>
-    public ServedPrediction Score(ServedModel served, IReadOnlyDictionary<string, object?> row, string routingKey)
-    {
-        ArgumentNullException.ThrowIfNull(row);
-        if (Unroutable(served) is { } reason)
-        {
-            return Fallback(served, row, reason, null);
-        }
-
-        var (chosen, role) = Choose(served, routingKey);
-        Prediction prediction;
-        try
-        {
-            prediction = chosen.Scorer.Score(row);
-        }
-        catch (Exception e) when (e is not ArgumentException)
-        {
-            return Fallback(served, row, $"{chosen.Model} v{chosen.Version} failed: {e.Message}", e);
-        }
-
-        return Answer(served, chosen, role, prediction, row);
-    }
-
     /// <summary>
-    /// Scores a checked single-row request: through the chosen version's <see cref="LoadedModel.Batcher"/>
-    /// when dynamic batching is on (it then waits for the batch), else exactly like <see cref="Score"/>,
-    /// synchronously. Routing and fallback are the same either way.
+    /// Scores checked rows: decides once who answers the whole batch (an explicitly asked version;
+    /// else the canary or the primary by <paramref name="routingKey"/>; the fallback when the model is
+    /// switched off or the chosen version throws), scores it with one call (a single row waits for
+    /// its version's dynamic batch when batching is on), and scores the shadow too, reporting it to
+    /// the callback. Fallback and shadow are handled here and nowhere else.
     /// </summary>
     /// <param name="served">The served model.</param>
-    /// <param name="row">Clean values from <c>InputSchema.Check</c>.</param>
-    /// <param name="routingKey">Routes the request to the canary or the primary (see <see cref="Score"/>).</param>
-    /// <param name="cancellationToken">Stops waiting for the batch; other requests in it are not affected.</param>
+    /// <param name="batch">Checked rows, from the model's <c>InputSchema</c>.</param>
+    /// <param name="routingKey">Routes the batch to the canary or the primary: the entity key's value when the feature set declares one and the rows have it, a request id otherwise.</param>
+    /// <param name="version">A version the request asked for by number: it answers alone (no canary, shadow or fallback).</param>
+    /// <param name="cancellationToken">Stops waiting for a dynamic batch; other requests in it are not affected.</param>
     /// <exception cref="ModelUnavailableException">Neither the model nor a fallback can answer.</exception>
-    public ValueTask<ServedPrediction> ScoreAsync(ServedModel served, IReadOnlyDictionary<string, object?> row, string routingKey, CancellationToken cancellationToken = default)
+    /// <exception cref="ArgumentException">The batch does not fit the version's model.</exception>
+    public ValueTask<ServedBatch> ScoreAsync(ServedModel served, FeatureBatch batch, string routingKey, LoadedModel? version = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(row);
-        if (Unroutable(served) is not null)
-        {
-            return new(Score(served, row, routingKey));
-        }
-
-        var (chosen, role) = Choose(served, routingKey);
-        return chosen.Batcher is null ? new(Score(served, row, routingKey)) : ScoreBatchedAsync(served, chosen, role, row, cancellationToken);
-    }
-
-    /// <summary>Scores with one loaded version, addressed explicitly.</summary>
-    public static ServedPrediction ScoreVersion(LoadedModel model, IReadOnlyDictionary<string, object?> row, string? commit)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        return new ServedPrediction(model.Scorer.Score(row), model.Model, model.Version, model.Digest, commit, ServedRole.Explicit);
-    }
-
-    /// <summary>Scores with one loaded version, addressed explicitly, through its batcher when dynamic batching is on.</summary>
-    public static async ValueTask<ServedPrediction> ScoreVersionAsync(LoadedModel model, IReadOnlyDictionary<string, object?> row, string? commit, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        if (model.Batcher is null)
-        {
-            return ScoreVersion(model, row, commit);
-        }
-
-        var prediction = await model.Batcher.ScoreAsync(row, cancellationToken).ConfigureAwait(false);
-        return new ServedPrediction(prediction, model.Model, model.Version, model.Digest, commit, ServedRole.Explicit);
-    }
-
-    /// <summary>
-    /// Scores a checked batch on the caller's thread: one routing decision for the whole batch (by
-    /// <paramref name="routingKey"/>), one <see cref="IScorer.ScoreBatch(FeatureBatch)"/> call on the
-    /// chosen version, the fallback for every row when that version fails. A shadow scores the batch
-    /// too and reports each row.
-    /// </summary>
-    /// <param name="served">The served model.</param>
-    /// <param name="batch">Clean values from <c>InputSchema.CheckColumns</c>.</param>
-    /// <param name="routingKey">Routes the batch to the canary or the primary (see <see cref="Score"/>).</param>
-    /// <exception cref="ModelUnavailableException">Neither the model nor a fallback can answer.</exception>
-    public ServedBatch ScoreBatch(ServedModel served, FeatureBatch batch, string routingKey)
-    {
+        ArgumentNullException.ThrowIfNull(served);
         ArgumentNullException.ThrowIfNull(batch);
+        if (version is not null)
+        {
+            return version.Batcher is { } own && batch.RowCount == 1
+                ? AnswerAsync(own.ScoreAsync(batch, cancellationToken), version, ServedRole.Explicit, served.Commit)
+                : new(new ServedBatch(version.Scorer.Score(batch), version.Model, version.Version, version.Digest, served.Commit, ServedRole.Explicit));
+        }
+
         if (Unroutable(served) is { } reason)
         {
-            return FallbackBatch(served, batch, reason, null);
+            return new(Fallback(served, batch, reason, null));
         }
 
         var (chosen, role) = Choose(served, routingKey);
+        if (chosen.Batcher is { } batcher && batch.RowCount == 1)
+        {
+            return ScoreBatchedAsync(served, chosen, role, batcher, batch, cancellationToken);
+        }
+
         BatchPredictions predictions;
         try
         {
-            predictions = chosen.Scorer.ScoreBatch(batch);
+            predictions = chosen.Scorer.Score(batch);
         }
         catch (Exception e) when (e is not ArgumentException)
         {
-            return FallbackBatch(served, batch, $"{chosen.Model} v{chosen.Version} failed: {e.Message}", e);
+            return new(Fallback(served, batch, $"{chosen.Model} v{chosen.Version} failed: {e.Message}", e));
         }
 
-        var answer = new ServedBatch(predictions, chosen.Model, chosen.Version, chosen.Digest, served.Commit, role);
-        if (served.Shadow is { } shadow && onShadow is not null)
-        {
-            BatchPredictions? shadowed = null;
-            string? error = null;
-            try
-            {
-                shadowed = shadow.Scorer.ScoreBatch(batch);
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                error = e.Message;
-            }
-
-            for (var i = 0; i < batch.RowCount; i++)
-            {
-                onShadow(new ShadowResult(served.Name, shadow.Version, shadowed?[i], answer.Row(i), error));
-            }
-        }
-
-        return answer;
-    }
-
-    /// <summary>Scores a checked batch with one loaded version, addressed explicitly.</summary>
-    /// <param name="model">The version.</param>
-    /// <param name="batch">Clean values from <c>InputSchema.CheckColumns</c>.</param>
-    /// <param name="commit">The environment commit, for the answer.</param>
-    public static ServedBatch ScoreVersionBatch(LoadedModel model, FeatureBatch batch, string? commit)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        return new ServedBatch(model.Scorer.ScoreBatch(batch), model.Model, model.Version, model.Digest, commit, ServedRole.Explicit);
+        return new(Answer(served, chosen, role, predictions, batch));
     }
 
     private static string? Unroutable(ServedModel served)
@@ -177,64 +96,55 @@ public sealed class TrafficRouter(Action<ShadowResult>? onShadow = null)
             : (served.Primary!, ServedRole.Primary);
     }
 
-    private async ValueTask<ServedPrediction> ScoreBatchedAsync(ServedModel served, LoadedModel chosen, ServedRole role, IReadOnlyDictionary<string, object?> row, CancellationToken cancellationToken)
+    private static async ValueTask<ServedBatch> AnswerAsync(Task<BatchPredictions> scoring, LoadedModel version, ServedRole role, string? commit) =>
+        new(await scoring.ConfigureAwait(false), version.Model, version.Version, version.Digest, commit, role);
+
+    private async ValueTask<ServedBatch> ScoreBatchedAsync(ServedModel served, LoadedModel chosen, ServedRole role, Batching.DynamicBatcher batcher, FeatureBatch batch, CancellationToken cancellationToken)
     {
-        Prediction prediction;
+        BatchPredictions predictions;
         try
         {
-            prediction = await chosen.Batcher!.ScoreAsync(row, cancellationToken).ConfigureAwait(false);
+            predictions = await batcher.ScoreAsync(batch, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not ArgumentException and not OperationCanceledException)
         {
-            return Fallback(served, row, $"{chosen.Model} v{chosen.Version} failed: {e.Message}", e);
+            return Fallback(served, batch, $"{chosen.Model} v{chosen.Version} failed: {e.Message}", e);
         }
 
-        return Answer(served, chosen, role, prediction, row);
+        return Answer(served, chosen, role, predictions, batch);
     }
 
-    private ServedPrediction Answer(ServedModel served, LoadedModel chosen, ServedRole role, Prediction prediction, IReadOnlyDictionary<string, object?> row)
+    private ServedBatch Answer(ServedModel served, LoadedModel chosen, ServedRole role, BatchPredictions predictions, FeatureBatch batch)
     {
-        var answer = new ServedPrediction(prediction, chosen.Model, chosen.Version, chosen.Digest, served.Commit, role);
+        var answer = new ServedBatch(predictions, chosen.Model, chosen.Version, chosen.Digest, served.Commit, role);
         if (served.Shadow is { } shadow && onShadow is not null)
         {
+            BatchPredictions? shadowed = null;
+            string? error = null;
             try
             {
-                onShadow(new ShadowResult(served.Name, shadow.Version, shadow.Scorer.Score(row), answer, null));
+                shadowed = shadow.Scorer.Score(batch);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                onShadow(new ShadowResult(served.Name, shadow.Version, null, answer, e.Message));
+                error = e.Message;
             }
+
+            onShadow(new ShadowResult(served.Name, shadow.Version, shadowed, answer, error));
         }
 
         return answer;
     }
 
-    private static ServedPrediction Fallback(ServedModel served, IReadOnlyDictionary<string, object?> row, string reason, Exception? error) =>
-        Fallback(
-            served,
-            reason,
-            error,
-            model => new ServedPrediction(model.Scorer.Score(row), model.Model, model.Version, model.Digest, served.Commit, ServedRole.Fallback, reason),
-            constant => new ServedPrediction(constant, served.Name, 0, null, served.Commit, ServedRole.Fallback, reason));
-
-    private static ServedBatch FallbackBatch(ServedModel served, FeatureBatch batch, string reason, Exception? error) =>
-        Fallback(
-            served,
-            reason,
-            error,
-            model => new ServedBatch(model.Scorer.ScoreBatch(batch), model.Model, model.Version, model.Digest, served.Commit, ServedRole.Fallback, reason),
-            constant => new ServedBatch(BatchPredictions.From([.. Enumerable.Repeat(constant, batch.RowCount)]), served.Name, 0, null, served.Commit, ServedRole.Fallback, reason));
-
-    /// <summary>Answers by the served model's fallback: another model (scored by <paramref name="byModel"/>) or a constant.</summary>
-    private static TAnswer Fallback<TAnswer>(ServedModel served, string reason, Exception? error, Func<LoadedModel, TAnswer> byModel, Func<Prediction, TAnswer> byConstant)
+    /// <summary>Answers by the served model's fallback: another model, or a constant for every row.</summary>
+    private static ServedBatch Fallback(ServedModel served, FeatureBatch batch, string reason, Exception? error)
     {
         switch (served.Fallback)
         {
             case { Model: { } model }:
                 try
                 {
-                    return byModel(model);
+                    return new ServedBatch(model.Scorer.Score(batch), model.Model, model.Version, model.Digest, served.Commit, ServedRole.Fallback, reason);
                 }
                 catch (Exception e) when (e is not ArgumentException)
                 {
@@ -242,17 +152,17 @@ public sealed class TrafficRouter(Action<ShadowResult>? onShadow = null)
                 }
 
             case { Constant: { } constant }:
-                return byConstant(constant);
+                return new ServedBatch(BatchPredictions.Repeat(constant, batch.RowCount), served.Name, 0, null, served.Commit, ServedRole.Fallback, reason);
             default:
                 throw new ModelUnavailableException($"model '{served.Name}': {reason}, and the environment file names no fallback. Add one (fallback: {{ constant: ... }}) or fix the model.", error);
         }
     }
 }
 
-/// <summary>A shadow's prediction next to the answer that was returned.</summary>
+/// <summary>A shadow's predictions next to the answer that was returned, for every row of one request.</summary>
 /// <param name="Model">The model's name.</param>
 /// <param name="ShadowVersion">The shadow version.</param>
-/// <param name="Prediction">The shadow's prediction, or null when it failed.</param>
+/// <param name="Predictions">The shadow's predictions, row by row like <paramref name="Returned"/>, or null when it failed.</param>
 /// <param name="Returned">The answer returned to the caller.</param>
 /// <param name="Error">Why the shadow failed, if it did.</param>
-public sealed record ShadowResult(string Model, int ShadowVersion, Prediction? Prediction, ServedPrediction Returned, string? Error);
+public sealed record ShadowResult(string Model, int ShadowVersion, BatchPredictions? Predictions, ServedBatch Returned, string? Error);

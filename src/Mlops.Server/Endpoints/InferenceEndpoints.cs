@@ -2,7 +2,11 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using Mlops.Declarations.Diagnostics;
 using Mlops.Declarations.FeatureSets;
+using Mlops.Declarations.Schema;
+using Mlops.Runtime.Bundles;
+using Mlops.Runtime.Features;
 using Mlops.Runtime.Reconcile;
 using Mlops.Runtime.Scoring;
 using Mlops.Runtime.Serving;
@@ -62,16 +66,23 @@ internal static class InferenceEndpoints
         }
 
         var inputs = model.Manifest.Inputs.Select(i => new V2TensorMetadata(i.Name, Datatype(i.Type), [-1])).ToList();
-        var outputs = Outputs(model.Scorer.Kind).Select(o => new V2TensorMetadata(o.Name, o.Datatype, [-1])).ToList();
+        var classes = model.Scorer.Classes;
+        var outputs = V2Outputs.Of(model.Scorer.Kind).Select(o => new V2TensorMetadata(o.Name, o.Datatype, o.PerClass ? [-1, classes.Count] : [-1])).ToList();
         var versions = served.Loaded().Where(l => l.Model == name).Select(l => l.Version.ToString(CultureInfo.InvariantCulture)).Distinct().ToList();
-        return TypedResults.Ok(new V2ModelMetadata(name, versions, model.Manifest.ModelFormat == Scorers.Onnx ? "onnxruntime_onnx" : "mlnet", inputs, outputs, new Dictionary<string, string?>
+        var parameters = new Dictionary<string, object?>
         {
             ["model_version"] = model.Version.ToString(CultureInfo.InvariantCulture),
             ["bundle_digest"] = model.Digest,
             ["environment_commit"] = served.Commit,
             ["feature_set"] = $"{model.Manifest.FeatureSet.Name}@{model.Manifest.FeatureSet.Version}",
             ["scoring_path"] = model.Scorer is ModelScorer scorer ? scorer.ScoringPath : "onnx runtime",
-        }));
+        };
+        if (classes.Count > 0)
+        {
+            parameters["classes"] = classes; // the columns of the probabilities output
+        }
+
+        return TypedResults.Ok(new V2ModelMetadata(name, versions, model.Manifest.ModelFormat == ModelFormat.Onnx ? "onnxruntime_onnx" : "mlnet", inputs, outputs, parameters));
     }
 
     private static async Task<IResult> InferAsync(
@@ -99,6 +110,11 @@ internal static class InferenceEndpoints
             return Error(StatusCodes.Status503ServiceUnavailable, $"model '{name}' has no loaded version yet; GET /status says why.");
         }
 
+        if (RequestBody.NotJsonMediaType(request) is { } mediaType)
+        {
+            return Error(StatusCodes.Status415UnsupportedMediaType, mediaType);
+        }
+
         var (body, status, error) = await RequestBody.ReadBytesAsync(request, options.Value.MaxBodyBytes, cancellationToken).ConfigureAwait(false);
         if (error is not null)
         {
@@ -114,10 +130,21 @@ internal static class InferenceEndpoints
         {
             return Error(StatusCodes.Status400BadRequest, RequestBody.NotJson(e));
         }
+        catch (V2BodyException e)
+        {
+            return Error(StatusCodes.Status400BadRequest, e.Message);
+        }
 
         if (parsed is not { Inputs: { Count: > 0 } inputs })
         {
             return Error(StatusCodes.Status400BadRequest, "the body must be an object with a non-empty 'inputs' array: {\"inputs\": [{\"name\": ..., \"shape\": [N], \"datatype\": ..., \"data\": [...]}]}.");
+        }
+
+        var kind = (explicitVersion ?? served.Primary ?? served.Fallback?.Model)?.Scorer.Kind ?? PredictionKind.Binary;
+        var outputs = V2Outputs.Select(kind, parsed.Outputs, name, out var outputProblem);
+        if (outputProblem is not null)
+        {
+            return Error(StatusCodes.Status400BadRequest, outputProblem);
         }
 
         var problems = new List<string>();
@@ -140,9 +167,7 @@ internal static class InferenceEndpoints
         ServedBatch answer;
         try
         {
-            answer = rowCount == 1
-                ? await ScoreOneAsync(served, explicitVersion, batch, routingKey, host, log, cancellationToken).ConfigureAwait(false)
-                : ScoreMany(served, explicitVersion, batch, routingKey, host, log);
+            answer = await host.Router.ScoreAsync(served, batch, routingKey, explicitVersion, cancellationToken).ConfigureAwait(false);
         }
         catch (ModelUnavailableException e)
         {
@@ -153,33 +178,12 @@ internal static class InferenceEndpoints
             return Error(StatusCodes.Status400BadRequest, e.Message);
         }
 
-        var kind = (explicitVersion ?? served.Primary ?? served.Fallback?.Model)?.Scorer.Kind ?? PredictionKind.Binary;
-        return new V2InferResult(name, id, answer, kind);
-    }
-
-    /// <summary>A single row may wait for a dynamic batch, and is routed and logged as one request.</summary>
-    private static async ValueTask<ServedBatch> ScoreOneAsync(ServedModel served, LoadedModel? explicitVersion, FeatureBatch batch, string routingKey, ModelHost host, PredictionLog log, CancellationToken cancellationToken)
-    {
-        var row = batch.Row(0);
-        var answer = explicitVersion is not null
-            ? await TrafficRouter.ScoreVersionAsync(explicitVersion, row, served.Commit, cancellationToken).ConfigureAwait(false)
-            : await host.Router.ScoreAsync(served, row, routingKey, cancellationToken).ConfigureAwait(false);
-        log.Write(routingKey, answer, row);
-        return new ServedBatch(BatchPredictions.From([answer.Prediction]), answer.Model, answer.Version, answer.Digest, answer.Commit, answer.Role, answer.Reason);
-    }
-
-    /// <summary>The rows of one request are a batch already: one routing decision, one call by column.</summary>
-    private static ServedBatch ScoreMany(ServedModel served, LoadedModel? explicitVersion, FeatureBatch batch, string routingKey, ModelHost host, PredictionLog log)
-    {
-        var answer = explicitVersion is not null
-            ? TrafficRouter.ScoreVersionBatch(explicitVersion, batch, served.Commit)
-            : host.Router.ScoreBatch(served, batch, routingKey);
         for (var i = 0; log.Enabled && i < batch.RowCount; i++)
         {
-            log.Write($"{routingKey}/{i}", answer.Row(i), batch.Row(i));
+            log.Write(batch.RowCount == 1 ? routingKey : $"{routingKey}/{i}", answer.Row(i), batch.ToDictionary(i));
         }
 
-        return answer;
+        return new V2InferResult(name, id, answer, outputs);
     }
 
     private static List<KeyValuePair<string, FeatureColumn>> ReadTensors(List<V2Tensor> inputs, InputSchema schema, List<string> problems, out int rowCount)
@@ -216,7 +220,7 @@ internal static class InferenceEndpoints
             var type = schema.TypeOf(name);
             if (type is not null && !Accepts(type.Value, datatype))
             {
-                problems.Add($"{name}: datatype {datatype} does not fit a {type.Value.ToString().ToLowerInvariant()} feature; send {Datatype(type.Value.ToString())}.");
+                problems.Add($"{name}: {DiagnosticIds.ValueTypeViolation.Id}: datatype {datatype} does not fit a {DeclarationSchemas.FeatureTypeNames[(int)type.Value]} feature; send {Datatype(type.Value)}.");
                 continue;
             }
 
@@ -240,18 +244,11 @@ internal static class InferenceEndpoints
         _ => datatype == "BYTES",
     };
 
-    private static string Datatype(string featureType) => featureType.ToLowerInvariant() switch
+    private static string Datatype(FeatureType type) => type switch
     {
-        "float" => "FP32",
-        "int" => "INT64",
-        "bool" => "BOOL",
+        FeatureType.Float => "FP32",
+        FeatureType.Int => "INT64",
+        FeatureType.Bool => "BOOL",
         _ => "BYTES",
-    };
-
-    private static IEnumerable<(string Name, string Datatype)> Outputs(PredictionKind kind) => kind switch
-    {
-        PredictionKind.Binary => [("predicted", "BOOL"), ("probability", "FP32"), ("score", "FP32")],
-        PredictionKind.Multiclass => [("predicted", "BYTES"), ("score", "FP32")],
-        _ => [("predicted", "FP32")],
     };
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using Mlops.Runtime.Features;
 using Mlops.Runtime.Reconcile;
 using Mlops.Runtime.Scoring;
 using Mlops.Runtime.Serving;
@@ -61,6 +62,11 @@ internal static class PredictEndpoints
             return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Model not loaded", detail: $"model '{name}' has no loaded version yet; GET /status says why.");
         }
 
+        if (RequestBody.NotJsonMediaType(request) is { } mediaType)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type", detail: mediaType);
+        }
+
         var (document, status, error) = await RequestBody.ReadAsync(request, options.Value.MaxBodyBytes, cancellationToken).ConfigureAwait(false);
         if (document is null)
         {
@@ -78,20 +84,14 @@ internal static class PredictEndpoints
             }
 
             var problems = new List<string>();
-            var rows = new List<(FeatureRow Row, string? Key)>(items.Length);
+            var rows = new List<IEnumerable<KeyValuePair<string, object?>>>(items.Length);
             for (var i = 0; i < items.Length; i++)
             {
-                var where = isBatch ? $"[{i}]." : "";
-                if (items[i].ValueKind != JsonValueKind.Object)
-                {
-                    problems.Add($"{(isBatch ? $"[{i}]" : "body")}: expected an object keyed by feature name.");
-                    continue;
-                }
-
-                var row = schema.Check(items[i].EnumerateObject().Select(p => KeyValuePair.Create(p.Name, (object?)p.Value)), problems, out var key, where);
-                rows.Add((row, key));
+                rows.Add(Fields(items[i], isBatch ? $"[{i}]" : "body", problems));
             }
 
+            var keys = new string?[rows.Count];
+            var batch = schema.CheckRows(rows, problems, keys, isBatch ? i => $"[{i}]." : null);
             if (problems.Count > 0)
             {
                 var errors = problems
@@ -101,27 +101,65 @@ internal static class PredictEndpoints
                 return TypedResults.ValidationProblem(errors, title: $"The request does not fit model '{name}': {string.Join(", ", errors.Keys.Take(10))}.");
             }
 
-            var results = new List<PredictResult>(rows.Count);
+            // The rows of one request are one batch: routed once (by the first row's entity key), scored in one call.
+            var ids = new string[rows.Count];
+            for (var i = 0; i < ids.Length; i++)
+            {
+                ids[i] = Guid.NewGuid().ToString("N");
+            }
+
+            ServedBatch answer;
             try
             {
-                foreach (var (row, key) in rows)
-                {
-                    var id = Guid.NewGuid().ToString("N");
-                    // A single row may wait for a dynamic batch; the rows of an array are a batch already.
-                    var answer = isBatch
-                        ? host.Router.Score(served, row, key ?? id)
-                        : await host.Router.ScoreAsync(served, row, key ?? id, cancellationToken).ConfigureAwait(false);
-                    log.Write(id, answer, row);
-                    results.Add(ToResult(id, answer));
-                }
+                answer = await host.Router.ScoreAsync(served, batch, keys[0] ?? ids[0], cancellationToken: cancellationToken).ConfigureAwait(false);
             }
             catch (ModelUnavailableException e)
             {
                 return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Model unavailable", detail: e.Message);
             }
 
+            var results = new List<PredictResult>(rows.Count);
+            for (var i = 0; i < rows.Count; i++)
+            {
+                var one = answer.Row(i);
+                if (log.Enabled)
+                {
+                    log.Write(ids[i], one, batch.ToDictionary(i));
+                }
+
+                results.Add(ToResult(ids[i], one));
+            }
+
             return isBatch ? TypedResults.Ok(new PredictBatch(results)) : TypedResults.Ok(results[0]);
         }
+    }
+
+    /// <summary>An object's fields as feature name to value; a field whose name is not valid Unicode is a problem, not a fault.</summary>
+    private static List<KeyValuePair<string, object?>> Fields(JsonElement item, string where, List<string> problems)
+    {
+        var fields = new List<KeyValuePair<string, object?>>();
+        if (item.ValueKind != JsonValueKind.Object)
+        {
+            problems.Add($"{where}: expected an object keyed by feature name.");
+            return fields;
+        }
+
+        var index = 0;
+        foreach (var property in item.EnumerateObject())
+        {
+            try
+            {
+                fields.Add(KeyValuePair.Create(property.Name, (object?)property.Value));
+            }
+            catch (InvalidOperationException)
+            {
+                problems.Add($"{where}: field {index}: the name {FeatureInput.NotUnicode.Message}");
+            }
+
+            index++;
+        }
+
+        return fields;
     }
 
     private static PredictResult ToResult(string id, ServedPrediction answer)

@@ -25,6 +25,14 @@ internal static class RequestBody
         }
     }
 
+    /// <summary>
+    /// Why a request's Content-Type is not JSON (what ASP.NET Core answers 415 for when it binds a
+    /// JSON body), or null when it is <c>application/json</c> or a <c>+json</c> type.
+    /// </summary>
+    public static string? NotJsonMediaType(HttpRequest request) => request.HasJsonContentType()
+        ? null
+        : $"the body must be JSON, sent with 'Content-Type: application/json' (this request says '{(request.ContentType is { Length: > 0 } type ? type : "nothing")}').";
+
     /// <summary>The message for a body that is not valid JSON.</summary>
     public static string NotJson(JsonException e) => $"the body is not valid JSON: {e.Message}";
 

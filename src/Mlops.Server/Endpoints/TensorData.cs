@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Mlops.Declarations.FeatureSets;
-using Mlops.Runtime.Serving;
+using Mlops.Runtime.Features;
 
 namespace Mlops.Server.Endpoints;
 
@@ -11,7 +11,8 @@ namespace Mlops.Server.Endpoints;
 /// kept as objects (an object as its <see cref="JsonElement"/>), so that checking names each value
 /// that does not fit in the words a single value gets.
 /// </summary>
-internal sealed class TensorData
+/// <param name="field">The body's field the values are read from (<c>inputs[2].data</c>), for messages.</param>
+internal sealed class TensorData(string field)
 {
     private Kind _kind = Kind.Nulls;
     private int _count;
@@ -34,6 +35,7 @@ internal sealed class TensorData
 
     /// <summary>Reads a <c>data</c> array (the reader on its start), flattening nested arrays.</summary>
     /// <exception cref="JsonException">The array is not valid JSON.</exception>
+    /// <exception cref="V2BodyException">A string is not valid Unicode.</exception>
     public void ReadArray(ref Utf8JsonReader reader)
     {
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
@@ -44,10 +46,10 @@ internal sealed class TensorData
                     ReadArray(ref reader);
                     break;
                 case JsonTokenType.Number:
-                    Add(ref _numbers, Kind.Numbers, reader.TryGetDouble(out var number) ? number : double.NaN);
+                    Add(ref _numbers, Kind.Numbers, reader.TryGetDouble(out var number) ? number : double.PositiveInfinity);
                     break;
                 case JsonTokenType.String:
-                    Add(ref _texts, Kind.Texts, reader.GetString());
+                    Add(ref _texts, Kind.Texts, V2RequestReader.Text(ref reader, $"{field}[{_count}]"));
                     break;
                 case JsonTokenType.True or JsonTokenType.False:
                     Add(ref _bools, Kind.Bools, reader.TokenType == JsonTokenType.True);

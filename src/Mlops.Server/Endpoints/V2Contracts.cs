@@ -20,11 +20,11 @@ internal sealed record V2ModelReady(string Name, bool Ready);
 /// <summary>A tensor's metadata.</summary>
 internal sealed record V2TensorMetadata(string Name, string Datatype, IReadOnlyList<long> Shape);
 
-/// <summary>Model metadata: <c>GET /v2/models/{name}</c>; parameters carry the served version, bundle digest and environment commit.</summary>
+/// <summary>Model metadata: <c>GET /v2/models/{name}</c>; parameters carry the served version, bundle digest, environment commit and (multiclass) the classes.</summary>
 internal sealed record V2ModelMetadata(
     string Name,
     IReadOnlyList<string> Versions,
     string Platform,
     IReadOnlyList<V2TensorMetadata> Inputs,
     IReadOnlyList<V2TensorMetadata> Outputs,
-    IReadOnlyDictionary<string, string?> Parameters);
+    IReadOnlyDictionary<string, object?> Parameters);

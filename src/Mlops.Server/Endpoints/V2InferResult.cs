@@ -9,14 +9,14 @@ namespace Mlops.Server.Endpoints;
 /// The inference response of the Open Inference Protocol v2, written straight to the response body
 /// with a <see cref="Utf8JsonWriter"/>: <c>model_name</c>, <c>model_version</c>, <c>id</c> (when the
 /// request had one), <c>parameters</c> (the served version, bundle digest, environment commit, who
-/// answered and why a fallback did) and one output tensor per output. It is written on every
+/// answered and why a fallback did) and one output tensor per output asked for. It is written on every
 /// request, so it skips building response objects for a serializer to walk.
 /// </summary>
 /// <param name="Model">The model's name.</param>
 /// <param name="Id">The request's id, echoed.</param>
 /// <param name="Answer">The predictions and where they came from.</param>
-/// <param name="Kind">What the model predicts, which sets the outputs.</param>
-internal sealed record V2InferResult(string Model, string? Id, ServedBatch Answer, PredictionKind Kind) : IResult
+/// <param name="Outputs">The outputs to write, in order: those the request asked for, or all of the model's.</param>
+internal sealed record V2InferResult(string Model, string? Id, ServedBatch Answer, IReadOnlyList<V2Output> Outputs) : IResult
 {
     /// <inheritdoc/>
     public async Task ExecuteAsync(HttpContext httpContext)
@@ -56,45 +56,9 @@ internal sealed record V2InferResult(string Model, string? Id, ServedBatch Answe
 
         var predictions = Answer.Predictions;
         writer.WriteStartArray("outputs"u8);
-        switch (Kind)
+        foreach (var output in Outputs)
         {
-            case PredictionKind.Binary:
-                StartOutput(writer, "predicted", "BOOL", predictions.Count);
-                for (var i = 0; i < predictions.Count; i++)
-                {
-                    writer.WriteBooleanValue(predictions.IsPositive?[i] ?? predictions.Scores[i] > 0);
-                }
-
-                EndOutput(writer);
-                StartOutput(writer, "probability", "FP32", predictions.Count);
-                for (var i = 0; i < predictions.Count; i++)
-                {
-                    if (predictions.Probabilities is { } probabilities)
-                    {
-                        writer.WriteNumberValue(probabilities[i]);
-                    }
-                    else
-                    {
-                        writer.WriteNullValue();
-                    }
-                }
-
-                EndOutput(writer);
-                Scores(writer, "score", predictions);
-                break;
-            case PredictionKind.Multiclass:
-                StartOutput(writer, "predicted", "BYTES", predictions.Count);
-                for (var i = 0; i < predictions.Count; i++)
-                {
-                    writer.WriteStringValue(predictions.PredictedLabels?[i]);
-                }
-
-                EndOutput(writer);
-                Scores(writer, "score", predictions);
-                break;
-            default:
-                Scores(writer, "predicted", predictions);
-                break;
+            WriteOutput(writer, output, predictions);
         }
 
         writer.WriteEndArray();
@@ -111,12 +75,76 @@ internal sealed record V2InferResult(string Model, string? Id, ServedBatch Answe
         _ => role.ToString().ToLowerInvariant(),
     };
 
-    private static void Scores(Utf8JsonWriter writer, string name, BatchPredictions predictions)
+    private static void WriteOutput(Utf8JsonWriter writer, V2Output output, BatchPredictions predictions)
     {
-        StartOutput(writer, name, "FP32", predictions.Count);
-        foreach (var score in predictions.Scores)
+        var count = predictions.Count;
+        if (output.PerClass)
         {
-            writer.WriteNumberValue(score);
+            var classes = predictions.Classes;
+            writer.WriteStartObject();
+            writer.WriteString("name"u8, output.Name);
+            writer.WriteStartArray("shape"u8);
+            writer.WriteNumberValue(count);
+            writer.WriteNumberValue(classes.Count);
+            writer.WriteEndArray();
+            writer.WriteString("datatype"u8, output.Datatype);
+            writer.WriteStartObject("parameters"u8);
+            writer.WriteStartArray("classes"u8);
+            foreach (var name in classes)
+            {
+                writer.WriteStringValue(name);
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+            writer.WriteStartArray("data"u8);
+            foreach (var probability in predictions.ClassProbabilities ?? [])
+            {
+                writer.WriteNumberValue(probability);
+            }
+
+            EndOutput(writer);
+            return;
+        }
+
+        StartOutput(writer, output.Name, output.Datatype, count);
+        switch (output.Name, output.Datatype)
+        {
+            case (V2Outputs.Predicted, "BOOL"):
+                for (var i = 0; i < count; i++)
+                {
+                    writer.WriteBooleanValue(predictions.IsPositive?[i] ?? predictions.Scores[i] > 0);
+                }
+
+                break;
+            case (V2Outputs.Predicted, "BYTES"):
+                for (var i = 0; i < count; i++)
+                {
+                    writer.WriteStringValue(predictions.PredictedLabels?[i]);
+                }
+
+                break;
+            case (V2Outputs.Probability, _):
+                for (var i = 0; i < count; i++)
+                {
+                    if (predictions.Probabilities is { } probabilities)
+                    {
+                        writer.WriteNumberValue(probabilities[i]);
+                    }
+                    else
+                    {
+                        writer.WriteNullValue();
+                    }
+                }
+
+                break;
+            default:
+                foreach (var score in predictions.Scores)
+                {
+                    writer.WriteNumberValue(score);
+                }
+
+                break;
         }
 
         EndOutput(writer);

@@ -9,16 +9,21 @@ namespace Mlops.Server.Endpoints;
 /// <param name="Data">Its values, flattened in row order.</param>
 internal sealed record V2Tensor(string? Name, long[]? Shape, string? Datatype, TensorData? Data);
 
-/// <summary>An infer request's parts that serving reads: its id and its input tensors (null when the body has no <c>inputs</c> array).</summary>
+/// <summary>An infer request's parts that serving reads: its id, its input tensors (null when the body has no <c>inputs</c> array) and the outputs it asks for.</summary>
 /// <param name="Id">The request's id, when it is a string.</param>
 /// <param name="Inputs">The input tensors, in the body's order.</param>
-internal sealed record V2Request(string? Id, List<V2Tensor>? Inputs);
+/// <param name="Outputs">The names of the outputs asked for, in the body's order (an entry without a string name is null); null when the body has no <c>outputs</c> array, which asks for all.</param>
+internal sealed record V2Request(string? Id, List<V2Tensor>? Inputs, List<string?>? Outputs);
+
+/// <summary>A part of the body cannot be read (a string that is not valid Unicode); the message names the field.</summary>
+internal sealed class V2BodyException(string message) : Exception(message);
 
 /// <summary>
 /// Reads an Open Inference Protocol v2 infer body in one pass with <see cref="Utf8JsonReader"/>,
 /// straight into typed tensor values: no <see cref="JsonDocument"/> and no <see cref="JsonElement"/>
-/// per value. Parts serving does not read (<c>parameters</c>, <c>outputs</c>, a tensor's own
-/// <c>parameters</c>) are skipped; the whole body must still be valid JSON.
+/// per value. Parts serving does not read (<c>parameters</c>, a tensor's own <c>parameters</c>, an
+/// output's <c>parameters</c>) are skipped; the whole body must still be valid JSON, and every string
+/// serving reads valid Unicode.
 /// </summary>
 internal static class V2RequestReader
 {
@@ -28,6 +33,7 @@ internal static class V2RequestReader
     /// <summary>Reads a body.</summary>
     /// <param name="body">The body's bytes.</param>
     /// <exception cref="JsonException">The body is not valid JSON.</exception>
+    /// <exception cref="V2BodyException">A string serving reads is not valid Unicode.</exception>
     /// <returns>The request, or null when the body is not a JSON object.</returns>
     public static V2Request? Read(ReadOnlySpan<byte> body)
     {
@@ -41,6 +47,7 @@ internal static class V2RequestReader
 
         string? id = null;
         List<V2Tensor>? inputs = null;
+        List<string?>? outputs = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("inputs"u8))
@@ -48,10 +55,15 @@ internal static class V2RequestReader
                 reader.Read();
                 inputs = reader.TokenType == JsonTokenType.StartArray ? Tensors(ref reader) : Skipped<List<V2Tensor>>(ref reader);
             }
+            else if (reader.ValueTextEquals("outputs"u8))
+            {
+                reader.Read();
+                outputs = reader.TokenType == JsonTokenType.StartArray ? Outputs(ref reader) : Skipped<List<string?>>(ref reader);
+            }
             else if (reader.ValueTextEquals("id"u8))
             {
                 reader.Read();
-                id = reader.TokenType == JsonTokenType.String ? reader.GetString() : Skipped<string>(ref reader);
+                id = reader.TokenType == JsonTokenType.String ? Text(ref reader, "id") : Skipped<string>(ref reader);
             }
             else
             {
@@ -61,7 +73,57 @@ internal static class V2RequestReader
         }
 
         End(ref reader);
-        return new V2Request(id, inputs);
+        return new V2Request(id, inputs, outputs);
+    }
+
+    /// <summary>
+    /// A string token's text. Invalid UTF-8, or an escaped lone surrogate, makes GetString throw an
+    /// InvalidOperationException: that is the client's body, not a fault of the server.
+    /// </summary>
+    /// <exception cref="V2BodyException">The string is not valid Unicode; the message names <paramref name="field"/>.</exception>
+    internal static string Text(ref Utf8JsonReader reader, string field)
+    {
+        try
+        {
+            return reader.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            throw new V2BodyException($"{field}: {Runtime.Features.FeatureInput.NotUnicode.Id}: {Runtime.Features.FeatureInput.NotUnicode.Message}");
+        }
+    }
+
+    private static List<string?> Outputs(ref Utf8JsonReader reader)
+    {
+        var outputs = new List<string?>(4);
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                reader.Skip();
+                outputs.Add(null);
+                continue;
+            }
+
+            string? name = null;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isName = reader.ValueTextEquals("name"u8);
+                reader.Read();
+                if (isName && reader.TokenType == JsonTokenType.String)
+                {
+                    name = Text(ref reader, $"outputs[{outputs.Count}].name");
+                }
+                else
+                {
+                    reader.Skip();
+                }
+            }
+
+            outputs.Add(name);
+        }
+
+        return outputs;
     }
 
     /// <summary>Reads past the end of the document, so that anything after the first value is refused as invalid JSON.</summary>
@@ -85,13 +147,13 @@ internal static class V2RequestReader
         var tensors = new List<V2Tensor>(32);
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
-            tensors.Add(reader.TokenType == JsonTokenType.StartObject ? Tensor(ref reader) : Skipped<V2Tensor>(ref reader) ?? new V2Tensor(null, null, null, null));
+            tensors.Add(reader.TokenType == JsonTokenType.StartObject ? Tensor(ref reader, tensors.Count) : Skipped<V2Tensor>(ref reader) ?? new V2Tensor(null, null, null, null));
         }
 
         return tensors;
     }
 
-    private static V2Tensor Tensor(ref Utf8JsonReader reader)
+    private static V2Tensor Tensor(ref Utf8JsonReader reader, int index)
     {
         string? name = null;
         long[]? shape = null;
@@ -102,7 +164,7 @@ internal static class V2RequestReader
             if (reader.ValueTextEquals("name"u8))
             {
                 reader.Read();
-                name = reader.TokenType == JsonTokenType.String ? reader.GetString() : Skipped<string>(ref reader);
+                name = reader.TokenType == JsonTokenType.String ? Text(ref reader, $"inputs[{index}].name") : Skipped<string>(ref reader);
             }
             else if (reader.ValueTextEquals("shape"u8))
             {
@@ -112,14 +174,14 @@ internal static class V2RequestReader
             else if (reader.ValueTextEquals("datatype"u8))
             {
                 reader.Read();
-                datatype = reader.TokenType == JsonTokenType.String ? Datatype(ref reader) : Skipped<string>(ref reader);
+                datatype = reader.TokenType == JsonTokenType.String ? Datatype(ref reader, index) : Skipped<string>(ref reader);
             }
             else if (reader.ValueTextEquals("data"u8))
             {
                 reader.Read();
                 if (reader.TokenType == JsonTokenType.StartArray)
                 {
-                    data = new TensorData();
+                    data = new TensorData($"inputs[{index}].data");
                     data.ReadArray(ref reader);
                 }
                 else
@@ -160,7 +222,7 @@ internal static class V2RequestReader
         return more is null ? dimensions[..count].ToArray() : [.. dimensions[..count], .. more];
     }
 
-    private static string Datatype(ref Utf8JsonReader reader)
+    private static string Datatype(ref Utf8JsonReader reader, int index)
     {
         foreach (var known in s_datatypes)
         {
@@ -170,6 +232,6 @@ internal static class V2RequestReader
             }
         }
 
-        return reader.GetString()!;
+        return Text(ref reader, $"inputs[{index}].datatype");
     }
 }

@@ -93,9 +93,12 @@ public static class MlopsServer
             return;
         }
 
-        logger.LogInformation(
-            "Shadow {Model} v{ShadowVersion}: score {ShadowScore}, returned v{ReturnedVersion} score {ReturnedScore}{Error}",
-            shadow.Model, shadow.ShadowVersion, shadow.Prediction?.Score, shadow.Returned.Version, shadow.Returned.Prediction.Score, shadow.Error is null ? "" : "; error: " + shadow.Error);
+        for (var i = 0; i < shadow.Returned.Predictions.Count; i++)
+        {
+            logger.LogInformation(
+                "Shadow {Model} v{ShadowVersion}: score {ShadowScore}, returned v{ReturnedVersion} score {ReturnedScore}{Error}",
+                shadow.Model, shadow.ShadowVersion, shadow.Predictions?.Scores[i], shadow.Returned.Version, shadow.Returned.Predictions.Scores[i], shadow.Error is null ? "" : "; error: " + shadow.Error);
+        }
     }
 }
 

@@ -64,13 +64,13 @@ public sealed class ModelEvaluatorTests(ChurnModelFixture churn)
     public async Task Score_HoldoutRow_EqualsTheEvaluationPipelinesScore()
     {
         var data = await TrainingData.LoadAsync(churn.Request.RepositoryRoot, churn.Request.Model, churn.Request.FeatureSet, TestContext.Current.CancellationToken);
-        var batch = HoldoutPredictions.Score(churn.Training.ModelPath, data, seed: 42);
+        var batch = Rows.MlNetTransform(churn.Training.ModelPath, data, seed: 42);
         var scorer = ModelScorer.Load(churn.Training.ModelPath);
-        var withMissing = Array.FindIndex(data.Holdout, r => float.IsNaN(data.Numbers(data.Features.ToList().FindIndex(f => f.Name == "total_charges"))![r]));
+        var withMissing = Array.FindIndex(data.Holdout, r => float.IsNaN(data.NumberAt(data.Features.ToList().FindIndex(f => f.Name == "total_charges"), r)));
 
         foreach (var i in new[] { 0, 1, withMissing is >= 0 ? withMissing : 2 })
         {
-            var prediction = scorer.Score(data.ToRequest(data.Holdout[i]));
+            var prediction = scorer.Score(data.Schema, Rows.Request(data, data.Holdout[i]));
 
             // Serving scores a linear model by its terms (ModelScorer.ScoringPath): equal up to float rounding.
             Assert.Equal(batch.Scores[i], prediction.Score, 1e-4f);

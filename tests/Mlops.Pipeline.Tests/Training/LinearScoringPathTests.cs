@@ -2,9 +2,8 @@ using Mlops.Declarations.FeatureSets;
 using Mlops.Declarations.Models;
 using Mlops.Pipeline.Evaluation;
 using Mlops.Pipeline.Training;
-using Mlops.Runtime.Bundles;
+using Mlops.Runtime.Features;
 using Mlops.Runtime.Scoring;
-using Mlops.Runtime.Serving;
 
 namespace Mlops.Pipeline.Tests.Training;
 
@@ -19,16 +18,16 @@ public sealed class LinearScoringPathTests(ChurnModelFixture churn)
     public async Task Score_EveryHoldoutRowOfTheExample_MatchesMlNetsBatchTransform()
     {
         var data = await TrainingData.LoadAsync(churn.Request.RepositoryRoot, churn.Request.Model, churn.Request.FeatureSet, TestContext.Current.CancellationToken);
-        var batch = HoldoutPredictions.Score(churn.Training.ModelPath, data, seed: 42);
+        var batch = Rows.MlNetTransform(churn.Training.ModelPath, data, seed: 42);
         var scorer = ModelScorer.Load(churn.Training.ModelPath);
 
         Assert.StartsWith("linear terms", scorer.ScoringPath, StringComparison.Ordinal);
         var missingTotal = 0;
         for (var i = 0; i < data.Holdout.Length; i++)
         {
-            var request = data.ToRequest(data.Holdout[i]);
+            var request = Rows.Request(data, data.Holdout[i]);
             missingTotal += request.GetValueOrDefault("total_charges") is null ? 1 : 0;
-            var prediction = scorer.Score(request);
+            var prediction = scorer.Score(data.Schema, request);
 
             Assert.Equal(batch.Scores[i], prediction.Score, 1e-4f);
             Assert.Equal(batch.Probabilities![i], prediction.Probability!.Value, 1e-6f);
@@ -39,15 +38,15 @@ public sealed class LinearScoringPathTests(ChurnModelFixture churn)
     }
 
     [Fact]
-    public async Task ScoreBatch_ExampleRows_EqualSingleRowScores()
+    public async Task Score_ExampleRowsAsOneBatch_EqualSingleRowScores()
     {
         var data = await TrainingData.LoadAsync(churn.Request.RepositoryRoot, churn.Request.Model, churn.Request.FeatureSet, TestContext.Current.CancellationToken);
         var scorer = ModelScorer.Load(churn.Training.ModelPath);
-        var rows = data.Holdout.Take(200).Select(r => (IReadOnlyDictionary<string, object?>)data.ToRequest(r)).ToList();
+        var rows = data.Holdout.Take(200).Select(r => (IReadOnlyDictionary<string, object?>)Rows.Request(data, r)).ToArray();
 
-        var batch = scorer.ScoreBatch(rows);
+        var batch = scorer.Score(Rows.Batch(data.Schema, rows));
 
-        Assert.Equal(rows.Select(r => scorer.Score(r)), batch);
+        Assert.Equal(rows.Select(r => scorer.Score(data.Schema, r)), Enumerable.Range(0, batch.Count).Select(i => batch[i]));
     }
 
     [Fact]
@@ -55,14 +54,14 @@ public sealed class LinearScoringPathTests(ChurnModelFixture churn)
     {
         var data = await TrainingData.LoadAsync(churn.Request.RepositoryRoot, churn.Request.Model, churn.Request.FeatureSet, TestContext.Current.CancellationToken);
         var scorer = ModelScorer.Load(churn.Training.ModelPath);
-        var requests = Enumerable.Range(0, data.Holdout.Length).Select(i => data.ToRequest(data.Holdout[i])).ToList();
+        var requests = Enumerable.Range(0, data.Holdout.Length).Select(i => Rows.Request(data, data.Holdout[i])).ToList();
 
-        var predictions = ScoreByColumn(scorer, data.Features, requests, typed: true);
+        var predictions = ScoreByColumn(scorer, data.Schema, data.Features, requests, typed: true);
 
         Assert.Equal(requests.Count, predictions.Count);
         for (var i = 0; i < requests.Count; i++)
         {
-            Assert.Equal(scorer.Score(requests[i]), predictions[i]);
+            Assert.Equal(scorer.Score(data.Schema, requests[i]), predictions[i]);
         }
     }
 
@@ -80,9 +79,13 @@ public sealed class LinearScoringPathTests(ChurnModelFixture churn)
         };
         var withUndeclared = new Dictionary<string, object?>(row) { ["contract"] = "Ten year" };
         var withMissing = new Dictionary<string, object?>(row) { ["contract"] = null };
+        var lenient = InputSchema.For(churn.Request.FeatureSet.Value with
+        {
+            Features = [.. churn.Request.FeatureSet.Value.Features.Select(f => f with { Nullable = true, OnUnknown = UnknownCategoryPolicy.Ignore })],
+        });
 
-        Assert.Equal(scorer.Score(withMissing), scorer.Score(withUndeclared));
-        Assert.NotEqual(scorer.Score(row), scorer.Score(withUndeclared));
+        Assert.Equal(scorer.Score(lenient, withMissing), scorer.Score(lenient, withUndeclared));
+        Assert.NotEqual(scorer.Score(lenient, row), scorer.Score(lenient, withUndeclared));
     }
 
     [Theory]
@@ -94,29 +97,28 @@ public sealed class LinearScoringPathTests(ChurnModelFixture churn)
         var request = await TrainingRepository.RequestAsync(repository.Path, "points");
         var training = await new ModelTrainer().TrainAsync(request, repository.Combine("out"), cancellationToken: TestContext.Current.CancellationToken);
         var data = await TrainingData.LoadAsync(request.RepositoryRoot, request.Model, request.FeatureSet, TestContext.Current.CancellationToken);
-        var batch = HoldoutPredictions.Score(training.ModelPath, data, seed: 3);
+        var batch = Rows.MlNetTransform(training.ModelPath, data, seed: 3);
 
         var scorer = ModelScorer.Load(training.ModelPath);
 
         Assert.True(linear == scorer.ScoringPath.StartsWith("linear terms", StringComparison.Ordinal), scorer.ScoringPath);
-        var requests = Enumerable.Range(0, data.Holdout.Length).Select(i => data.ToRequest(data.Holdout[i])).ToList();
-        var byColumn = ScoreByColumn(scorer, data.Features, requests, typed: false);
+        var requests = Enumerable.Range(0, data.Holdout.Length).Select(i => Rows.Request(data, data.Holdout[i])).ToList();
+        var byColumn = ScoreByColumn(scorer, data.Schema, data.Features, requests, typed: false);
         for (var i = 0; i < data.Holdout.Length; i++)
         {
-            Assert.Equal(batch.Scores[i], scorer.Score(requests[i]).Score, 1e-3f);
-            Assert.Equal(scorer.Score(requests[i]), byColumn[i]);
+            Assert.Equal(batch.Scores[i], scorer.Score(data.Schema, requests[i]).Score, 1e-3f);
+            Assert.Equal(scorer.Score(data.Schema, requests[i]), byColumn[i]);
         }
     }
 
     /// <summary>Checks the rows as one batch by column (typed arrays, or arrays of objects) and scores it in one call.</summary>
-    private static BatchPredictions ScoreByColumn(ModelScorer scorer, IReadOnlyList<Feature> features, List<Dictionary<string, object?>> requests, bool typed)
+    private static BatchPredictions ScoreByColumn(ModelScorer scorer, InputSchema schema, IReadOnlyList<Feature> features, List<Dictionary<string, object?>> requests, bool typed)
     {
-        var schema = new InputSchema([.. features.Select(f => new BundleInput(f.Name, f.Type.ToString().ToLowerInvariant(), f.Nullable, f.Values))]);
         var columns = features.Select(f => KeyValuePair.Create(f.Name, (typed, f.Type) switch
         {
             (false, _) => requests.Select(r => r.GetValueOrDefault(f.Name)).ToArray(),
             (true, FeatureType.Bool) => requests.Select(r => (bool)r[f.Name]!).ToArray(),
-            (true, FeatureType.Float or FeatureType.Int) => requests.Select(r => (double?)(float?)r.GetValueOrDefault(f.Name)).ToArray(),
+            (true, FeatureType.Float or FeatureType.Int) => requests.Select(r => (double?)r.GetValueOrDefault(f.Name)).ToArray(),
             _ => (Array)requests.Select(r => (string?)r.GetValueOrDefault(f.Name)).ToArray(),
         }));
         var problems = new List<string>();
@@ -124,6 +126,6 @@ public sealed class LinearScoringPathTests(ChurnModelFixture churn)
         var batch = schema.CheckColumns(columns, problems, out _);
 
         Assert.Empty(problems);
-        return scorer.ScoreBatch(batch);
+        return scorer.Score(batch);
     }
 }

@@ -1,6 +1,7 @@
 using Mlops.Declarations.Models;
 using Mlops.Pipeline.Evaluation;
 using Mlops.Pipeline.Training;
+using Mlops.Runtime.Features;
 using Mlops.Runtime.Scoring;
 using Mlops.Testing;
 
@@ -33,7 +34,8 @@ public sealed class SyntheticModelTests
         using var repository = TrainingRepository.Synthetic(ModelTask.MulticlassClassification, "lbfgs");
         var (result, _) = await TrainAndEvaluateAsync(repository);
 
-        var prediction = ModelScorer.Load(result.ModelPath).Score(new Dictionary<string, object?> { ["x"] = 0.8, ["y"] = -0.7, ["flag"] = true, ["colour"] = "red" });
+        var request = await TrainingRepository.RequestAsync(repository.Path, "points");
+        var prediction = ModelScorer.Load(result.ModelPath).Score(InputSchema.For(request.FeatureSet.Value), new Dictionary<string, object?> { ["x"] = 0.8, ["y"] = -0.7, ["flag"] = true, ["colour"] = "red" });
 
         Assert.Equal("south-east", prediction.PredictedLabel);
         Assert.Equal(prediction.ClassScores!["south-east"], prediction.Score);
@@ -81,9 +83,10 @@ public sealed class SyntheticModelTests
 
         var (result, _) = await TrainAndEvaluateAsync(repository);
         var scorer = ModelScorer.Load(result.ModelPath);
+        var schema = InputSchema.For((await TrainingRepository.RequestAsync(repository.Path, "points")).FeatureSet.Value);
         var mode = result.Transforms.Single(t => t.StartsWith("colour:", StringComparison.Ordinal)).Split('\'')[1];
-        var missing = scorer.Score(new Dictionary<string, object?> { ["x"] = 0.1, ["y"] = 0.2, ["flag"] = false });
-        var filled = scorer.Score(new Dictionary<string, object?> { ["x"] = 0.1, ["y"] = 0.2, ["flag"] = false, ["colour"] = mode, ["z"] = MedianOf(result) });
+        var missing = scorer.Score(schema, new Dictionary<string, object?> { ["x"] = 0.1, ["y"] = 0.2, ["flag"] = false });
+        var filled = scorer.Score(schema, new Dictionary<string, object?> { ["x"] = 0.1, ["y"] = 0.2, ["flag"] = false, ["colour"] = mode, ["z"] = (double)MedianOf(result) });
 
         Assert.Equal(filled.Score, missing.Score);
     }

@@ -1,5 +1,7 @@
 using System.IO.Compression;
 using System.Text;
+using Mlops.Declarations.FeatureSets;
+using Mlops.Declarations.Models;
 using Mlops.Runtime.Bundles;
 
 namespace Mlops.Runtime.Tests.Bundles;
@@ -11,12 +13,12 @@ public sealed class BundleTests
     private static BundleManifest Manifest(IReadOnlyDictionary<string, string>? parameters = null) => new(
         BundleManifest.CurrentFormat,
         "churn",
-        "binary-classification",
+        ModelTask.BinaryClassification,
         "model.zip",
-        "mlnet",
+        ModelFormat.MlNet,
         DeterministicZip.Digest(s_model),
         new BundleFeatureSet("customer", 1, "sha256:" + new string('a', 64)),
-        [new BundleInput("tenure", "float", false, []), new BundleInput("contract", "category", false, ["Month-to-month", "One year"])],
+        [new BundleInput("tenure", FeatureType.Float, false, []) { Min = 0, OnUnknown = UnknownCategoryPolicy.Reject }, new BundleInput("contract", FeatureType.Category, false, ["Month-to-month", "One year"]) { OnUnknown = UnknownCategoryPolicy.Ignore }],
         new BundleLabel("churn", "Yes"),
         new BundleTrainer("lbfgs", 42, parameters ?? new Dictionary<string, string> { ["l2"] = "1", ["iterations"] = "100" }),
         new BundleLineage("sha256:" + new string('b', 64), "sha256:" + new string('c', 64), "5.0.1"),
@@ -109,5 +111,41 @@ public sealed class BundleTests
         using var archive = new ZipArchive(new MemoryStream(Bundle.Write(Manifest(), s_model, s_profile)), ZipArchiveMode.Read);
 
         Assert.All(archive.Entries, e => Assert.Equal(DeterministicZip.EntryTime.Year, e.LastWriteTime.Year));
+    }
+
+    [Fact]
+    public void Read_ManifestEnums_AreWrittenByTheirDeclarationNamesAndReadBack()
+    {
+        var bytes = Bundle.Write(Manifest(), s_model, s_profile);
+        var manifest = Encoding.UTF8.GetString(Bundle.SerializeManifest(Manifest()));
+
+        var read = Bundle.Read(bytes).Manifest;
+
+        Assert.Contains("\"task\": \"binary-classification\"", manifest, StringComparison.Ordinal);
+        Assert.Contains("\"modelFormat\": \"mlnet\"", manifest, StringComparison.Ordinal);
+        Assert.Contains("\"type\": \"category\"", manifest, StringComparison.Ordinal);
+        Assert.Contains("\"onUnknown\": \"ignore\"", manifest, StringComparison.Ordinal);
+        Assert.Equal((ModelTask.BinaryClassification, ModelFormat.MlNet), (read.Task, read.ModelFormat));
+        Assert.Equal([FeatureType.Float, FeatureType.Category], read.Inputs.Select(i => i.Type));
+        Assert.Equal((0d, UnknownCategoryPolicy.Ignore), (read.Inputs[0].Min, read.Inputs[1].OnUnknown));
+    }
+
+    [Theory]
+    [InlineData("\"type\": \"category\"", "\"type\": \"vector\"", "$.inputs[1].type")]
+    [InlineData("\"task\": \"binary-classification\"", "\"task\": \"ranking\"", "$.task")]
+    [InlineData("\"modelFormat\": \"mlnet\"", "\"modelFormat\": \"pmml\"", "$.modelFormat")]
+    public void Read_UnknownEnumName_IsRefusedNamingTheField(string from, string to, string field)
+    {
+        var manifest = Encoding.UTF8.GetString(Bundle.SerializeManifest(Manifest())).Replace(from, to, StringComparison.Ordinal);
+        var bytes = DeterministicZip.Write(new Dictionary<string, byte[]>
+        {
+            [Bundle.ManifestEntry] = Encoding.UTF8.GetBytes(manifest),
+            ["model.zip"] = s_model,
+        });
+
+        var error = Assert.Throws<BundleFormatException>(() => Bundle.Read(bytes));
+
+        Assert.Contains(field, error.Message, StringComparison.Ordinal);
+        Assert.Contains(to.Split('"')[3], error.Message, StringComparison.Ordinal);
     }
 }

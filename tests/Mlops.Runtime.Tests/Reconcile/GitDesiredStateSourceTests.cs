@@ -2,6 +2,7 @@ using Microsoft.Extensions.Time.Testing;
 using Mlops.Runtime.Reconcile;
 using Mlops.Runtime.Store;
 using Mlops.Runtime.Tests.Serving;
+using Mlops.Runtime.Tests.Features;
 using Mlops.Testing;
 
 namespace Mlops.Runtime.Tests.Reconcile;

@@ -3,6 +3,7 @@ using Mlops.Runtime.Reconcile;
 using Mlops.Runtime.Serving;
 using Mlops.Runtime.Store;
 using Mlops.Runtime.Tests.Serving;
+using Mlops.Runtime.Tests.Features;
 using Mlops.Testing;
 
 namespace Mlops.Runtime.Tests.Reconcile;

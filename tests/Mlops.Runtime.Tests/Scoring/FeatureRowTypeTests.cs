@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Mlops.Declarations.FeatureSets;
+using Mlops.Runtime.Features;
 using Mlops.Runtime.Scoring;
 
 namespace Mlops.Runtime.Tests.Scoring;

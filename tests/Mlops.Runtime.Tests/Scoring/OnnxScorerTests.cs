@@ -3,6 +3,9 @@ using Mlops.Runtime.Reconcile;
 using Mlops.Runtime.Scoring;
 using Mlops.Runtime.Store;
 using Mlops.Runtime.Tests.Serving;
+using Mlops.Declarations.Models;
+using Mlops.Runtime.Features;
+using Mlops.Runtime.Tests.Features;
 using Mlops.Testing;
 
 namespace Mlops.Runtime.Tests.Scoring;
@@ -15,9 +18,9 @@ public sealed class OnnxScorerTests
     [Fact]
     public void Score_OneRow_IsTheGraphsProbability()
     {
-        using var scorer = OnnxScorer.Load(s_model, ["tenure", "contract", "total_charges"], "binary-classification");
+        using var scorer = OnnxScorer.Load(s_model, ["tenure", "contract", "total_charges"], ModelTask.BinaryClassification);
 
-        var prediction = scorer.Score(TestModels.Row(tenure: 20));
+        var prediction = scorer.Score(new InputSchema(TestModels.Inputs, TestModels.FeatureSet), TestModels.Row(tenure: 20));
 
         Assert.Equal(1 / (1 + MathF.Exp(1f)), prediction.Probability!.Value, 5);
         Assert.False(prediction.IsPositive);
@@ -26,7 +29,7 @@ public sealed class OnnxScorerTests
     [Fact]
     public void Load_FeatureTheGraphLacks_NamesIt()
     {
-        var error = Assert.Throws<InvalidDataException>(() => OnnxScorer.Load(s_model, ["tenure", "monthly_charges"], "binary-classification"));
+        var error = Assert.Throws<InvalidDataException>(() => OnnxScorer.Load(s_model, ["tenure", "monthly_charges"], ModelTask.BinaryClassification));
 
         Assert.Contains("no input named 'monthly_charges'", error.Message, StringComparison.Ordinal);
     }
@@ -37,7 +40,7 @@ public sealed class OnnxScorerTests
         using var repository = TestModels.Repository();
         using var storeFolder = new TempDirectory("mlops-onnx-store");
         var store = new LocalFolderStore(storeFolder.Path);
-        var bundle = TestModels.Bundle(1, modelBytes: s_model, format: Scorers.Onnx, modelFile: "model.onnx");
+        var bundle = TestModels.Bundle(1, modelBytes: s_model, format: ModelFormat.Onnx, modelFile: "model.onnx");
         var digest = await store.PutAsync(new MemoryStream(bundle), TestContext.Current.CancellationToken);
         TestModels.WriteEnvironment(repository, TestModels.Pin(digest, 1));
         using var host = new ModelHost(new FolderDesiredStateSource(repository.Path, "staging"), store, "staging",
@@ -49,6 +52,6 @@ public sealed class OnnxScorerTests
         var answer = host.Router.Score(host.Snapshot.Models["churn"], TestModels.Row(tenure: 0), "r");
         Assert.Equal(1 / (1 + MathF.Exp(-1f)), answer.Prediction.Probability!.Value, 5);
         Assert.IsType<OnnxScorer>(host.Snapshot.Models["churn"].Primary!.Scorer);
-        Assert.Equal("onnx", Bundle.Read(bundle).Manifest.ModelFormat);
+        Assert.Equal(ModelFormat.Onnx, Bundle.Read(bundle).Manifest.ModelFormat);
     }
 }

@@ -36,22 +36,22 @@ public static class TestModels
 
     public static IReadOnlyList<BundleInput> Inputs { get; } =
     [
-        new BundleInput("tenure", "float", false, []),
-        new BundleInput("contract", "category", false, s_contracts),
-        new BundleInput("total_charges", "float", true, []),
+        new BundleInput("tenure", FeatureType.Float, false, []),
+        new BundleInput("contract", FeatureType.Category, false, s_contracts),
+        new BundleInput("total_charges", FeatureType.Float, true, []),
     ];
 
     /// <summary>The model's bytes (an ML.NET zip).</summary>
     public static byte[] Model => s_model.Value;
 
     /// <summary>A bundle of the model for a version.</summary>
-    public static byte[] Bundle(int version, string model = "churn", byte[]? modelBytes = null, string format = "mlnet", string modelFile = "model.zip")
+    public static byte[] Bundle(int version, string model = "churn", byte[]? modelBytes = null, ModelFormat format = ModelFormat.MlNet, string modelFile = "model.zip")
     {
         var bytes = modelBytes ?? Model;
         var manifest = new BundleManifest(
             BundleManifest.CurrentFormat,
             model,
-            "binary-classification",
+            Mlops.Declarations.Models.ModelTask.BinaryClassification,
             modelFile,
             format,
             DeterministicZip.Digest(bytes),

@@ -35,8 +35,8 @@ public sealed class InferenceEndpointsTests(ServerFixture server) : IClassFixtur
     }
 
     [Theory]
-    [InlineData(12f, "Weekly", "BYTES", "contract: 'Weekly' is not a known category")]
-    [InlineData(12f, "One year", "FP32", "contract: datatype FP32 does not fit a category feature; send BYTES.")]
+    [InlineData(12f, "Weekly", "BYTES", "contract: MLOPS0406: \"Weekly\" is not a declared category")]
+    [InlineData(12f, "One year", "FP32", "contract: MLOPS0404: datatype FP32 does not fit a category feature; send BYTES.")]
     public async Task Infer_RowNotFittingTheFeatureSet_Gets400NamingTheField(float tenure, string contract, string datatype, string expected)
     {
         var response = await server.Client.PostAsJsonAsync("/v2/models/churn/infer", ServerFixture.InferBody(tenure, contract, datatype), Ct);
@@ -53,7 +53,7 @@ public sealed class InferenceEndpointsTests(ServerFixture server) : IClassFixtur
         var response = await server.Client.PostAsJsonAsync("/v2/models/churn/infer", body, Ct);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Contains("tenure: missing", (await ServerFixture.JsonAsync(response)).GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Contains("tenure: MLOPS0407: is missing", (await ServerFixture.JsonAsync(response)).GetProperty("error").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -94,9 +94,10 @@ public sealed class InferenceEndpointsTests(ServerFixture server) : IClassFixtur
     }
 
     [Theory]
-    [InlineData("""[12, "3"]""", "FP32", "row 1: tenure: expected a number, got the string \"3\".")]
-    [InlineData("""[12, null]""", "FP32", "row 1: tenure: is null, but the feature is not nullable. Send a value.")]
-    [InlineData("""[true, false]""", "FP32", "row 0: tenure: expected a number, got true.")]
+    [InlineData("""[12, "3"]""", "FP32", "row 1: tenure: MLOPS0404: expected a number, got \"3\".")]
+    [InlineData("""[12, null]""", "FP32", "row 1: tenure: MLOPS0407: is missing, but the feature is not nullable. Send a value.")]
+    [InlineData("""[true, false]""", "FP32", "row 0: tenure: MLOPS0404: expected a number, got true.")]
+    [InlineData("""[12, 3.4e39]""", "FP32", "row 1: tenure: MLOPS0404: got 3.4E+39, beyond the range of a float (about ±3.4E+38). Send a smaller number.")]
     public async Task Infer_SeveralRowsOneWrong_Gets400NamingTheRowAndField(string tenure, string datatype, string expected)
     {
         var json = $$"""
@@ -117,7 +118,7 @@ public sealed class InferenceEndpointsTests(ServerFixture server) : IClassFixtur
     [InlineData("""{"inputs": []} trailing""", "the body is not valid JSON")]
     [InlineData("""[{"inputs": []}]""", "the body must be an object with a non-empty 'inputs' array")]
     [InlineData("""{"inputs": []}""", "the body must be an object with a non-empty 'inputs' array")]
-    [InlineData("""{"inputs": [{"name": "tenure", "shape": [1], "datatype": "FP32", "data": [{"a": 1}]}, {"name": "contract", "shape": [1], "datatype": "BYTES", "data": ["One year"]}]}""", "tenure: expected a number, got a JSON object.")]
+    [InlineData("""{"inputs": [{"name": "tenure", "shape": [1], "datatype": "FP32", "data": [{"a": 1}]}, {"name": "contract", "shape": [1], "datatype": "BYTES", "data": ["One year"]}]}""", "tenure: MLOPS0404: expected a number, got a JSON object.")]
     [InlineData("""{"inputs": [{"name": "tenure", "shape": [1], "datatype": "FP32"}]}""", "inputs[0]: needs 'name', 'shape', 'datatype' and 'data'.")]
     public async Task Infer_BodyNotAnInferRequest_Gets400SayingWhy(string json, string expected)
     {

@@ -36,7 +36,7 @@ public sealed class PredictEndpointsTests(ServerFixture server) : IClassFixture<
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var errors = (await ServerFixture.JsonAsync(response)).GetProperty("errors");
         Assert.Equal(["[1].tenure", "[2].tenure"], errors.EnumerateObject().Select(e => e.Name));
-        Assert.Equal("expected a number, got the string \"long\".", errors.GetProperty("[2].tenure")[0].GetString());
+        Assert.Equal("MLOPS0404: expected a number, got \"long\".", errors.GetProperty("[2].tenure")[0].GetString());
     }
 
     [Fact]

@@ -32,7 +32,10 @@ public sealed class BatchingConfigurationTests
         {
             Assert.Equal(HttpStatusCode.OK, responses[i].StatusCode);
             var body = await ServerFixture.JsonAsync(responses[i]);
-            var expected = primary.Scorer.Score(new Dictionary<string, object?> { ["tenure"] = tenures[i], ["contract"] = "Month-to-month", ["total_charges"] = 100f });
+            var problems = new List<string>();
+            var row = primary.Schema.CheckRows([new Dictionary<string, object?> { ["tenure"] = tenures[i], ["contract"] = "Month-to-month", ["total_charges"] = 100f }], problems);
+            var expected = primary.Scorer.Score(row)[0];
+            Assert.Empty(problems);
             Assert.Equal(expected.Probability!.Value, body.GetProperty("probability").GetSingle(), 5);
         }
     }

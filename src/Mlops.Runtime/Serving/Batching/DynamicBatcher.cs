@@ -1,11 +1,12 @@
 using System.Threading.Channels;
+using Mlops.Runtime.Features;
 using Mlops.Runtime.Scoring;
 
 namespace Mlops.Runtime.Serving.Batching;
 
 /// <summary>
 /// Gathers concurrent single-row requests to one model version and scores them with one
-/// <see cref="IScorer.ScoreBatch(IReadOnlyList{IReadOnlyDictionary{string, object?}})"/> call, as Triton's dynamic batcher does. A batch starts with the
+/// <see cref="IScorer.Score(FeatureBatch)"/> call over the rows joined, as Triton's dynamic batcher does. A batch starts with the
 /// first waiting row, takes every row already queued, then waits at most
 /// <see cref="BatchingOptions.MaxDelay"/> for more, and is scored as soon as it holds
 /// <see cref="BatchingOptions.MaxBatchSize"/> rows.
@@ -64,17 +65,17 @@ public sealed class DynamicBatcher : IAsyncDisposable, IDisposable
     public bool IsClosed => Volatile.Read(ref _closed);
 
     /// <summary>Queues one row and completes with its prediction once its batch is scored.</summary>
-    /// <param name="row">Feature name to value, as <see cref="IScorer.Score"/> takes it.</param>
+    /// <param name="row">One checked row: a batch of one, as <see cref="IScorer.Score"/> takes it.</param>
     /// <param name="cancellationToken">Cancels this caller's wait only.</param>
     /// <exception cref="ArgumentException">The row does not fit the model.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled first.</exception>
     /// <exception cref="ModelUnavailableException"><see cref="BatchingOptions.MaxQueuedRows"/> rows are already waiting (in the task).</exception>
-    public Task<Prediction> ScoreAsync(IReadOnlyDictionary<string, object?> row, CancellationToken cancellationToken = default)
+    public Task<BatchPredictions> ScoreAsync(FeatureBatch row, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(row);
         if (cancellationToken.IsCancellationRequested)
         {
-            return Task.FromCanceled<Prediction>(cancellationToken);
+            return Task.FromCanceled<BatchPredictions>(cancellationToken);
         }
 
         // Registered before the row is queued, so the worker sees the registration it must release.
@@ -89,7 +90,7 @@ public sealed class DynamicBatcher : IAsyncDisposable, IDisposable
                 return Task.FromResult(_scorer.Score(row));
             }
 
-            return Task.FromException<Prediction>(new ModelUnavailableException(
+            return Task.FromException<BatchPredictions>(new ModelUnavailableException(
                 $"{_maxQueuedRows} rows already wait for a batch of this model version (Mlops:Batching:MaxQueuedRows): the server is overloaded. Retry later, add replicas, or raise the limit."));
         }
 
@@ -178,19 +179,19 @@ public sealed class DynamicBatcher : IAsyncDisposable, IDisposable
             return;
         }
 
-        var rows = new IReadOnlyDictionary<string, object?>[batch.Count];
+        var rows = new FeatureBatch[batch.Count];
         for (var i = 0; i < rows.Length; i++)
         {
             rows[i] = batch[i].Row;
         }
 
-        Prediction[] predictions;
+        BatchPredictions predictions;
         try
         {
-            predictions = _scorer.ScoreBatch(rows);
-            if (predictions.Length != rows.Length)
+            predictions = _scorer.Score(FeatureBatch.Concat(rows));
+            if (predictions.Count != rows.Length)
             {
-                throw new InvalidOperationException($"the scorer returned {predictions.Length} predictions for a batch of {rows.Length} rows.");
+                throw new InvalidOperationException($"the scorer returned {predictions.Count} predictions for a batch of {rows.Length} rows.");
             }
         }
         catch (Exception) when (batch.Count > 1)
@@ -210,9 +211,9 @@ public sealed class DynamicBatcher : IAsyncDisposable, IDisposable
             return;
         }
 
-        for (var i = 0; i < predictions.Length; i++)
+        for (var i = 0; i < rows.Length; i++)
         {
-            batch[i].Complete(predictions[i]);
+            batch[i].Complete(rows.Length == 1 ? predictions : predictions.Row(i));
         }
     }
 
@@ -229,11 +230,11 @@ public sealed class DynamicBatcher : IAsyncDisposable, IDisposable
     }
 
     /// <summary>One queued row and its caller's task; continuations run on the thread pool, not on the worker.</summary>
-    private sealed class PendingRow(IReadOnlyDictionary<string, object?> row) : TaskCompletionSource<Prediction>(TaskCreationOptions.RunContinuationsAsynchronously)
+    private sealed class PendingRow(FeatureBatch row) : TaskCompletionSource<BatchPredictions>(TaskCreationOptions.RunContinuationsAsynchronously)
     {
         private CancellationTokenRegistration _cancellation;
 
-        public IReadOnlyDictionary<string, object?> Row { get; } = row;
+        public FeatureBatch Row { get; } = row;
 
         public void CancelWith(CancellationToken cancellationToken)
         {
@@ -245,7 +246,7 @@ public sealed class DynamicBatcher : IAsyncDisposable, IDisposable
 
         public void Release() => _cancellation.Dispose();
 
-        public void Complete(Prediction prediction)
+        public void Complete(BatchPredictions prediction)
         {
             TrySetResult(prediction);
             _cancellation.Dispose();

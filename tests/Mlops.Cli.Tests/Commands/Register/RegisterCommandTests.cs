@@ -88,7 +88,7 @@ public sealed class RegisterCommandTests
         Assert.Contains($"bundle: {digest}", Git.Run(repo.Path, "tag", "--list", "-n99", "churn-onnx@v1"), StringComparison.Ordinal);
 
         var bundle = Bundle.Read(File.ReadAllBytes(new LocalFolderStore(Store(repo.Path)).GetObjectPath(digest)));
-        Assert.Equal(Scorers.Onnx, bundle.Manifest.ModelFormat);
+        Assert.Equal(ModelFormat.Onnx, bundle.Manifest.ModelFormat);
         Assert.Equal("model.onnx", bundle.Manifest.ModelFile);
         Assert.Equal("external", bundle.Manifest.Trainer.Name);
         Assert.Equal(File.ReadAllBytes(Onnx("churn-logistic.onnx")), bundle.ModelBytes);
@@ -313,7 +313,10 @@ public sealed class RegisterCommandTests
             ["streaming_movies"] = "No", ["contract"] = "Month-to-month", ["paperless_billing"] = true,
             ["payment_method"] = "Electronic check", ["monthly_charges"] = 70.7f, ["total_charges"] = 151.65f,
         };
-        var answer = host.Router.Score(served, row, "customer-1");
+        var problems = new List<string>();
+        var batch = served.Schema!.CheckRows([row], problems);
+        Assert.Empty(problems);
+        var answer = (await host.Router.ScoreAsync(served, batch, "customer-1", cancellationToken: TestContext.Current.CancellationToken)).Row(0);
 
         Assert.Equal(1, answer.Version);
         Assert.Equal(JsonDocument.Parse((await OkAsync("registry", "list", "churn-onnx", "--json", "--repo", repo.Path)).Out).RootElement[0].GetProperty("digest").GetString(), answer.Digest);

@@ -1,10 +1,12 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Time.Testing;
+using Mlops.Runtime.Features;
 using Mlops.Runtime.Reconcile;
 using Mlops.Runtime.Scoring;
 using Mlops.Runtime.Serving;
 using Mlops.Runtime.Serving.Batching;
 using Mlops.Runtime.Store;
+using Mlops.Runtime.Tests.Features;
 using Mlops.Testing;
 
 namespace Mlops.Runtime.Tests.Serving.Batching;
@@ -37,10 +39,10 @@ public sealed class BatchedServingTests : IDisposable
         await host.ReconcileAsync(Ct);
         var served = host.Snapshot.Models["churn"];
 
-        var answer = await host.Router.ScoreAsync(served, TestModels.Row(tenure: 3), "r", Ct).AsTask().WaitAsync(s_bound, Ct);
+        var answer = await host.Router.ScoreAsync(served, TestBatches.Of(served.Schema!, TestModels.Row(tenure: 3)), "r", cancellationToken: Ct).AsTask().WaitAsync(s_bound, Ct);
 
         Assert.NotNull(served.Primary!.Batcher);
-        Assert.Equal(served.Primary.Scorer.Score(TestModels.Row(tenure: 3)), answer.Prediction);
+        Assert.Equal(served.Primary.Scorer.Score(served.Schema!, TestModels.Row(tenure: 3)), answer.Predictions[0]);
         Assert.Equal((ServedRole.Primary, 1), (answer.Role, answer.Version));
     }
 
@@ -52,7 +54,7 @@ public sealed class BatchedServingTests : IDisposable
         await host.ReconcileAsync(Ct);
         var served = host.Snapshot.Models["churn"];
 
-        var answer = host.Router.ScoreAsync(served, TestModels.Row(), "r", Ct);
+        var answer = host.Router.ScoreAsync(served, TestBatches.Of(served.Schema!, TestModels.Row()), "r", cancellationToken: Ct);
 
         Assert.Null(served.Primary!.Batcher);
         Assert.True(answer.IsCompletedSuccessfully);
@@ -68,7 +70,7 @@ public sealed class BatchedServingTests : IDisposable
         TestModels.WriteEnvironment(_repository, TestModels.Pin(TestModels.Put(_store, 2), 2));
 
         await host.ReconcileAsync(Ct).WaitAsync(s_bound, Ct);
-        var answer = await host.Router.ScoreAsync(old, TestModels.Row(), "r", Ct).AsTask().WaitAsync(s_bound, Ct);
+        var answer = await host.Router.ScoreAsync(old, TestBatches.Of(old.Schema!, TestModels.Row()), "r", cancellationToken: Ct).AsTask().WaitAsync(s_bound, Ct);
 
         Assert.True(old.Primary!.Batcher!.IsClosed);
         Assert.False(host.Snapshot.Models["churn"].Primary!.Batcher!.IsClosed);
@@ -97,11 +99,11 @@ public sealed class BatchedServingTests : IDisposable
         var constant = new Prediction(0f, 0.2f, false, null, null);
         var served = new ServedModel("churn", true, primary, null, null, new FallbackAnswer(constant, null), null, "c1");
 
-        var answer = await new TrafficRouter().ScoreAsync(served, TestModels.Row(), "r", Ct).AsTask().WaitAsync(s_bound, Ct);
+        var answer = await new TrafficRouter().ScoreAsync(served, TestBatches.Of(served.Schema!, TestModels.Row()), "r", cancellationToken: Ct).AsTask().WaitAsync(s_bound, Ct);
 
-        Assert.Equal((ServedRole.Fallback, constant), (answer.Role, answer.Prediction));
+        Assert.Equal((ServedRole.Fallback, constant), (answer.Role, answer.Predictions[0]));
         Assert.Contains(RecordingScorer.Failure, answer.Reason, StringComparison.Ordinal);
-        Assert.NotEmpty(scorer.Batches);
+        Assert.NotEmpty(scorer.Calls);
     }
 
     [Fact]

@@ -1,6 +1,8 @@
+using Mlops.Runtime.Features;
 using Mlops.Runtime.Scoring;
 using Mlops.Runtime.Serving;
 using Mlops.Runtime.Serving.Batching;
+using Mlops.Runtime.Tests.Features;
 
 namespace Mlops.Runtime.Tests.Serving.Batching;
 
@@ -16,6 +18,7 @@ public sealed class DynamicBatcherTests
     private static readonly TimeSpan s_never = TimeSpan.FromSeconds(1);
     private static readonly ModelScorer s_model = ModelScorer.Load(new MemoryStream(TestModels.Model));
     private static readonly string[] s_contracts = ["Month-to-month", "One year", "Two year"];
+    private static readonly InputSchema s_schema = new(TestModels.Inputs, TestModels.FeatureSet);
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -31,11 +34,10 @@ public sealed class DynamicBatcherTests
 
         for (var i = 0; i < rows.Count; i++)
         {
-            Assert.Equal(s_model.Score(rows[i]), answers[i]);
+            Assert.Equal(Alone(rows[i]), answers[i][0]);
         }
 
-        Assert.Equal(Enumerable.Repeat(8, 8), scorer.Batches.Select(b => b.Count));
-        Assert.Empty(scorer.Singles);
+        Assert.Equal(Enumerable.Repeat(8, 8), scorer.Calls.Select(b => b.RowCount));
     }
 
     [Fact]
@@ -48,13 +50,13 @@ public sealed class DynamicBatcherTests
         var answers = rows.Select(r => batcher.ScoreAsync(r, Ct)).ToList();
 
         await time.TimerStartedAsync();
-        Assert.Empty(scorer.Batches);
+        Assert.Empty(scorer.Calls);
         Assert.DoesNotContain(answers, a => a.IsCompleted);
         time.Fake.Advance(TimeSpan.FromMilliseconds(5));
 
         var scored = await Task.WhenAll(answers).WaitAsync(s_bound, Ct);
-        Assert.Equal([3], scorer.Batches.Select(b => b.Count));
-        Assert.Equal(rows.Select(s_model.Score), scored);
+        Assert.Equal([3], scorer.Calls.Select(b => b.RowCount));
+        Assert.Equal(rows.Select(Alone), scored.Select(a => a[0]));
     }
 
     [Fact]
@@ -66,7 +68,7 @@ public sealed class DynamicBatcherTests
 
         var answer = await batcher.ScoreAsync(DistinctRow(5), Ct).WaitAsync(s_bound, Ct);
 
-        Assert.Equal(s_model.Score(DistinctRow(5)), answer);
+        Assert.Equal(Alone(DistinctRow(5)), answer[0]);
         Assert.Equal(0, time.TimersCreated);
     }
 
@@ -76,16 +78,16 @@ public sealed class DynamicBatcherTests
         var scorer = new RecordingScorer(s_model);
         await using var batcher = new DynamicBatcher(scorer, new BatchingOptions { MaxBatchSize = 3, MaxDelay = s_never }, new SignallingTime());
         var good1 = DistinctRow(1);
-        var bad = TestModels.Row(tenure: -1);
+        var bad = Batch(TestModels.Row(tenure: RecordingScorer.BadTenure));
         var good2 = DistinctRow(2);
 
         var tasks = new[] { batcher.ScoreAsync(good1, Ct), batcher.ScoreAsync(bad, Ct), batcher.ScoreAsync(good2, Ct) };
         await Task.WhenAny(Task.WhenAll(tasks)).WaitAsync(s_bound, Ct); // WhenAny: wait for all without throwing
 
-        Assert.Equal(s_model.Score(good1), await tasks[0]);
+        Assert.Equal(Alone(good1), (await tasks[0])[0]);
         Assert.Equal(RecordingScorer.Failure, (await Assert.ThrowsAsync<InvalidOperationException>(() => tasks[1])).Message);
-        Assert.Equal(s_model.Score(good2), await tasks[2]);
-        Assert.Equal([3], scorer.Batches.Select(b => b.Count));
+        Assert.Equal(Alone(good2), (await tasks[2])[0]);
+        Assert.Equal([3, 1, 1, 1], scorer.Calls.Select(b => b.RowCount));
     }
 
     [Fact]
@@ -110,7 +112,7 @@ public sealed class DynamicBatcherTests
         var time = new SignallingTime();
         await using var batcher = new DynamicBatcher(scorer, new BatchingOptions { MaxBatchSize = 3, MaxDelay = TimeSpan.FromMilliseconds(1) }, time);
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        var leaving = TestModels.Row(tenure: 777);
+        var leaving = Batch(TestModels.Row(tenure: 777));
         var left = batcher.ScoreAsync(leaving, cancel.Token);
         var staying = Enumerable.Range(0, 3).Select(DistinctRow).ToList();
         var first = batcher.ScoreAsync(staying[0], Ct);
@@ -124,9 +126,9 @@ public sealed class DynamicBatcherTests
             await Task.WhenAny(all, Task.Delay(10, Ct));
         }
 
-        Assert.Equal(staying.Select(s_model.Score), await all.WaitAsync(s_bound, Ct));
+        Assert.Equal(staying.Select(Alone), (await all.WaitAsync(s_bound, Ct)).Select(a => a[0]));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => left);
-        Assert.DoesNotContain(scorer.Batches.SelectMany(b => b), r => ReferenceEquals(r, leaving));
+        Assert.DoesNotContain(scorer.Calls, b => Enumerable.Range(0, b.RowCount).Any(r => b.NumberAt(0, r) == 777f));
     }
 
     [Fact]
@@ -141,7 +143,7 @@ public sealed class DynamicBatcherTests
 
         Assert.True(batcher.IsClosed);
         Assert.All(answers, a => Assert.True(a.IsCompletedSuccessfully));
-        Assert.Equal(rows.Select(s_model.Score), await Task.WhenAll(answers));
+        Assert.Equal(rows.Select(Alone), (await Task.WhenAll(answers)).Select(a => a[0]));
     }
 
     [Fact]
@@ -154,9 +156,8 @@ public sealed class DynamicBatcherTests
         var answer = batcher.ScoreAsync(DistinctRow(9), Ct);
 
         Assert.True(answer.IsCompletedSuccessfully);
-        Assert.Equal(s_model.Score(DistinctRow(9)), await answer);
-        Assert.Single(scorer.Singles);
-        Assert.Empty(scorer.Batches);
+        Assert.Equal(Alone(DistinctRow(9)), (await answer)[0]);
+        Assert.Equal(1, Assert.Single(scorer.Calls).RowCount);
     }
 
     [Fact]
@@ -175,7 +176,7 @@ public sealed class DynamicBatcherTests
         Assert.Contains("MaxQueuedRows", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(queued.Prepend(first), t => t.IsCompleted);
         gate.Open.Set();
-        Assert.Equal(rows.Take(3).Select(s_model.Score), await Task.WhenAll(queued.Prepend(first)).WaitAsync(s_bound, Ct));
+        Assert.Equal(rows.Take(3).Select(Alone), (await Task.WhenAll(queued.Prepend(first)).WaitAsync(s_bound, Ct)).Select(a => a[0]));
     }
 
     [Fact]
@@ -188,13 +189,13 @@ public sealed class DynamicBatcherTests
         var constant = new Prediction(0f, 0.5f, false, null, null);
         var served = new ServedModel("churn", true, primary, null, null, new FallbackAnswer(constant, null), "customer_id", "c0ffee");
         var router = new TrafficRouter();
-        var first = router.ScoreAsync(served, DistinctRow(1), "a", Ct).AsTask();
+        var first = router.ScoreAsync(served, DistinctRow(1), "a", cancellationToken: Ct).AsTask();
         Assert.True(gate.Entered.Wait(s_bound, Ct), "the first row's batch should have started");
-        var queued = router.ScoreAsync(served, DistinctRow(2), "b", Ct).AsTask();
+        var queued = router.ScoreAsync(served, DistinctRow(2), "b", cancellationToken: Ct).AsTask();
 
-        var overloaded = await router.ScoreAsync(served, DistinctRow(3), "c", Ct).AsTask().WaitAsync(s_bound, Ct);
+        var overloaded = await router.ScoreAsync(served, DistinctRow(3), "c", cancellationToken: Ct).AsTask().WaitAsync(s_bound, Ct);
 
-        Assert.Equal((ServedRole.Fallback, constant), (overloaded.Role, overloaded.Prediction));
+        Assert.Equal((ServedRole.Fallback, constant), (overloaded.Role, overloaded.Predictions[0]));
         Assert.Contains("MaxQueuedRows", overloaded.Reason, StringComparison.Ordinal);
         gate.Open.Set();
         Assert.All(await Task.WhenAll(first, queued).WaitAsync(s_bound, Ct), a => Assert.Equal(ServedRole.Primary, a.Role));
@@ -213,8 +214,13 @@ public sealed class DynamicBatcherTests
         Assert.Contains("MaxQueuedRows", error.Message, StringComparison.Ordinal);
     }
 
-    private static Dictionary<string, object?> DistinctRow(int i) =>
-        new(StringComparer.Ordinal) { ["tenure"] = (float)i, ["contract"] = s_contracts[i % 3], ["total_charges"] = i % 5 == 0 ? null : i * 37.5f };
+    private static FeatureBatch DistinctRow(int i) =>
+        Batch(new(StringComparer.Ordinal) { ["tenure"] = (float)i, ["contract"] = s_contracts[i % 3], ["total_charges"] = i % 5 == 0 ? null : i * 37.5f });
+
+    private static FeatureBatch Batch(Dictionary<string, object?> row) => TestBatches.Of(s_schema, row);
+
+    /// <summary>A row's answer when scored alone, without batching.</summary>
+    private static Prediction Alone(FeatureBatch row) => s_model.Score(row)[0];
 }
 
 /// <summary>Scores with a real model, but holds every batch call until <see cref="Open"/> is set (at most ten seconds).</summary>
@@ -226,9 +232,9 @@ internal sealed class GatedScorer(IScorer inner) : IScorer, IDisposable
 
     public PredictionKind Kind => inner.Kind;
 
-    public Prediction Score(IReadOnlyDictionary<string, object?> features) => inner.Score(features);
+    public IReadOnlyList<string> Classes => inner.Classes;
 
-    public Prediction[] ScoreBatch(IReadOnlyList<IReadOnlyDictionary<string, object?>> rows)
+    public BatchPredictions Score(FeatureBatch batch)
     {
         Entered.Set();
         if (!Open.Wait(TimeSpan.FromSeconds(10)))
@@ -236,7 +242,7 @@ internal sealed class GatedScorer(IScorer inner) : IScorer, IDisposable
             throw new TimeoutException("the test never opened the gate.");
         }
 
-        return inner.ScoreBatch(rows);
+        return inner.Score(batch);
     }
 
     public void Dispose()

@@ -1,43 +1,37 @@
 using System.Collections.Concurrent;
+using Mlops.Runtime.Features;
 using Mlops.Runtime.Scoring;
 
 namespace Mlops.Runtime.Tests.Serving.Batching;
 
 /// <summary>
 /// Wraps a real scorer and records every call, so tests can see how rows were grouped. A row whose
-/// tenure is negative fails with <see cref="InvalidOperationException"/>, alone or inside a batch
-/// (the whole batch call fails, as a model runtime would).
+/// tenure is <see cref="BadTenure"/> fails with <see cref="InvalidOperationException"/>, alone or inside a
+/// batch (the whole call fails, as a model runtime would).
 /// </summary>
 internal sealed class RecordingScorer(IScorer inner, bool failEverything = false) : IScorer
 {
     public const string Failure = "the model runtime failed";
 
-    public ConcurrentQueue<IReadOnlyList<IReadOnlyDictionary<string, object?>>> Batches { get; } = new();
+    /// <summary>The tenure that makes a row fail: valid for the schema, fatal for this "runtime".</summary>
+    public const float BadTenure = 666f;
 
-    public ConcurrentQueue<IReadOnlyDictionary<string, object?>> Singles { get; } = new();
+    /// <summary>Every call's rows, in call order.</summary>
+    public ConcurrentQueue<FeatureBatch> Calls { get; } = new();
 
     public PredictionKind Kind => inner.Kind;
 
-    public Prediction Score(IReadOnlyDictionary<string, object?> features)
-    {
-        Singles.Enqueue(features);
-        ThrowIfBad([features]);
-        return inner.Score(features);
-    }
+    public IReadOnlyList<string> Classes => inner.Classes;
 
-    public Prediction[] ScoreBatch(IReadOnlyList<IReadOnlyDictionary<string, object?>> rows)
+    public BatchPredictions Score(FeatureBatch batch)
     {
-        Batches.Enqueue([.. rows]);
-        ThrowIfBad(rows);
-        return inner.ScoreBatch(rows);
-    }
-
-    private void ThrowIfBad(IReadOnlyList<IReadOnlyDictionary<string, object?>> rows)
-    {
-        if (failEverything || rows.Any(r => r.TryGetValue("tenure", out var t) && t is float tenure && tenure < 0))
+        Calls.Enqueue(batch);
+        if (failEverything || Enumerable.Range(0, batch.RowCount).Any(r => batch.NumberAt(0, r) == BadTenure))
         {
             throw new InvalidOperationException(Failure);
         }
+
+        return inner.Score(batch);
     }
 }
 

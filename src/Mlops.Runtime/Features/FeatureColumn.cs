@@ -1,4 +1,4 @@
-namespace Mlops.Runtime.Serving;
+namespace Mlops.Runtime.Features;
 
 /// <summary>
 /// One feature's values for a batch checked by <see cref="InputSchema.CheckColumns(IEnumerable{KeyValuePair{string, FeatureColumn}}, List{string}, out string?)"/>:

@@ -1,11 +1,13 @@
+using Mlops.Runtime.Features;
 using Mlops.Runtime.Scoring;
 using Mlops.Runtime.Serving;
+using Mlops.Runtime.Tests.Features;
 using Mlops.Runtime.Tests.Serving.Batching;
 
 namespace Mlops.Runtime.Tests.Serving;
 
-/// <summary>A batch by column through the router: one routing decision, one call, the same fallbacks and shadows as single rows.</summary>
-public sealed class TrafficRouterBatchTests
+/// <summary>A batch by column through the router: one routing decision, one call, fallback and shadow in one place.</summary>
+public sealed class TrafficRouterTests
 {
     private static readonly InputSchema s_schema = new(TestModels.Inputs, TestModels.FeatureSet);
     private static readonly IScorer s_scorer = ModelScorer.Load(new MemoryStream(TestModels.Model));
@@ -15,6 +17,9 @@ public sealed class TrafficRouterBatchTests
 
     private static ServedModel Served(LoadedModel? primary, CanaryRoute? canary = null, LoadedModel? shadow = null, FallbackAnswer? fallback = null, bool enabled = true) =>
         new("churn", enabled, primary, canary, shadow, fallback, "customer_id", "c0ffee");
+
+    private static ServedBatch Score(TrafficRouter router, ServedModel served, FeatureBatch batch, string key) =>
+        router.ScoreAsync(served, batch, key, cancellationToken: TestContext.Current.CancellationToken).AsTask().GetAwaiter().GetResult();
 
     private static FeatureBatch Batch()
     {
@@ -35,10 +40,10 @@ public sealed class TrafficRouterBatchTests
         var router = new TrafficRouter();
         var batch = Batch();
 
-        var answer = router.ScoreBatch(Served(Version(1), new CanaryRoute(Version(2), 100)), batch, "customer-7");
+        var answer = Score(router, Served(Version(1), new CanaryRoute(Version(2), 100)), batch, "customer-7");
 
         Assert.Equal((ServedRole.Canary, 2, "c0ffee"), (answer.Role, answer.Version, answer.Commit));
-        Assert.Equal(Enumerable.Range(0, 3).Select(r => s_scorer.Score(batch.Row(r))), Enumerable.Range(0, 3).Select(r => answer.Row(r).Prediction));
+        Assert.Equal(Enumerable.Range(0, 3).Select(r => s_scorer.Score(batch.Row(r))[0]), Enumerable.Range(0, 3).Select(r => answer.Row(r).Prediction));
     }
 
     [Fact]
@@ -47,7 +52,7 @@ public sealed class TrafficRouterBatchTests
         var constant = new Prediction(0f, 0.5f, false, null, null);
         var router = new TrafficRouter();
 
-        var answer = router.ScoreBatch(Served(Version(1, new RecordingScorer(s_scorer, failEverything: true)), fallback: new FallbackAnswer(constant, null)), Batch(), "k");
+        var answer = Score(router, Served(Version(1, new RecordingScorer(s_scorer, failEverything: true)), fallback: new FallbackAnswer(constant, null)), Batch(), "k");
 
         Assert.Equal(ServedRole.Fallback, answer.Role);
         Assert.Contains(RecordingScorer.Failure, answer.Reason, StringComparison.Ordinal);
@@ -57,7 +62,7 @@ public sealed class TrafficRouterBatchTests
     [Fact]
     public void ScoreBatch_SwitchedOff_TheFallbackModelAnswers()
     {
-        var answer = new TrafficRouter().ScoreBatch(Served(Version(1), fallback: new FallbackAnswer(null, Version(9)), enabled: false), Batch(), "k");
+        var answer = Score(new TrafficRouter(), Served(Version(1), fallback: new FallbackAnswer(null, Version(9)), enabled: false), Batch(), "k");
 
         Assert.Equal((ServedRole.Fallback, 9), (answer.Role, answer.Version));
         Assert.Contains("switched off", answer.Reason, StringComparison.Ordinal);
@@ -68,7 +73,7 @@ public sealed class TrafficRouterBatchTests
     {
         var served = Served(Version(1, new RecordingScorer(s_scorer, failEverything: true)));
 
-        var error = Assert.Throws<ModelUnavailableException>(() => new TrafficRouter().ScoreBatch(served, Batch(), "k"));
+        var error = Assert.Throws<ModelUnavailableException>(() => Score(new TrafficRouter(), served, Batch(), "k"));
 
         Assert.Contains("names no fallback", error.Message, StringComparison.Ordinal);
     }
@@ -80,11 +85,21 @@ public sealed class TrafficRouterBatchTests
         var router = new TrafficRouter(shadows.Add);
         var batch = Batch();
 
-        var answer = router.ScoreBatch(Served(Version(1), shadow: Version(3)), batch, "k");
+        var answer = Score(router, Served(Version(1), shadow: Version(3)), batch, "k");
 
-        Assert.Equal(3, shadows.Count);
-        Assert.All(shadows, s => Assert.Equal(3, s.ShadowVersion));
-        Assert.Equal(Enumerable.Range(0, 3).Select(r => s_scorer.Score(batch.Row(r))), shadows.Select(s => s.Prediction));
-        Assert.Equal(Enumerable.Range(0, 3).Select(answer.Row), shadows.Select(s => s.Returned));
+        var shadow = Assert.Single(shadows);
+        Assert.Equal(3, shadow.ShadowVersion);
+        Assert.Equal(Enumerable.Range(0, 3).Select(r => s_scorer.Score(batch.Row(r))[0]), Enumerable.Range(0, 3).Select(r => shadow.Predictions![r]));
+        Assert.Same(answer, shadow.Returned);
+    }
+
+    [Fact]
+    public async Task ScoreAsync_ExplicitVersion_AnswersAloneWithoutTheCanary()
+    {
+        var answer = Score(new TrafficRouter(), Served(Version(1), new CanaryRoute(Version(2), 100)), Batch(), "k");
+        var asked = await new TrafficRouter().ScoreAsync(Served(Version(1), new CanaryRoute(Version(2), 100)), Batch(), "k", Version(7), TestContext.Current.CancellationToken);
+
+        Assert.Equal((ServedRole.Canary, 2), (answer.Role, answer.Version));
+        Assert.Equal((ServedRole.Explicit, 7), (asked.Role, asked.Version));
     }
 }

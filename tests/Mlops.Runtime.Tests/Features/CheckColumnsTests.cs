@@ -1,10 +1,11 @@
 using System.Text.Json;
 using Mlops.Declarations.FeatureSets;
 using Mlops.Runtime.Bundles;
+using Mlops.Runtime.Features;
 using Mlops.Runtime.Scoring;
-using Mlops.Runtime.Serving;
+using Mlops.Runtime.Tests.Serving;
 
-namespace Mlops.Runtime.Tests.Serving;
+namespace Mlops.Runtime.Tests.Features;
 
 /// <summary>Checking a batch given by column: the same rules and messages as one row at a time, and the same answers when scored.</summary>
 public sealed class CheckColumnsTests
@@ -44,14 +45,14 @@ public sealed class CheckColumnsTests
         for (var r = 0; r < batch.RowCount; r++)
         {
             var rowProblems = new List<string>();
-            var row = s_schema.Check(
-            [
+            var row = s_schema.CheckRows(
+            [[
                 KeyValuePair.Create("tenure", tenure.GetValue(r)),
                 KeyValuePair.Create("contract", contract.GetValue(r)),
                 KeyValuePair.Create("total_charges", total.GetValue(r)),
-            ], rowProblems);
+            ]], rowProblems);
             Assert.Empty(rowProblems);
-            Assert.Equal(row.ToDictionary(), batch.Row(r).ToDictionary());
+            Assert.Equal(row.ToDictionary(0), batch.ToDictionary(r));
         }
     }
 
@@ -62,9 +63,9 @@ public sealed class CheckColumnsTests
         var batch = Check(out var problems, out _, ("tenure", new[] { 3.0, 40.5, 0, 71 }), ("contract", new[] { "One year", "Month-to-month", "Two year", "Month-to-month" }), ("total_charges", new double?[] { null, 2000, 5, 4000 }));
         Assert.Empty(problems);
 
-        var predictions = ((IScorer)scorer).ScoreBatch(batch);
+        var predictions = scorer.Score(batch);
 
-        Assert.Equal(Enumerable.Range(0, 4).Select(r => scorer.Score(batch.Row(r))), Enumerable.Range(0, 4).Select(r => predictions[r]));
+        Assert.Equal(Enumerable.Range(0, 4).Select(r => scorer.Score(batch.Row(r))[0]), Enumerable.Range(0, 4).Select(r => predictions[r]));
         Assert.Equal(4, predictions.Count);
         Assert.NotNull(predictions.Probabilities);
     }
@@ -91,27 +92,29 @@ public sealed class CheckColumnsTests
         uncoded.SendTexts(1)[0] = "Weekly";
         uncoded.SendTexts(1)[1] = "One year";
 
-        var expected = new[] { scorer.Score(batch.Row(0)), scorer.Score(batch.Row(1)) };
-        Prediction[] coded = [scorer.ScoreBatch(batch)[0], scorer.ScoreBatch(batch)[1]];
-        Prediction[] fromTexts = [scorer.ScoreBatch(uncoded)[0], scorer.ScoreBatch(uncoded)[1]];
+        var expected = new[] { scorer.Score(batch.Row(0))[0], scorer.Score(batch.Row(1))[0] };
+        Prediction[] coded = [scorer.Score(batch)[0], scorer.Score(batch)[1]];
+        Prediction[] fromTexts = [scorer.Score(uncoded)[0], scorer.Score(uncoded)[1]];
         Assert.Equal(expected, coded);
         Assert.Equal(expected, fromTexts);
     }
 
     [Theory]
-    [InlineData("NaN", "row 1: tenure: is NaN or infinite; send a finite number, or null when the feature is nullable.")]
-    [InlineData("unknown category", "row 0: contract: 'Weekly' is not a known category ('Month-to-month', 'One year', 'Two year'), and the feature set rejects unknown categories (onUnknown: reject).")]
-    [InlineData("null category", "row 1: contract: is null, but the feature is not nullable. Send a value.")]
-    [InlineData("bools for a number", "row 0: tenure: expected a number, got true.")]
+    [InlineData("NaN", "row 1: tenure: MLOPS0404: got NaN, which is not a finite number. Send a finite number.")]
+    [InlineData("unknown category", "row 0: contract: MLOPS0406: \"Weekly\" is not a declared category (\"Month-to-month\", \"One year\", \"Two year\"), and the feature rejects others (onUnknown: reject).")]
+    [InlineData("null category", "row 1: contract: MLOPS0407: is missing, but the feature is not nullable. Send a value.")]
+    [InlineData("bools for a number", "row 0: tenure: MLOPS0404: expected a number, got true.")]
+    [InlineData("beyond float", "row 1: tenure: MLOPS0404: got 3.4E+39, beyond the range of a float (about ±3.4E+38). Send a smaller number.")]
     [InlineData("short column", "total_charges: has 1 values, the other features 2; every feature needs one value per row.")]
     [InlineData("misspelt", "tenur: not a feature of this model. Did you mean 'tenure'?")]
     [InlineData("twice", "contract: sent twice; send each feature once.")]
-    [InlineData("missing", "tenure: missing, and the feature is not nullable. Send a value for every row.")]
+    [InlineData("missing", "tenure: MLOPS0407: is missing, but the feature is not nullable. Send a value.")]
     public void CheckColumns_WrongValue_NamesTheRowAndTheField(string fault, string expected)
     {
         Array tenure = fault switch
         {
             "NaN" => new[] { 1.0, double.NaN },
+            "beyond float" => new[] { 1.0, 3.4e39 },
             "bools for a number" => new[] { true, false },
             _ => new[] { 1.0, 2.0 },
         };
@@ -148,7 +151,7 @@ public sealed class CheckColumnsTests
     {
         Check(out var problems, out _, ("tenure", new[] { double.PositiveInfinity }), ("contract", new[] { "One year" }));
 
-        Assert.Equal(["tenure: is NaN or infinite; send a finite number, or null when the feature is nullable."], problems);
+        Assert.Equal(["tenure: MLOPS0404: got Infinity, which is not a finite number. Send a finite number."], problems);
     }
 
     [Fact]
@@ -178,14 +181,14 @@ public sealed class CheckColumnsTests
         Assert.Empty(problems);
         Assert.Equal(plain.Codes(1).ToArray(), encoded.Codes(1).ToArray());
         Assert.Equal(texts, encoded.Texts(1).ToArray());
-        Assert.Equal(Enumerable.Range(0, 4).Select(r => plain.Row(r).ToDictionary()), Enumerable.Range(0, 4).Select(r => encoded.Row(r).ToDictionary()));
+        Assert.Equal(Enumerable.Range(0, 4).Select(plain.ToDictionary), Enumerable.Range(0, 4).Select(encoded.ToDictionary));
     }
 
     [Theory]
-    [InlineData(7, "row 1: contract: code 7 is not an index into the column's 3 categories.")]
-    [InlineData(-1, "row 1: contract: code -1 is not an index into the column's 3 categories.")]
-    [InlineData(0, "row 1: contract: 'Weekly' is not a known category ('Month-to-month', 'One year', 'Two year'), and the feature set rejects unknown categories (onUnknown: reject).")]
-    [InlineData(2, "row 1: contract: is null, but the feature is not nullable. Send a value.")]
+    [InlineData(7, "row 1: contract: MLOPS0404: code 7 is not an index into the column's 3 categories.")]
+    [InlineData(-1, "row 1: contract: MLOPS0404: code -1 is not an index into the column's 3 categories.")]
+    [InlineData(0, "row 1: contract: MLOPS0406: \"Weekly\" is not a declared category (\"Month-to-month\", \"One year\", \"Two year\"), and the feature rejects others (onUnknown: reject).")]
+    [InlineData(2, "row 1: contract: MLOPS0407: is missing, but the feature is not nullable. Send a value.")]
     public void CheckColumns_EncodedCategoryThatDoesNotFit_NamesTheRow(int code, string expected)
     {
         var problems = new List<string>();
@@ -226,14 +229,14 @@ public sealed class CheckColumnsTests
             ["tenure"] = new[] { 3.0, 30, 12 },
             ["contract"] = FeatureColumn.Encoded(["Weekly", "One year"], [0, 1, 0]),
         }, problems, out _);
-        var predictions = scorer.ScoreBatch(batch);
+        var predictions = scorer.Score(batch);
 
         Assert.Empty(problems);
         Assert.Equal([FeatureBatch.UndeclaredCode, 1, FeatureBatch.UndeclaredCode], batch.Codes(1).ToArray());
         Assert.Equal("Weekly", batch.TextAt(1, 2));
         for (var r = 0; r < 3; r++)
         {
-            Assert.Equal(scorer.Score(batch.Row(r)), predictions[r]);
+            Assert.Equal(scorer.Score(batch.Row(r))[0], predictions[r]);
         }
     }
 

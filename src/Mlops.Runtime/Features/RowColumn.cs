@@ -1,6 +1,6 @@
 using Mlops.Declarations.FeatureSets;
 
-namespace Mlops.Runtime.Scoring;
+namespace Mlops.Runtime.Features;
 
 /// <summary>How a feature is held in a row: a number or text.</summary>
 public enum RowColumnKind

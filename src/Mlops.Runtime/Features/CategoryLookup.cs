@@ -1,6 +1,6 @@
 using System.Collections.Frozen;
 
-namespace Mlops.Runtime.Serving;
+namespace Mlops.Runtime.Features;
 
 /// <summary>
 /// A feature's declared categories and the code (index) of each. Checking looks every category value

@@ -1,0 +1,207 @@
+using System.Numerics;
+using Mlops.Declarations.FeatureSets;
+
+namespace Mlops.Runtime.Features;
+
+/// <summary>
+/// Checks one column of a batch against its input and writes it into the batch, a block of rows at a
+/// time. Typed arrays are read without boxing when a value passes every rule at once
+/// (<see cref="FeatureInput.Fits"/>); any other value goes through <see cref="FeatureInput.ReadObject"/>,
+/// so its value and its message are the ones every other entry point gives.
+/// </summary>
+internal readonly struct ColumnCheck
+{
+    // A category code of an encoded column's entry that must be read the slow way (rejected, or missing in a feature that is not nullable).
+    private const int Slow = -3;
+
+    private readonly FeatureInput _input;
+    private readonly FeatureColumn _column;
+    private readonly Action<int, FeatureInput, ValueProblem> _problem;
+    private readonly FeatureBatch _batch;
+    private readonly bool _isCategory;
+    private readonly string?[] _entries = [];
+    private readonly int[]? _remap;
+
+    /// <summary>Prepares the check and marks the column sent in <paramref name="batch"/>.</summary>
+    /// <param name="input">The input the column is for.</param>
+    /// <param name="column">Its values, as many as the batch has rows.</param>
+    /// <param name="batch">Receives the clean values.</param>
+    /// <param name="problem">Receives each wrong value: its row, the input and what is wrong.</param>
+    public ColumnCheck(FeatureInput input, FeatureColumn column, FeatureBatch batch, Action<int, FeatureInput, ValueProblem> problem)
+    {
+        _input = input;
+        _column = column;
+        _problem = problem;
+        _batch = batch;
+        _isCategory = input.Type == FeatureType.Category;
+        batch.Send(input.Index);
+        if (column.Categories is { } categories)
+        {
+            _entries = [.. categories];
+            if (_isCategory)
+            {
+                // Each distinct entry is looked up once; rows then read a table.
+                _remap = new int[_entries.Length];
+                for (var i = 0; i < _remap.Length; i++)
+                {
+                    _remap[i] = _entries[i] is not { Length: > 0 } text ? (input.Nullable ? FeatureBatch.MissingCode : Slow)
+                        : input.Categories.CodeOf(text) is var code and >= 0 ? code
+                        : input.OnUnknown == UnknownCategoryPolicy.Reject ? Slow
+                        : FeatureBatch.UndeclaredCode;
+                }
+            }
+        }
+    }
+
+    /// <summary>Checks rows <paramref name="start"/> (inclusive) to <paramref name="end"/> (exclusive).</summary>
+    public void Check(int start, int end)
+    {
+        var numbers = _input.IsText ? default : _batch.SendNumbers(_input.Index);
+        switch (_column.Values)
+        {
+            case int[] codes when _column.Categories is not null:
+                Encoded(codes, start, end);
+                break;
+            case double[] doubles when _input.IsNumber: Floats(doubles, start, end, numbers); break;
+            case float[] floats when _input.IsNumber: Floats(floats, start, end, numbers); break;
+            case int[] ints when _input.IsNumber: Integers(ints, start, end, numbers); break;
+            case long[] longs when _input.IsNumber: Integers(longs, start, end, numbers); break;
+            case double?[] nullables when _input.IsNumber: Nullables(nullables, start, end, numbers); break;
+            case bool[] bools when _input.Type == FeatureType.Bool: Bools(bools, start, end, numbers); break;
+            case string?[] texts when _input.IsText: Texts(texts, start, end); break;
+            default:
+                for (var r = start; r < end; r++)
+                {
+                    Value(r, _column.Values.GetValue(r));
+                }
+
+                break;
+        }
+    }
+
+    private void Floats<T>(T[] values, int start, int end, Span<float> numbers)
+        where T : struct, IFloatingPointIeee754<T>
+    {
+        for (var r = start; r < end; r++)
+        {
+            var x = double.CreateTruncating(values[r]);
+            if (_input.Fits(x))
+            {
+                numbers[r] = (float)x;
+            }
+            else
+            {
+                Value(r, x);
+            }
+        }
+    }
+
+    private void Integers<T>(T[] values, int start, int end, Span<float> numbers)
+        where T : struct, IBinaryInteger<T>
+    {
+        for (var r = start; r < end; r++)
+        {
+            var x = double.CreateTruncating(values[r]);
+            if (_input.Fits(x))
+            {
+                numbers[r] = (float)x;
+            }
+            else
+            {
+                Value(r, x);
+            }
+        }
+    }
+
+    private void Nullables(double?[] values, int start, int end, Span<float> numbers)
+    {
+        for (var r = start; r < end; r++)
+        {
+            if (values[r] is { } x && _input.Fits(x))
+            {
+                numbers[r] = (float)x;
+            }
+            else
+            {
+                Value(r, values[r]);
+            }
+        }
+    }
+
+    private static void Bools(bool[] values, int start, int end, Span<float> numbers)
+    {
+        for (var r = start; r < end; r++)
+        {
+            numbers[r] = values[r] ? 1f : 0f;
+        }
+    }
+
+    private void Texts(string?[] values, int start, int end)
+    {
+        if (_isCategory)
+        {
+            var codes = _batch.SendCodes(_input.Index);
+            for (var r = start; r < end; r++)
+            {
+                if (values[r] is { } text && _input.Categories.CodeOf(text) is var code and >= 0)
+                {
+                    codes[r] = code;
+                }
+                else
+                {
+                    Value(r, values[r]);
+                }
+            }
+
+            return;
+        }
+
+        var texts = _batch.SendTexts(_input.Index);
+        for (var r = start; r < end; r++)
+        {
+            if (values[r] is { Length: > 0 } text)
+            {
+                texts[r] = text;
+            }
+            else
+            {
+                Value(r, values[r]);
+            }
+        }
+    }
+
+    private void Encoded(int[] codes, int start, int end)
+    {
+        var (entries, remap) = (_entries, _remap);
+        var outCodes = _isCategory ? _batch.SendCodes(_input.Index) : default;
+        for (var r = start; r < end; r++)
+        {
+            var k = codes[r];
+            if ((uint)k >= (uint)entries.Length)
+            {
+                _problem(r, _input, new ValueProblem(Declarations.Diagnostics.DiagnosticIds.ValueTypeViolation, $"code {k} is not an index into the column's {entries.Length} categories."));
+            }
+            else if (remap is not null && remap[k] is var code and (>= FeatureBatch.MissingCode))
+            {
+                outCodes[r] = code;
+            }
+            else
+            {
+                Value(r, entries[k]);
+            }
+        }
+    }
+
+    /// <summary>Checks and writes one value the slow way: boxed, through <see cref="FeatureInput.ReadObject"/>.</summary>
+    private void Value(int row, object? value)
+    {
+        if (_input.ReadObject(value, out var clean) is { } problem)
+        {
+            _problem(row, _input, problem);
+        }
+        else
+        {
+            _batch.Set(_input.Index, row, clean);
+        }
+    }
+}
