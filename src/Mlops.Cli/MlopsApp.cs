@@ -4,6 +4,7 @@ using Mlops.Cli.Commands.Evaluate;
 using Mlops.Cli.Commands.Gate;
 using Mlops.Cli.Commands.History;
 using Mlops.Cli.Commands.Package;
+using Mlops.Cli.Commands.Predict;
 using Mlops.Cli.Commands.Promote;
 using Mlops.Cli.Commands.Register;
 using Mlops.Cli.Commands.Registry;
@@ -36,6 +37,7 @@ internal static class MlopsApp
             HistoryCommand.Create(context),
             ReproduceCommand.Create(context),
             RegistryCommand.Create(context),
+            PredictCommand.Create(context),
             RunsCommand.Create(context),
             ServeCommand.Create(context),
         };

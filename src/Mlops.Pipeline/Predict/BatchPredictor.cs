@@ -1,0 +1,234 @@
+using System.Diagnostics;
+using Mlops.Declarations.Diagnostics;
+using Mlops.Pipeline.Data;
+using Mlops.Runtime.Features;
+using Mlops.Runtime.Scoring;
+
+namespace Mlops.Pipeline.Predict;
+
+/// <summary>What to score and where the answers go.</summary>
+/// <param name="InputPath">The CSV file to score (a header line, then one row per line).</param>
+/// <param name="OutputPath">The CSV file the predictions are written to; replaced only when scoring succeeds.</param>
+/// <param name="ErrorsPath">Where rows that do not fit go (line, column, feature, id, message); null fails the command on the first such rows instead.</param>
+/// <param name="DisplayPath">The input's name in messages (as the user wrote it).</param>
+public sealed record PredictRequest(string InputPath, string OutputPath, string? ErrorsPath, string DisplayPath);
+
+/// <summary>One row of the input that does not fit the model's schema.</summary>
+/// <param name="Line">Its line in the input.</param>
+/// <param name="Column">The column, in characters, where the bad value starts.</param>
+/// <param name="Feature">The feature (empty for a row of the wrong width).</param>
+/// <param name="Id">The diagnostic id, the one validation and serving give the same value.</param>
+/// <param name="Message">What is wrong and what to send instead.</param>
+public sealed record RowError(int Line, int Column, string Feature, string Id, string Message);
+
+/// <summary>How a batch scoring went.</summary>
+/// <param name="Rows">Data rows read.</param>
+/// <param name="Scored">Rows scored and written.</param>
+/// <param name="Refused">Rows that did not fit (written to the errors file, when one was asked for).</param>
+/// <param name="Duration">Time spent reading, scoring and writing.</param>
+public sealed record PredictCounts(long Rows, long Scored, long Refused, TimeSpan Duration);
+
+/// <summary>The input has rows that do not fit the schema, and no errors file was asked for: nothing was written.</summary>
+/// <param name="errors">The first rows that do not fit, as located diagnostics.</param>
+/// <param name="message">What happened and what to do.</param>
+public sealed class RowsRefusedException(IReadOnlyList<Diagnostic> errors, string message) : Exception(message)
+{
+    /// <summary>The first rows that do not fit.</summary>
+    public IReadOnlyList<Diagnostic> Errors { get; } = errors;
+}
+
+/// <summary>
+/// Scores a CSV file the way the server scores requests: every row is read with the runtime's
+/// value rules into a <see cref="FeatureBatch"/> of the model's <see cref="InputSchema"/>, a block of rows
+/// at a time, and each block is scored with one call of the same <see cref="IScorer"/>. Memory stays
+/// flat whatever the file's size: a block is read, scored and written before the next is read. The
+/// output keeps the entity column when the feature set has one (else the input's line number) and
+/// adds the prediction columns of <see cref="PredictionColumns"/>.
+/// </summary>
+public static class BatchPredictor
+{
+    /// <summary>Rows read, scored and written at a time.</summary>
+    public const int BlockRows = 4096;
+
+    private const int ShownErrors = 5;
+
+    /// <summary>Scores the input.</summary>
+    /// <param name="scorer">The bundle's scorer.</param>
+    /// <param name="schema">The bundle's input schema.</param>
+    /// <param name="request">The files.</param>
+    /// <param name="progress">Receives the number of rows read so far, after each block.</param>
+    /// <param name="time">The clock for <see cref="PredictCounts.Duration"/>.</param>
+    /// <param name="cancellationToken">Stops between blocks; nothing half-written is left.</param>
+    /// <exception cref="RowsRefusedException">Rows do not fit and no errors file was asked for.</exception>
+    /// <exception cref="Stages.StageInputException">The input is missing, not CSV, or lacks a column the model needs.</exception>
+    public static async Task<PredictCounts> RunAsync(IScorer scorer, InputSchema schema, PredictRequest request, IProgress<long>? progress, TimeProvider time, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(scorer);
+        ArgumentNullException.ThrowIfNull(schema);
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(time);
+        var started = time.GetTimestamp();
+        if (!File.Exists(request.InputPath))
+        {
+            throw new Stages.StageInputException($"the input file '{request.DisplayPath}' does not exist. Pass an existing CSV file with --input.");
+        }
+
+        var output = request.OutputPath + ".tmp";
+        var errorsTemporary = request.ErrorsPath is null ? null : request.ErrorsPath + ".tmp";
+        try
+        {
+            var counts = await ScoreAsync(scorer, schema, request, output, errorsTemporary, progress, cancellationToken).ConfigureAwait(false);
+            File.Move(output, request.OutputPath, overwrite: true);
+            if (errorsTemporary is not null)
+            {
+                File.Move(errorsTemporary, request.ErrorsPath!, overwrite: true);
+            }
+
+            return counts with { Duration = time.GetElapsedTime(started) };
+        }
+        finally
+        {
+            File.Delete(output);
+            if (errorsTemporary is not null)
+            {
+                File.Delete(errorsTemporary);
+            }
+        }
+    }
+
+    private static async Task<PredictCounts> ScoreAsync(IScorer scorer, InputSchema schema, PredictRequest request, string outputPath, string? errorsPath, IProgress<long>? progress, CancellationToken cancellationToken)
+    {
+        using var reader = new StreamReader(request.InputPath, detectEncodingFromByteOrderMarks: true);
+        await using var outputWriter = new StreamWriter(outputPath, append: false, new System.Text.UTF8Encoding(false), 1 << 16);
+        await using var errorsWriter = errorsPath is null ? null : new StreamWriter(errorsPath, append: false, new System.Text.UTF8Encoding(false));
+        var output = new CsvWriter(outputWriter);
+        var errors = errorsWriter is null ? null : new CsvWriter(errorsWriter);
+        errors?.Record(["line", "column", "feature", "id", "message"]);
+
+        TextBatchWriter? writer = null;
+        var entity = -1;
+        var width = 0;
+        var keys = new List<string>(BlockRows);
+        var refusedShown = new List<Diagnostic>();
+        long rows = 0, scored = 0, refused = 0;
+        try
+        {
+            await foreach (var row in CsvReader.ReadAsync(reader, cancellationToken).ConfigureAwait(false))
+            {
+                if (writer is null)
+                {
+                    writer = Header(schema, row, request.DisplayPath, out entity);
+                    width = row.Fields.Length;
+                    output.Record([entity >= 0 ? schema.Entity : "line", .. PredictionColumns.Names(scorer.Kind, scorer.Classes)]);
+                    continue;
+                }
+
+                rows++;
+                var fits = row.Fields.Length == width;
+                if (!fits)
+                {
+                    Refuse(new RowError(row.Line, 1, "", DiagnosticIds.MalformedCsv.Id, $"the row has {row.Fields.Length} fields, the header {width}. Fix the quoting or the separators."));
+                }
+                else
+                {
+                    fits = writer.Write(row.Fields, (input, field, problem) =>
+                        Refuse(new RowError(row.Line, row.Positions[field].Column, input.Name, problem.Id, problem.Message)));
+                }
+
+                if (fits)
+                {
+                    keys.Add(entity >= 0 ? row.Fields[entity] : row.Line.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                }
+                else
+                {
+                    refused++;
+                    if (errors is null && refusedShown.Count >= ShownErrors)
+                    {
+                        break;
+                    }
+                }
+
+                if (writer.IsFull)
+                {
+                    scored += await WriteBlockAsync(scorer, writer.Flush(), keys, output, outputWriter, errors is null && refused > 0, cancellationToken).ConfigureAwait(false);
+                    progress?.Report(rows);
+                }
+            }
+        }
+        catch (CsvFormatException e)
+        {
+            throw new Stages.StageInputException($"{request.DisplayPath}({e.Position.Line},{e.Position.Column}): error {DiagnosticIds.MalformedCsv.Id}: '{request.DisplayPath}' is not well-formed CSV: {e.Reason}. Nothing was written.");
+        }
+
+        if (writer is null)
+        {
+            throw new Stages.StageInputException($"{request.DisplayPath}(1,1): error {DiagnosticIds.NoDataRows.Id}: '{request.DisplayPath}' is empty; it needs a header line naming the features, then one row per line.");
+        }
+
+        if (errors is null && refused > 0)
+        {
+            throw new RowsRefusedException(refusedShown,
+                $"{(refusedShown.Count < refused ? "at least " : "")}{refused} row{(refused == 1 ? "" : "s")} of '{request.DisplayPath}' {(refused == 1 ? "does" : "do")} not fit model's schema (the first {refusedShown.Count} above); nothing was written. Correct the data, or pass --errors FILE to score the other rows and write these beside.");
+        }
+
+        scored += await WriteBlockAsync(scorer, writer.Flush(), keys, output, outputWriter, skip: false, cancellationToken).ConfigureAwait(false);
+        progress?.Report(rows);
+        return new PredictCounts(rows, scored, refused, TimeSpan.Zero);
+
+        void Refuse(RowError error)
+        {
+            if (errors is not null)
+            {
+                errors.Field(error.Line);
+                errors.Field(error.Column);
+                errors.Field(error.Feature);
+                errors.Field(error.Id);
+                errors.Field(error.Message);
+                errors.EndRecord();
+            }
+            else if (refusedShown.Count < ShownErrors)
+            {
+                refusedShown.Add(new Diagnostic(error.Id, Severity.Error, new SourceLocation(request.DisplayPath, error.Line, error.Column),
+                    error.Feature.Length > 0 ? $"{error.Feature}: {error.Message}" : error.Message));
+            }
+        }
+    }
+
+    /// <summary>Maps the header; a non-nullable feature without a column refuses the file at once.</summary>
+    private static TextBatchWriter Header(InputSchema schema, CsvRow header, string displayPath, out int entity)
+    {
+        var writer = new TextBatchWriter(schema, header.Fields, BlockRows);
+        var missing = writer.MissingColumns.Where(i => !i.Nullable).Select(i => i.Name).ToList();
+        if (missing.Count > 0)
+        {
+            throw new Stages.StageInputException(
+                $"{displayPath}({header.Line},1): error {DiagnosticIds.MissingColumn.Id}: the header has no column for {string.Join(", ", missing.Select(m => $"'{m}'"))}, which the model needs. Add the column{(missing.Count == 1 ? "" : "s")}, or score a file of the model's features.");
+        }
+
+        entity = schema.Entity is { } key ? Array.IndexOf(header.Fields, key) : -1;
+        return writer;
+    }
+
+    private static async Task<long> WriteBlockAsync(IScorer scorer, FeatureBatch block, List<string> keys, CsvWriter output, StreamWriter writer, bool skip, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        Debug.Assert(block.RowCount == keys.Count, "every clean row has its key");
+        if (skip || block.RowCount == 0)
+        {
+            keys.Clear();
+            return 0;
+        }
+
+        var predictions = scorer.Score(block);
+        for (var r = 0; r < block.RowCount; r++)
+        {
+            output.Field(keys[r]);
+            PredictionColumns.Write(output, scorer.Kind, predictions, r);
+            output.EndRecord();
+        }
+
+        keys.Clear();
+        await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+        return block.RowCount;
+    }
+}
