@@ -12,16 +12,31 @@ public static class Scorers
     public const string Onnx = "onnx";
 
     /// <summary>Loads the bundle's model.</summary>
-    /// <exception cref="InvalidDataException">The model cannot be loaded, or its format is unknown.</exception>
+    /// <exception cref="InvalidDataException">The model cannot be loaded (the message names the bundle's model and trainer, and the component this host lacks), or its format is unknown.</exception>
     public static IScorer Load(Bundle bundle)
     {
         ArgumentNullException.ThrowIfNull(bundle);
         var manifest = bundle.Manifest;
         return manifest.ModelFormat switch
         {
-            MlNet => ModelScorer.Load(new MemoryStream(bundle.ModelBytes, writable: false)),
+            MlNet => LoadMlNet(bundle),
             Onnx => OnnxScorer.Load(bundle.ModelBytes, [.. manifest.Inputs.Select(i => i.Name)], manifest.Task),
             _ => throw new InvalidDataException($"the bundle of '{manifest.Model}' has model format '{manifest.ModelFormat}'; this mlops serves '{MlNet}' and '{Onnx}'."),
         };
+    }
+
+    private static ModelScorer LoadMlNet(Bundle bundle)
+    {
+        var manifest = bundle.Manifest;
+        try
+        {
+            return ModelScorer.Load(new MemoryStream(bundle.ModelBytes, writable: false));
+        }
+        catch (InvalidDataException e)
+        {
+            // The manifest knows what the model zip does not say plainly: which trainer made it, and with which ML.NET.
+            throw new InvalidDataException(
+                $"the bundle of '{manifest.Model}' (trainer '{manifest.Trainer.Name}', {manifest.Task}, trained with ML.NET {manifest.Lineage.MlNetVersion}) cannot be loaded here: {e.Message}", e);
+        }
     }
 }
