@@ -99,7 +99,7 @@ public sealed class ModelScorer : IScorer
     /// <param name="path">The model zip.</param>
     /// <param name="maximumRetained">How many idle prediction engines the pool keeps; the default is twice the processor count.</param>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">The file is not an ML.NET model of this framework.</exception>
+    /// <exception cref="InvalidDataException">The file is not an ML.NET model of this framework, or it needs a component this host lacks; the message names it.</exception>
     public static ModelScorer Load(string path, int? maximumRetained = null)
     {
         ArgumentNullException.ThrowIfNull(path);
@@ -108,10 +108,11 @@ public sealed class ModelScorer : IScorer
     }
 
     /// <summary>Loads a saved model from a stream (read to its end; the stream stays open).</summary>
-    /// <exception cref="InvalidDataException">The stream is not an ML.NET model of this framework.</exception>
+    /// <exception cref="InvalidDataException">The stream is not an ML.NET model of this framework, or it needs a component (an ML.NET assembly, a loader signature) this host lacks; the message names it.</exception>
     public static ModelScorer Load(Stream stream, int? maximumRetained = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
+        var start = stream.CanSeek ? stream.Position : -1;
         var context = new MLContext(seed: 0);
         ITransformer model;
         DataViewSchema inputSchema;
@@ -119,9 +120,10 @@ public sealed class ModelScorer : IScorer
         {
             model = context.Model.Load(stream, out inputSchema);
         }
-        catch (Exception e) when (e is FormatException or InvalidOperationException or System.IO.InvalidDataException or ArgumentException)
+        catch (Exception e) when (ModelLoadFailure.IsLoadFailure(e))
         {
-            throw new InvalidDataException($"The stream is not a loadable ML.NET model: {e.Message}", e);
+            // ML.NET's loaders run through reflection: say which component or assembly is missing instead.
+            throw ModelLoadFailure.Describe(e, ModelLoadFailure.Rewind(stream, start));
         }
 
         try

@@ -1,3 +1,4 @@
+using Mlops.Declarations.Schema;
 using Mlops.Runtime.Bundles;
 
 namespace Mlops.Runtime.Scoring;
@@ -6,7 +7,7 @@ namespace Mlops.Runtime.Scoring;
 public static class Scorers
 {
     /// <summary>Loads the bundle's model.</summary>
-    /// <exception cref="InvalidDataException">The model cannot be loaded.</exception>
+    /// <exception cref="InvalidDataException">The model cannot be loaded (the message names the bundle's model and trainer, and the component this host lacks).</exception>
     public static IScorer Load(Bundle bundle)
     {
         ArgumentNullException.ThrowIfNull(bundle);
@@ -14,7 +15,22 @@ public static class Scorers
         return manifest.ModelFormat switch
         {
             ModelFormat.Onnx => OnnxScorer.Load(bundle.ModelBytes, [.. manifest.Inputs.Select(i => i.Name)], manifest.Task),
-            _ => ModelScorer.Load(new MemoryStream(bundle.ModelBytes, writable: false)),
+            _ => LoadMlNet(bundle),
         };
+    }
+
+    private static ModelScorer LoadMlNet(Bundle bundle)
+    {
+        var manifest = bundle.Manifest;
+        try
+        {
+            return ModelScorer.Load(new MemoryStream(bundle.ModelBytes, writable: false));
+        }
+        catch (InvalidDataException e)
+        {
+            // The manifest knows what the model zip does not say plainly: which trainer made it, and with which ML.NET.
+            throw new InvalidDataException(
+                $"the bundle of '{manifest.Model}' (trainer '{manifest.Trainer.Name}', {DeclarationSchemas.TaskNames[(int)manifest.Task]}, trained with ML.NET {manifest.Lineage.MlNetVersion}) cannot be loaded here: {e.Message}", e);
+        }
     }
 }

@@ -25,7 +25,7 @@ public static class TestModels
         """;
 
     private static readonly string[] s_contracts = ["Month-to-month", "One year", "Two year"];
-    private static readonly Lazy<byte[]> s_model = new(Train);
+    private static readonly Lazy<byte[]> s_model = new(() => Train(ml => ml.BinaryClassification.Trainers.LbfgsLogisticRegression(ModelColumns.Label, ModelColumns.Features)));
 
     public static FeatureSet FeatureSet { get; } = new("customer", 1, "customer_id", null,
     [
@@ -108,7 +108,8 @@ public static class TestModels
     public static Dictionary<string, object?> Row(float tenure = 12, string contract = "One year") =>
         new(StringComparer.Ordinal) { ["tenure"] = tenure, ["contract"] = contract, ["total_charges"] = 800f };
 
-    private static byte[] Train()
+    /// <summary>The model's pipeline with the given trainer, fitted on the same 300 rows (an ML.NET zip).</summary>
+    public static byte[] Train(Func<MLContext, IEstimator<ITransformer>> trainer)
     {
         var rowType = FeatureRowType.For(FeatureSet);
         var labelled = rowType.WithLabel(typeof(bool));
@@ -131,7 +132,7 @@ public static class TestModels
         var pipeline = ml.Transforms.ReplaceMissingValues("total_charges")
             .Append(ml.Transforms.Categorical.OneHotEncoding("contract"))
             .Append(ml.Transforms.Concatenate(ModelColumns.Features, "tenure", "contract", "total_charges"))
-            .Append(ml.BinaryClassification.Trainers.LbfgsLogisticRegression(ModelColumns.Label, ModelColumns.Features));
+            .Append(trainer(ml));
         var model = pipeline.Fit(view);
         using var stream = new MemoryStream();
         ml.Model.Save(model, view.Schema, stream);
