@@ -111,6 +111,7 @@ public static class BatchPredictor
         var keys = new List<string>(BlockRows);
         var refusedShown = new List<Diagnostic>();
         long rows = 0, scored = 0, refused = 0;
+        var stoppedEarly = false;
         try
         {
             await foreach (var row in CsvReader.ReadAsync(reader, cancellationToken).ConfigureAwait(false))
@@ -144,6 +145,7 @@ public static class BatchPredictor
                     refused++;
                     if (errors is null && refusedShown.Count >= ShownErrors)
                     {
+                        stoppedEarly = true; // enough to act on: the rest of the file is not read
                         break;
                     }
                 }
@@ -168,7 +170,7 @@ public static class BatchPredictor
         if (errors is null && refused > 0)
         {
             throw new RowsRefusedException(refusedShown,
-                $"{(refusedShown.Count < refused ? "at least " : "")}{refused} row{(refused == 1 ? "" : "s")} of '{request.DisplayPath}' {(refused == 1 ? "does" : "do")} not fit model's schema (the first {refusedShown.Count} above); nothing was written. Correct the data, or pass --errors FILE to score the other rows and write these beside.");
+                $"{(stoppedEarly ? "at least " : "")}{refused} row{(refused == 1 ? "" : "s")} of '{request.DisplayPath}' {(refused == 1 && !stoppedEarly ? "does" : "do")} not fit the model's schema ({(stoppedEarly ? $"the first {refusedShown.Count}" : refused == 1 ? "it is" : "they are")} above); nothing was written. Correct the data, or pass --errors FILE to score the other rows and write these beside.");
         }
 
         scored += await WriteBlockAsync(scorer, writer.Flush(), keys, output, outputWriter, skip: false, cancellationToken).ConfigureAwait(false);

@@ -14,20 +14,28 @@ internal static class EvaluateCommand
     public static Command Create(CliContext context)
     {
         var options = new WorkspaceOptions();
-        var command = options.AddTo(new Command("evaluate", "Evaluate the model the current declarations trained: metrics overall and per slice, latency, reference profile."));
-        command.SetAction((parse, ct) => RunAsync(context, options, parse, ct));
+        var predictions = new Option<FileInfo>("--predictions")
+        {
+            Description = "Also write each holdout row's prediction to this CSV file (its line in the data, entity, label, and the columns mlops predict writes); with several models, MODEL- is put before the file's name.",
+        };
+        var command = options.AddTo(new Command("evaluate", "Evaluate the model the current declarations trained: metrics overall and per slice, latency, reference profile.") { predictions });
+        command.SetAction((parse, ct) => RunAsync(context, options, parse.GetValue(predictions), parse, ct));
         return command;
     }
 
-    private static async Task<int> RunAsync(CliContext context, WorkspaceOptions options, ParseResult parse, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(CliContext context, WorkspaceOptions options, FileInfo? predictions, ParseResult parse, CancellationToken cancellationToken)
     {
         var json = parse.GetValue(options.Json);
         await using var workspace = await options.OpenAsync(parse, context, cancellationToken).ConfigureAwait(false);
         var outcomes = new List<EvaluateOutcome>();
-        foreach (var (model, features) in workspace.Models(parse.GetValue(options.Model)))
+        var models = workspace.Models(parse.GetValue(options.Model));
+        foreach (var (model, features) in models)
         {
+            var file = predictions is null ? null
+                : models.Count == 1 ? predictions.FullName
+                : Path.Combine(predictions.DirectoryName ?? ".", $"{model.Value.Name}-{predictions.Name}");
             var outcome = await StageProgress.RunAsync(context, json, $"Evaluating {model.Value.Name}",
-                progress => EvaluateStage.RunAsync(workspace, model, features, parse.GetValue(options.Force), progress, cancellationToken)).ConfigureAwait(false);
+                progress => EvaluateStage.RunAsync(workspace, model, features, parse.GetValue(options.Force), progress, cancellationToken, file)).ConfigureAwait(false);
             outcomes.Add(outcome);
             if (!json)
             {
