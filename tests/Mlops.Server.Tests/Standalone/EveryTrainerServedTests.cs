@@ -83,4 +83,45 @@ public sealed class EveryTrainerServedTests(EveryTrainerFixture fixture) : IClas
                 break;
         }
     }
+
+    [Fact]
+    public async Task Infer_Multiclass_AnswersEveryClassProbabilityAsAnNByKTensorWithTheClassesNamed()
+    {
+        var model = EveryTrainerFixture.ModelName(ModelTask.MulticlassClassification, "lbfgs");
+        var body = """
+            {"inputs": [
+              {"name": "x", "shape": [2], "datatype": "FP32", "data": [0.8, -0.8]},
+              {"name": "y", "shape": [2], "datatype": "FP32", "data": [0.7, -0.7]},
+              {"name": "colour", "shape": [2], "datatype": "BYTES", "data": ["red", "blue"]},
+              {"name": "flag", "shape": [2], "datatype": "BOOL", "data": [true, false]}]}
+            """;
+
+        using var response = await fixture.Client.PostAsync($"/v2/models/{model}/infer", new StringContent(body, System.Text.Encoding.UTF8, "application/json"), Ct);
+        using var metadata = JsonDocument.Parse(await fixture.Client.GetStringAsync($"/v2/models/{model}", Ct));
+
+        var text = await response.Content.ReadAsStringAsync(Ct);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, text);
+        using var answer = JsonDocument.Parse(text);
+        var outputs = answer.RootElement.GetProperty("outputs").EnumerateArray().ToDictionary(o => o.GetProperty("name").GetString()!);
+        Assert.Equal(["predicted", "probabilities", "score"], outputs.Keys);
+        var probabilities = outputs["probabilities"];
+        var classes = probabilities.GetProperty("parameters").GetProperty("classes").EnumerateArray().Select(c => c.GetString()!).ToList();
+        Assert.Equal(["north-east", "north-west", "south-east", "south-west"], classes);
+        Assert.Equal([2, 4], probabilities.GetProperty("shape").EnumerateArray().Select(d => d.GetInt32()));
+        var values = probabilities.GetProperty("data").EnumerateArray().Select(v => v.GetSingle()).ToArray();
+        Assert.Equal(8, values.Length);
+        for (var row = 0; row < 2; row++)
+        {
+            var of = values.AsSpan(row * 4, 4).ToArray();
+            Assert.Equal(1f, of.Sum(), 3);
+            var predicted = outputs["predicted"].GetProperty("data")[row].GetString();
+            Assert.Equal(classes[Array.IndexOf(of, of.Max())], predicted);
+            Assert.Equal(of.Max(), outputs["score"].GetProperty("data")[row].GetSingle());
+        }
+
+        Assert.Equal(["north-east", "south-west"], outputs["predicted"].GetProperty("data").EnumerateArray().Select(v => v.GetString()));
+        Assert.Equal(classes, metadata.RootElement.GetProperty("parameters").GetProperty("classes").EnumerateArray().Select(c => c.GetString()));
+        var declared = metadata.RootElement.GetProperty("outputs").EnumerateArray().Single(o => o.GetProperty("name").GetString() == "probabilities");
+        Assert.Equal([-1, 4], declared.GetProperty("shape").EnumerateArray().Select(d => d.GetInt32()));
+    }
 }
