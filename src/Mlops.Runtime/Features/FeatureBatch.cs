@@ -3,18 +3,19 @@ namespace Mlops.Runtime.Features;
 /// <summary>
 /// Rows of feature values held by column: the one shape a row takes on its way to a model, from a
 /// data file (validation, training, evaluation, batch scoring) or a request (serving), and a single
-/// row is a batch of one. One <see cref="float"/> array per number column (NaN when missing) and one
-/// <see cref="string"/> array per text column (null when missing or empty); a column that was not
-/// sent has no array, so every row misses it. <see cref="InputSchema"/> writes it, applying the
-/// rules of <see cref="FeatureInput"/>; <see cref="Scoring.IScorer.Score(FeatureBatch)"/> reads it.
+/// row is a batch of one. Number columns hold <see cref="float"/>s (NaN when missing), text columns
+/// <see cref="string"/>s (null when missing or empty); a column that was not sent is missing in every
+/// row. <see cref="InputSchema"/> writes it, applying the rules of <see cref="FeatureInput"/>;
+/// <see cref="Scoring.IScorer.Score(FeatureBatch)"/> reads it.
 /// </summary>
 /// <remarks>
 /// A category column is held as codes: the index of each value in the column's declared categories
 /// (<see cref="Categories"/>), <see cref="MissingCode"/> or <see cref="UndeclaredCode"/> (whose text is
 /// kept). A scorer with a term per category then reads a table instead of looking each text up
 /// again; the texts of such a column are made from the codes only when something asks for them
-/// (<see cref="Texts"/>). Logs and shadows that want a row by name ask for it explicitly
-/// (<see cref="ToDictionary"/>).
+/// (<see cref="Texts"/>). All number columns share one array and all code columns another, so a
+/// batch costs a handful of allocations whatever its number of columns (a single row is the usual
+/// request). Logs and shadows that want a row by name ask for it explicitly (<see cref="ToDictionary"/>).
 /// </remarks>
 public sealed class FeatureBatch
 {
@@ -24,11 +25,13 @@ public sealed class FeatureBatch
     /// <summary>The code of a category that is not among the declared ones.</summary>
     public const int UndeclaredCode = -2;
 
-    private readonly float[]?[] _numbers;
+    private readonly BatchShape _shape;
+    private readonly int _stride;
+    private readonly bool[] _sent;
     private readonly string?[]?[] _texts;
-    private readonly int[]?[] _codes;
     private readonly bool[] _textsMade;
-    private readonly Func<string, int> _indexOf;
+    private float[]? _numbers;
+    private int[]? _codes;
 
     /// <summary>A batch of <paramref name="rowCount"/> rows with nothing sent yet.</summary>
     /// <param name="columns">The columns, shared by every batch of one schema (scorers recognise them by reference).</param>
@@ -36,75 +39,78 @@ public sealed class FeatureBatch
     /// <param name="rowCount">How many rows.</param>
     /// <param name="categories">Per column, the declared categories that codes index (null for columns without codes); shared by every batch of one schema.</param>
     public FeatureBatch(IReadOnlyList<RowColumn> columns, Func<string, int> indexOf, int rowCount, IReadOnlyList<IReadOnlyList<string>?>? categories = null)
+        : this(new BatchShape(columns, indexOf, categories), rowCount)
     {
-        ArgumentNullException.ThrowIfNull(columns);
-        ArgumentNullException.ThrowIfNull(indexOf);
-        ArgumentOutOfRangeException.ThrowIfNegative(rowCount);
-        if (categories is not null && categories.Count != columns.Count)
-        {
-            throw new ArgumentException($"categories has {categories.Count} entries for {columns.Count} columns; give one per column (null where there are none).", nameof(categories));
-        }
-
-        Columns = columns;
-        RowCount = rowCount;
-        Categories = categories;
-        _indexOf = indexOf;
-        _numbers = new float[]?[columns.Count];
-        _texts = new string?[]?[columns.Count];
-        _codes = new int[]?[columns.Count];
-        _textsMade = new bool[columns.Count];
     }
 
-    private FeatureBatch(FeatureBatch shape, int rowCount, float[]?[] numbers, string?[]?[] texts, int[]?[] codes)
+    internal FeatureBatch(BatchShape shape, int rowCount)
     {
-        Columns = shape.Columns;
-        Categories = shape.Categories;
-        _indexOf = shape._indexOf;
+        ArgumentOutOfRangeException.ThrowIfNegative(rowCount);
+        _shape = shape;
+        _stride = rowCount;
         RowCount = rowCount;
-        _numbers = numbers;
-        _texts = texts;
-        _codes = codes;
-        _textsMade = new bool[Columns.Count];
+        _sent = new bool[shape.Columns.Count];
+        _texts = new string?[]?[shape.Columns.Count];
+        _textsMade = new bool[shape.Columns.Count];
+    }
+
+    private FeatureBatch(FeatureBatch of, int rowCount)
+    {
+        _shape = of._shape;
+        _stride = of._stride;
+        RowCount = rowCount;
+        _sent = of._sent;
+        _texts = of._texts;
+        _textsMade = new bool[_shape.Columns.Count];
+        _numbers = of._numbers;
+        _codes = of._codes;
     }
 
     /// <summary>The columns.</summary>
-    public IReadOnlyList<RowColumn> Columns { get; }
+    public IReadOnlyList<RowColumn> Columns => _shape.Columns;
 
     /// <summary>How many rows.</summary>
     public int RowCount { get; }
 
     /// <summary>Per column, the declared categories that <see cref="Codes"/> index, or null when the batch has no codes.</summary>
-    public IReadOnlyList<IReadOnlyList<string>?>? Categories { get; }
+    public IReadOnlyList<IReadOnlyList<string>?>? Categories => _shape.Categories;
 
     /// <summary>The index of a column by name, or -1.</summary>
     /// <param name="name">The feature's name.</param>
-    public int IndexOf(string name) => _indexOf(name);
+    public int IndexOf(string name) => _shape.IndexOf(name);
 
     /// <summary>Whether a column was sent.</summary>
     /// <param name="column">The column's index.</param>
-    public bool IsSent(int column) => _numbers[column] is not null || _texts[column] is not null || _codes[column] is not null;
+    public bool IsSent(int column) => _sent[column];
 
     /// <summary>A number column's values by row; empty when the column was not sent (every row misses it).</summary>
     /// <param name="column">The column's index.</param>
-    public ReadOnlySpan<float> Numbers(int column) => _numbers[column] is { } numbers ? numbers.AsSpan(0, RowCount) : default;
+    public ReadOnlySpan<float> Numbers(int column) =>
+        _sent[column] && _shape.NumberSlot[column] is var slot and >= 0 ? _numbers.AsSpan(slot * _stride, RowCount) : default;
 
     /// <summary>A text column's values by row; empty when the column was not sent (every row misses it).</summary>
     /// <param name="column">The column's index.</param>
     /// <remarks>A column held as codes gets its texts made here, once; call it after the batch is written.</remarks>
     public ReadOnlySpan<string?> Texts(int column)
     {
+        if (!_sent[column])
+        {
+            return default;
+        }
+
         // Made at most once even when threads (a primary and its shadow) read the batch together.
-        if (_codes[column] is { } codes && !Volatile.Read(ref _textsMade[column]))
+        if (_shape.CodeSlot[column] >= 0 && !Volatile.Read(ref _textsMade[column]))
         {
             lock (_textsMade)
             {
                 if (!_textsMade[column])
                 {
-                    var texts = _texts[column] ?? new string?[codes.Length];
-                    var declared = Categories![column]!;
+                    var texts = _texts[column] ?? new string?[_stride];
+                    var declared = _shape.Categories![column]!;
+                    var codes = Codes(column);
                     for (var r = 0; r < RowCount; r++)
                     {
-                        texts[r] = codes[r] >= 0 ? declared[codes[r]] : texts[r];
+                        texts[r] = codes[r] >= 0 ? declared[codes[r]] : codes[r] == UndeclaredCode ? texts[r] : null;
                     }
 
                     _texts[column] = texts;
@@ -119,36 +125,61 @@ public sealed class FeatureBatch
     /// <summary>One value of a text column (null when missing), without making the column's texts.</summary>
     /// <param name="column">The column's index.</param>
     /// <param name="row">The row.</param>
-    public string? TextAt(int column, int row) =>
-        _codes[column] is { } codes && codes[row] >= 0 ? Categories![column]![codes[row]]
-        : _texts[column] is { } texts ? texts[row]
-        : null;
+    public string? TextAt(int column, int row)
+    {
+        if (!_sent[column])
+        {
+            return null;
+        }
+
+        if (_shape.CodeSlot[column] is var slot and >= 0)
+        {
+            var code = _codes![(slot * _stride) + row];
+            return code >= 0 ? _shape.Categories![column]![code] : code == UndeclaredCode ? _texts[column]?[row] : null;
+        }
+
+        return _texts[column]?[row];
+    }
 
     /// <summary>One value of a number column (NaN when missing or not sent).</summary>
     /// <param name="column">The column's index.</param>
     /// <param name="row">The row.</param>
-    public float NumberAt(int column, int row) => _numbers[column] is { } numbers ? numbers[row] : float.NaN;
+    public float NumberAt(int column, int row) =>
+        _sent[column] && _shape.NumberSlot[column] is var slot and >= 0 ? _numbers![(slot * _stride) + row] : float.NaN;
 
     /// <summary>A category column's codes by row; empty when it was not sent or has no codes.</summary>
     /// <param name="column">The column's index.</param>
-    public ReadOnlySpan<int> Codes(int column) => _codes[column] is { } codes ? codes.AsSpan(0, RowCount) : default;
+    public ReadOnlySpan<int> Codes(int column) =>
+        _sent[column] && _shape.CodeSlot[column] is var slot and >= 0 ? _codes.AsSpan(slot * _stride, RowCount) : default;
 
     /// <summary>Marks a number column sent and returns its values to write, every row missing (NaN) to begin with.</summary>
     /// <param name="column">The column's index.</param>
+    /// <exception cref="InvalidOperationException">The column holds text.</exception>
     public Span<float> SendNumbers(int column)
     {
-        if (_numbers[column] is null)
+        var slot = _shape.NumberSlot[column];
+        if (slot < 0)
         {
-            _numbers[column] = new float[RowCount];
-            _numbers[column].AsSpan().Fill(float.NaN);
+            throw new InvalidOperationException($"Column '{Columns[column].Name}' holds text, not numbers.");
         }
 
-        return _numbers[column].AsSpan(0, RowCount);
+        if (_numbers is null)
+        {
+            _numbers = new float[_shape.NumberColumns * _stride];
+            _numbers.AsSpan().Fill(float.NaN);
+        }
+
+        _sent[column] = true;
+        return _numbers.AsSpan(slot * _stride, RowCount);
     }
 
     /// <summary>Marks a text column sent and returns its values to write, every row missing (null) to begin with; write null rather than empty texts.</summary>
     /// <param name="column">The column's index.</param>
-    public Span<string?> SendTexts(int column) => (_texts[column] ??= new string?[RowCount]).AsSpan(0, RowCount);
+    public Span<string?> SendTexts(int column)
+    {
+        _sent[column] = true;
+        return (_texts[column] ??= new string?[_stride]).AsSpan(0, RowCount);
+    }
 
     /// <summary>
     /// Marks a category column sent as codes and returns them to write, every row
@@ -159,29 +190,31 @@ public sealed class FeatureBatch
     /// <exception cref="InvalidOperationException">The column has no declared categories.</exception>
     public Span<int> SendCodes(int column)
     {
-        if (Categories?[column] is null)
+        var slot = _shape.CodeSlot[column];
+        if (slot < 0)
         {
             throw new InvalidOperationException($"Column '{Columns[column].Name}' takes codes only when it has declared categories.");
         }
 
-        if (_codes[column] is null)
+        if (_codes is null)
         {
-            _codes[column] = new int[RowCount];
-            _codes[column].AsSpan().Fill(MissingCode);
+            _codes = new int[_shape.CodeColumns * _stride];
+            _codes.AsSpan().Fill(MissingCode);
         }
 
-        return _codes[column].AsSpan(0, RowCount);
+        _sent[column] = true;
+        return _codes.AsSpan(slot * _stride, RowCount);
     }
 
     /// <summary>Marks a column sent, every row missing, in the form its kind takes (numbers, codes or texts).</summary>
     /// <param name="column">The column's index.</param>
     public void Send(int column)
     {
-        if (Columns[column].Kind == RowColumnKind.Number)
+        if (_shape.NumberSlot[column] >= 0)
         {
             SendNumbers(column);
         }
-        else if (Categories?[column] is not null)
+        else if (_shape.CodeSlot[column] >= 0)
         {
             SendCodes(column);
         }
@@ -197,11 +230,11 @@ public sealed class FeatureBatch
     /// <param name="value">The value.</param>
     public void Set(int column, int row, in FeatureValue value)
     {
-        if (Columns[column].Kind == RowColumnKind.Number)
+        if (_shape.NumberSlot[column] >= 0)
         {
             SendNumbers(column)[row] = value.Number;
         }
-        else if (Categories?[column] is not null)
+        else if (_shape.CodeSlot[column] >= 0)
         {
             SendCodes(column)[row] = value.Code;
             if (value.Code == UndeclaredCode)
@@ -231,11 +264,17 @@ public sealed class FeatureBatch
         var values = new Dictionary<string, object?>(Columns.Count, StringComparer.Ordinal);
         for (var c = 0; c < Columns.Count; c++)
         {
-            if (_numbers[c] is { } numbers)
+            if (!_sent[c])
             {
-                values[Columns[c].Name] = float.IsNaN(numbers[row]) ? null : numbers[row];
+                continue;
             }
-            else if (IsSent(c))
+
+            if (_shape.NumberSlot[c] >= 0)
+            {
+                var number = NumberAt(c, row);
+                values[Columns[c].Name] = float.IsNaN(number) ? null : number;
+            }
+            else
             {
                 values[Columns[c].Name] = TextAt(c, row);
             }
@@ -250,7 +289,7 @@ public sealed class FeatureBatch
     {
         ArgumentOutOfRangeException.ThrowIfNegative(rowCount);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(rowCount, RowCount);
-        return rowCount == RowCount ? this : new FeatureBatch(this, rowCount, _numbers, _texts, _codes);
+        return rowCount == RowCount ? this : new FeatureBatch(this, rowCount);
     }
 
     /// <summary>Some rows of this batch, in the order given, as a new batch (a holdout, a sample).</summary>
@@ -258,28 +297,30 @@ public sealed class FeatureBatch
     public FeatureBatch Select(IReadOnlyList<int> rows)
     {
         ArgumentNullException.ThrowIfNull(rows);
-        var picked = new FeatureBatch(Columns, _indexOf, rows.Count, Categories);
+        var picked = new FeatureBatch(_shape, rows.Count);
         for (var c = 0; c < Columns.Count; c++)
         {
-            if (!IsSent(c))
+            if (!_sent[c])
             {
                 continue;
             }
 
-            if (_numbers[c] is { } numbers)
+            if (_shape.NumberSlot[c] >= 0)
             {
+                var from = Numbers(c);
                 var into = picked.SendNumbers(c);
                 for (var i = 0; i < into.Length; i++)
                 {
-                    into[i] = numbers[rows[i]];
+                    into[i] = from[rows[i]];
                 }
             }
-            else if (_codes[c] is { } codes)
+            else if (_shape.CodeSlot[c] >= 0)
             {
+                var from = Codes(c);
                 var into = picked.SendCodes(c);
                 for (var i = 0; i < into.Length; i++)
                 {
-                    into[i] = codes[rows[i]];
+                    into[i] = from[rows[i]];
                     if (into[i] == UndeclaredCode)
                     {
                         picked.SendTexts(c)[i] = _texts[c]![rows[i]];
@@ -289,10 +330,9 @@ public sealed class FeatureBatch
             else
             {
                 var into = picked.SendTexts(c);
-                var texts = _texts[c]!;
                 for (var i = 0; i < into.Length; i++)
                 {
-                    into[i] = texts[rows[i]];
+                    into[i] = TextAt(c, rows[i]);
                 }
             }
         }
@@ -331,7 +371,7 @@ public sealed class FeatureBatch
             total += batch.RowCount;
         }
 
-        var joined = new FeatureBatch(first.Columns, first._indexOf, total, first.Categories);
+        var joined = new FeatureBatch(first._shape, total);
         for (var c = 0; c < first.Columns.Count; c++)
         {
             if (!batches.Any(b => b.IsSent(c)))
@@ -353,18 +393,19 @@ public sealed class FeatureBatch
 
     private void CopyColumn(int column, FeatureBatch into, int at)
     {
-        if (!IsSent(column))
+        if (!_sent[column])
         {
             return; // the joined column starts missing
         }
 
-        if (Columns[column].Kind == RowColumnKind.Number)
+        if (_shape.NumberSlot[column] >= 0)
         {
             Numbers(column).CopyTo(into.SendNumbers(column)[at..]);
         }
-        else if (into._codes[column] is not null && _codes[column] is { } codes)
+        else if (_shape.CodeSlot[column] >= 0)
         {
-            codes.AsSpan(0, RowCount).CopyTo(into.SendCodes(column)[at..]);
+            var codes = Codes(column);
+            codes.CopyTo(into.SendCodes(column)[at..]);
             for (var r = 0; r < RowCount; r++)
             {
                 if (codes[r] == UndeclaredCode)
@@ -382,4 +423,46 @@ public sealed class FeatureBatch
             }
         }
     }
+}
+
+/// <summary>
+/// What every batch of one schema shares: the columns, the lookup by name, the declared categories,
+/// and where each column lives in the number and code arrays (-1 where it does not).
+/// </summary>
+internal sealed class BatchShape
+{
+    public BatchShape(IReadOnlyList<RowColumn> columns, Func<string, int> indexOf, IReadOnlyList<IReadOnlyList<string>?>? categories)
+    {
+        ArgumentNullException.ThrowIfNull(columns);
+        ArgumentNullException.ThrowIfNull(indexOf);
+        if (categories is not null && categories.Count != columns.Count)
+        {
+            throw new ArgumentException($"categories has {categories.Count} entries for {columns.Count} columns; give one per column (null where there are none).", nameof(categories));
+        }
+
+        Columns = columns;
+        IndexOf = indexOf;
+        Categories = categories;
+        NumberSlot = new int[columns.Count];
+        CodeSlot = new int[columns.Count];
+        for (var c = 0; c < columns.Count; c++)
+        {
+            NumberSlot[c] = columns[c].Kind == RowColumnKind.Number ? NumberColumns++ : -1;
+            CodeSlot[c] = columns[c].Kind == RowColumnKind.Text && categories?[c] is not null ? CodeColumns++ : -1;
+        }
+    }
+
+    public IReadOnlyList<RowColumn> Columns { get; }
+
+    public Func<string, int> IndexOf { get; }
+
+    public IReadOnlyList<IReadOnlyList<string>?>? Categories { get; }
+
+    public int[] NumberSlot { get; }
+
+    public int[] CodeSlot { get; }
+
+    public int NumberColumns { get; }
+
+    public int CodeColumns { get; }
 }

@@ -27,6 +27,7 @@ public sealed class InputSchema
     private readonly RowColumn[] _columns;
     private readonly Func<string, int> _indexOf;
     private readonly IReadOnlyList<string>?[] _categories;
+    private readonly BatchShape _shape;
     private readonly int _required;
 
     /// <summary>Builds the schema from a bundle's inputs and, optionally, the feature set it was trained on.</summary>
@@ -54,6 +55,7 @@ public sealed class InputSchema
         _columns = [.. _ordered.Select(i => new RowColumn(i.Name, i.Kind))];
         _indexOf = name => _inputs.TryGetValue(name, out var input) ? input.Index : -1;
         _categories = [.. _ordered.Select(i => i.Type == FeatureType.Category ? i.Categories.Declared : null)];
+        _shape = new BatchShape(_columns, _indexOf, _categories);
         _required = _ordered.Count(i => !i.Nullable);
         Entity = entity;
     }
@@ -89,7 +91,7 @@ public sealed class InputSchema
 
     /// <summary>An empty batch of this schema (nothing sent) with room for <paramref name="rowCount"/> rows.</summary>
     /// <param name="rowCount">How many rows.</param>
-    public FeatureBatch NewBatch(int rowCount) => new(_columns, _indexOf, rowCount, _categories);
+    public FeatureBatch NewBatch(int rowCount) => new(_shape, rowCount);
 
     /// <summary>
     /// One row that passes every rule (the lowest number the feature allows, or 0; false; the first
