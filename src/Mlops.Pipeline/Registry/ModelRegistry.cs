@@ -3,6 +3,7 @@ using LibGit2Sharp;
 using LibGit2Sharp.Handlers;
 using Mlops.Declarations.Schema;
 using Mlops.Runtime.Store;
+using Mlops.Declarations.Digests;
 
 namespace Mlops.Pipeline.Registry;
 
@@ -238,14 +239,14 @@ public sealed class ModelRegistry
             problems.Add($"the model name '{registration.Model}' is not a valid name (lowercase letters, digits, '_' and '-', starting with a letter)");
         }
 
-        if (!ModelTag.IsDigest(registration.BundleDigest ?? ""))
+        if (!Sha256Digest.IsValid(registration.BundleDigest))
         {
-            problems.Add($"the bundle digest '{registration.BundleDigest}' is not 'sha256:' followed by 64 lowercase hex digits");
+            problems.Add($"the bundle digest '{registration.BundleDigest}' is not {Sha256Digest.FormDescription}");
         }
 
-        if (registration.FeatureSetDigest is { } featureSetDigest && !ModelTag.IsDigest(featureSetDigest))
+        if (registration.FeatureSetDigest is { } featureSetDigest && !Sha256Digest.IsValid(featureSetDigest))
         {
-            problems.Add($"the feature set digest '{featureSetDigest}' is not 'sha256:' followed by 64 lowercase hex digits");
+            problems.Add($"the feature set digest '{featureSetDigest}' is not {Sha256Digest.FormDescription}");
         }
 
         if (string.IsNullOrWhiteSpace(registration.Commit))

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Mlops.Declarations.FeatureSets;
 using Mlops.Declarations.Models;
@@ -9,6 +7,7 @@ using Mlops.Pipeline.External;
 using Mlops.Pipeline.Tracking;
 using Mlops.Pipeline.Training;
 using Mlops.Runtime.Scoring;
+using Mlops.Declarations.Digests;
 
 namespace Mlops.Pipeline.Stages;
 
@@ -103,7 +102,7 @@ public static class EvaluateStage
     internal static string EvaluationKey(string? cacheKey, ModelSpec model)
     {
         var text = $"{cacheKey}\nslices={string.Join(",", model.Slices)}\nevaluator={EvaluatorVersion}";
-        return "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+        return Sha256Digest.OfText(text);
     }
 }
 

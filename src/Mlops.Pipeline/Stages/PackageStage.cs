@@ -11,6 +11,7 @@ using Mlops.Pipeline.Tracking;
 using Mlops.Pipeline.Training;
 using Mlops.Runtime.Bundles;
 using Mlops.Runtime.Scoring;
+using Mlops.Declarations.Digests;
 
 namespace Mlops.Pipeline.Stages;
 
@@ -93,7 +94,7 @@ public static class PackageStage
             evaluation.Task,
             external ? ExternalModel.ModelFileName : ModelTrainer.ModelFileName,
             external ? Scorers.Onnx : Scorers.MlNet,
-            DeterministicZip.Digest(modelBytes),
+            Sha256Digest.Of(modelBytes),
             new BundleFeatureSet(features.Name, features.Version, features.SchemaDigest),
             [.. features.Features.Select(f => new BundleInput(f.Name, f.Type.ToString().ToLowerInvariant(), f.Nullable, f.Values))],
             new BundleLabel(model.Label.Column, model.Label.Positive),

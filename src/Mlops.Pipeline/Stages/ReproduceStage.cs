@@ -3,6 +3,7 @@ using Mlops.Declarations.Repository;
 using Mlops.Pipeline.Registry;
 using Mlops.Runtime.Store;
 using Mlops.Runtime.Bundles;
+using Mlops.Declarations.Digests;
 
 namespace Mlops.Pipeline.Stages;
 
@@ -92,11 +93,11 @@ public static class ReproduceStage
         var after = reproduced.Manifest.Metrics.Overall;
         var deltas = before.Keys.Union(after.Keys, StringComparer.Ordinal)
             .ToDictionary(k => k, k => after.GetValueOrDefault(k, double.NaN) - before.GetValueOrDefault(k, double.NaN), StringComparer.Ordinal);
-        return new ReproduceOutcome(version, DeterministicZip.Digest(reproducedBytes), differences, deltas);
+        return new ReproduceOutcome(version, Sha256Digest.Of(reproducedBytes), differences, deltas);
     }
 
     private static string? DigestOf(Bundle bundle, string entry) =>
-        bundle.EntryNames.Contains(entry, StringComparer.Ordinal) ? DeterministicZip.Digest(bundle.Entry(entry)) : null;
+        bundle.EntryNames.Contains(entry, StringComparer.Ordinal) ? Sha256Digest.Of(bundle.Entry(entry)) : null;
 
     private static async Task<byte[]> ReadAsync(IBundleStore store, string digest, CancellationToken cancellationToken)
     {

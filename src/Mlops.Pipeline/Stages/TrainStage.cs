@@ -4,6 +4,7 @@ using Mlops.Declarations.Schema;
 using Mlops.Pipeline.External;
 using Mlops.Pipeline.Tracking;
 using Mlops.Pipeline.Training;
+using Mlops.Declarations.Digests;
 
 namespace Mlops.Pipeline.Stages;
 
@@ -83,6 +84,6 @@ public static class TrainStage
         }
 
         var path = Path.Combine(workspace.Root, artifact.Path);
-        return File.Exists(path) && await Validation.DataValidator.DigestAsync(path, cancellationToken).ConfigureAwait(false) == digest ? cached : null;
+        return File.Exists(path) && await Sha256Digest.OfFileAsync(path, cancellationToken).ConfigureAwait(false) == digest ? cached : null;
     }
 }

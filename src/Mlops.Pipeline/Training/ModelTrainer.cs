@@ -4,6 +4,7 @@ using Mlops.Declarations.Diagnostics;
 using Mlops.Declarations.Models;
 using Mlops.Runtime.Scoring;
 using Mlops.Runtime.Bundles;
+using Mlops.Declarations.Digests;
 
 namespace Mlops.Pipeline.Training;
 
@@ -59,7 +60,7 @@ public sealed class ModelTrainer(TimeProvider? timeProvider = null)
 
         return new TrainingResult(
             path,
-            DeterministicZip.Digest(bytes),
+            Sha256Digest.Of(bytes),
             trainer.Info.Name,
             trainer.Info.TrainerType.FullName ?? trainer.Info.TrainerType.Name,
             $"{trainer.Info.Package} {trainer.Info.Version}",

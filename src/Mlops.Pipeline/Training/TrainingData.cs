@@ -6,6 +6,7 @@ using Mlops.Declarations.Schema;
 using Mlops.Pipeline.Data;
 using Mlops.Pipeline.Validation;
 using Mlops.Runtime.Scoring;
+using Mlops.Declarations.Digests;
 
 namespace Mlops.Pipeline.Training;
 
@@ -143,7 +144,7 @@ internal sealed class TrainingData
             [.. texts.Select(c => c?.ToArray())],
             [.. labels],
             dataPath,
-            await DataValidator.DigestAsync(Path.Combine(root, spec.Data.Path), cancellationToken).ConfigureAwait(false));
+            await Sha256Digest.OfFileAsync(Path.Combine(root, spec.Data.Path), cancellationToken).ConfigureAwait(false));
         if (spec.Data.Split.TimeColumn is null)
         {
             data.SplitByHash(splitKeys);

@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Security.Cryptography;
+using Mlops.Declarations.Digests;
 using Mlops.Declarations.Diagnostics;
 using Mlops.Declarations.FeatureSets;
 using Mlops.Declarations.Models;
@@ -38,7 +38,7 @@ public static class DataValidator
         }
 
         var diagnostics = new List<Diagnostic>();
-        var actual = await DigestAsync(file, cancellationToken).ConfigureAwait(false);
+        var actual = await Sha256Digest.OfFileAsync(file, cancellationToken).ConfigureAwait(false);
         if (!string.Equals(actual, spec.Data.Digest, StringComparison.Ordinal))
         {
             diagnostics.Add(DiagnosticIds.DataDigestMismatch.At(model.Map["data.digest"],
@@ -48,14 +48,6 @@ public static class DataValidator
 
         var rows = await CheckContentAsync(file, dataPath, model, features, diagnostics, cancellationToken).ConfigureAwait(false);
         return new DataCheckResult(diagnostics, rows);
-    }
-
-    /// <summary>The sha256 of a file as <c>sha256:&lt;hex&gt;</c>.</summary>
-    public static async Task<string> DigestAsync(string file, CancellationToken cancellationToken = default)
-    {
-        await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
-        var hash = await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false);
-        return "sha256:" + Convert.ToHexStringLower(hash);
     }
 
     private static async Task<int> CheckContentAsync(string file, string dataPath, Declared<ModelSpec> model, Declared<FeatureSet> features, List<Diagnostic> diagnostics, CancellationToken cancellationToken)

@@ -1,4 +1,4 @@
-using System.Security.Cryptography;
+using Mlops.Declarations.Digests;
 using System.Text;
 using LibGit2Sharp;
 using Mlops.Declarations.Diagnostics;
@@ -52,7 +52,7 @@ internal static class DesiredStateReader
         return new DesiredState(parsed.Declaration.Value, commit, featureSets);
     }
 
-    public static string ContentCommit(string text) => "content-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..12];
+    public static string ContentCommit(string text) => "content-" + Sha256Digest.Hex(Sha256Digest.OfText(text))[..12];
 }
 
 /// <summary>

@@ -6,6 +6,7 @@ using Mlops.Runtime.Scoring;
 using Mlops.Runtime.Serving;
 using Mlops.Runtime.Serving.Batching;
 using Mlops.Runtime.Store;
+using Mlops.Declarations.Digests;
 
 namespace Mlops.Runtime.Reconcile;
 
@@ -345,16 +346,16 @@ public sealed class ModelHost : IDisposable
 
     private async Task<byte[]> FetchAsync(string digest, CancellationToken cancellationToken)
     {
-        if (!BundleDigest.IsValid(digest))
+        if (!Sha256Digest.IsValid(digest))
         {
-            throw new InvalidDataException($"'{digest}' is not a bundle digest (sha256: and 64 lowercase hex digits).");
+            throw new InvalidDataException($"'{digest}' is not a bundle digest ({Sha256Digest.FormDescription}).");
         }
 
-        var cached = Path.Combine(_options.CacheFolder, digest["sha256:".Length..] + ".bundle");
+        var cached = Path.Combine(_options.CacheFolder, Sha256Digest.Hex(digest) + ".bundle");
         if (File.Exists(cached))
         {
             var bytes = await File.ReadAllBytesAsync(cached, cancellationToken).ConfigureAwait(false);
-            if (DeterministicZip.Digest(bytes) == digest)
+            if (Sha256Digest.Of(bytes) == digest)
             {
                 return bytes;
             }

@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Text;
 using Mlops.Runtime.Bundles;
+using Mlops.Declarations.Digests;
 
 namespace Mlops.Runtime.Tests.Bundles;
 
@@ -14,7 +15,7 @@ public sealed class BundleTests
         "binary-classification",
         "model.zip",
         "mlnet",
-        DeterministicZip.Digest(s_model),
+        Sha256Digest.Of(s_model),
         new BundleFeatureSet("customer", 1, "sha256:" + new string('a', 64)),
         [new BundleInput("tenure", "float", false, []), new BundleInput("contract", "category", false, ["Month-to-month", "One year"])],
         new BundleLabel("churn", "Yes"),
@@ -30,7 +31,7 @@ public sealed class BundleTests
         var first = Bundle.Write(Manifest(), s_model, s_profile);
         var second = Bundle.Write(Manifest(), s_model, s_profile);
 
-        Assert.Equal(DeterministicZip.Digest(first), DeterministicZip.Digest(second));
+        Assert.Equal(Sha256Digest.Of(first), Sha256Digest.Of(second));
     }
 
     [Fact]
@@ -48,7 +49,7 @@ public sealed class BundleTests
         var manifest = Manifest();
         var other = manifest with { Metrics = manifest.Metrics with { Overall = new Dictionary<string, double> { ["auc"] = 0.85, ["accuracy"] = 0.8 } } };
 
-        Assert.NotEqual(DeterministicZip.Digest(Bundle.Write(manifest, s_model, s_profile)), DeterministicZip.Digest(Bundle.Write(other, s_model, s_profile)));
+        Assert.NotEqual(Sha256Digest.Of(Bundle.Write(manifest, s_model, s_profile)), Sha256Digest.Of(Bundle.Write(other, s_model, s_profile)));
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using Mlops.Runtime.Bundles;
 using Mlops.Runtime.Scoring;
 using Mlops.Runtime.Store;
 using Mlops.Testing;
+using Mlops.Declarations.Digests;
 
 namespace Mlops.Runtime.Tests.Serving;
 
@@ -54,7 +55,7 @@ public static class TestModels
             "binary-classification",
             modelFile,
             format,
-            DeterministicZip.Digest(bytes),
+            Sha256Digest.Of(bytes),
             new BundleFeatureSet("customer", 1, FeatureSet.SchemaDigest),
             Inputs,
             new BundleLabel("churn", "Yes"),
