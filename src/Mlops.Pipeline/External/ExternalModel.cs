@@ -1,8 +1,8 @@
+using Mlops.Declarations.Digests;
 using Mlops.Declarations.FeatureSets;
 using Mlops.Declarations.Models;
 using Mlops.Pipeline.Stages;
 using Mlops.Pipeline.Tracking;
-using Mlops.Declarations.Digests;
 
 namespace Mlops.Pipeline.External;
 

@@ -1,6 +1,6 @@
 using System.Text;
-using Mlops.Pipeline.Registry;
 using Mlops.Declarations.Digests;
+using Mlops.Pipeline.Registry;
 
 namespace Mlops.Pipeline.History;
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Mlops.Declarations.Digests;
 using Mlops.Declarations.FeatureSets;
 using Mlops.Declarations.Models;
 using Mlops.Declarations.Schema;
@@ -7,7 +8,6 @@ using Mlops.Pipeline.External;
 using Mlops.Pipeline.Tracking;
 using Mlops.Pipeline.Training;
 using Mlops.Runtime.Scoring;
-using Mlops.Declarations.Digests;
 
 namespace Mlops.Pipeline.Stages;
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Mlops.Declarations.Digests;
 using Mlops.Declarations.FeatureSets;
 using Mlops.Declarations.Models;
 using Mlops.Declarations.Schema;
@@ -6,12 +7,11 @@ using Mlops.Pipeline.Evaluation;
 using Mlops.Pipeline.External;
 using Mlops.Pipeline.Gates;
 using Mlops.Pipeline.Registry;
-using Mlops.Runtime.Store;
 using Mlops.Pipeline.Tracking;
 using Mlops.Pipeline.Training;
 using Mlops.Runtime.Bundles;
 using Mlops.Runtime.Scoring;
-using Mlops.Declarations.Digests;
+using Mlops.Runtime.Store;
 
 namespace Mlops.Pipeline.Stages;
 

@@ -1,4 +1,5 @@
 using Mlops.Declarations.Diagnostics;
+using Mlops.Declarations.Digests;
 using Mlops.Declarations.FeatureSets;
 using Mlops.Declarations.Models;
 using Mlops.Declarations.Schema;
@@ -9,7 +10,6 @@ using Mlops.Pipeline.Training;
 using Mlops.Runtime.Bundles;
 using Mlops.Runtime.Scoring;
 using Mlops.Runtime.Store;
-using Mlops.Declarations.Digests;
 
 namespace Mlops.Pipeline.Stages;
 

@@ -1,10 +1,10 @@
+using Mlops.Declarations.Digests;
 using Mlops.Declarations.FeatureSets;
 using Mlops.Declarations.Models;
 using Mlops.Declarations.Schema;
 using Mlops.Pipeline.External;
 using Mlops.Pipeline.Tracking;
 using Mlops.Pipeline.Training;
-using Mlops.Declarations.Digests;
 
 namespace Mlops.Pipeline.Stages;
 

@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text;
+using Mlops.Declarations.Digests;
 using Mlops.Declarations.FeatureSets;
 using Mlops.Declarations.Models;
 using Mlops.Declarations.Schema;
-using Mlops.Declarations.Digests;
 
 namespace Mlops.Pipeline.Tracking;
 

@@ -1,10 +1,10 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Mlops.Declarations.Diagnostics;
+using Mlops.Declarations.Digests;
 using Mlops.Declarations.Models;
 using Mlops.Runtime.Scoring;
 using Mlops.Runtime.Bundles;
-using Mlops.Declarations.Digests;
 
 namespace Mlops.Pipeline.Training;
 

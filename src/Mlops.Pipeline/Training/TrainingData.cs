@@ -1,12 +1,12 @@
 using System.Globalization;
 using Mlops.Declarations.Diagnostics;
+using Mlops.Declarations.Digests;
 using Mlops.Declarations.FeatureSets;
 using Mlops.Declarations.Models;
 using Mlops.Declarations.Schema;
 using Mlops.Pipeline.Data;
 using Mlops.Pipeline.Validation;
 using Mlops.Runtime.Scoring;
-using Mlops.Declarations.Digests;
 
 namespace Mlops.Pipeline.Training;
 

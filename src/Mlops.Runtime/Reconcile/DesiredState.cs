@@ -1,9 +1,9 @@
-using Mlops.Declarations.Digests;
 using System.Text;
-using LibGit2Sharp;
 using Mlops.Declarations.Diagnostics;
+using Mlops.Declarations.Digests;
 using Mlops.Declarations.Environments;
 using Mlops.Declarations.FeatureSets;
+using Mlops.Runtime.Git;
 
 namespace Mlops.Runtime.Reconcile;
 
@@ -97,22 +97,18 @@ public sealed class FolderDesiredStateSource(string repository, string environme
 
     private string Commit(string text)
     {
-        var root = Path.GetFullPath(repository);
-        if (Repository.Discover(root) is not { } gitPath)
-        {
-            return DesiredStateReader.ContentCommit(text);
-        }
-
         try
         {
-            using var git = new Repository(gitPath);
-            var relative = Path.GetRelativePath(git.Info.WorkingDirectory, EnvironmentFile).Replace('\\', '/');
-            var committed = git.Head.Tip?[relative]?.Target as Blob;
-            return committed is not null && committed.GetContentText() == text
-                ? git.Head.Tip!.Sha
-                : DesiredStateReader.ContentCommit(text);
+            using var git = GitRepository.Discover(Path.GetFullPath(repository));
+            if (git?.WorkingDirectory is not { } workTree || git.Head.Commit is not { } head)
+            {
+                return DesiredStateReader.ContentCommit(text);
+            }
+
+            var relative = Path.GetRelativePath(workTree, EnvironmentFile).Replace('\\', '/');
+            return git.ReadText(head, relative) == text ? head : DesiredStateReader.ContentCommit(text);
         }
-        catch (LibGit2SharpException)
+        catch (GitException)
         {
             return DesiredStateReader.ContentCommit(text);
         }
@@ -152,43 +148,21 @@ public sealed class GitDesiredStateSource(string url, string branch, string envi
     {
         try
         {
-            if (!Repository.IsValid(cacheFolder))
-            {
-                Directory.CreateDirectory(cacheFolder);
-                Repository.Init(cacheFolder, isBare: true);
-            }
-
-            using var git = new Repository(cacheFolder);
-            if (git.Network.Remotes["origin"] is null)
-            {
-                git.Network.Remotes.Add("origin", url);
-            }
-            else if (git.Network.Remotes["origin"].Url != url)
-            {
-                git.Network.Remotes.Update("origin", r => r.Url = url);
-            }
-
-            Commands.Fetch(git, "origin", [$"+refs/heads/{branch}:refs/remotes/origin/{branch}"], new FetchOptions(), null);
-            var tip = git.Branches[$"origin/{branch}"]?.Tip
+            using var git = GitRepository.OpenOrCreateBare(cacheFolder);
+            git.SetRemote("origin", url);
+            git.Fetch("origin", $"+refs/heads/{branch}:refs/remotes/origin/{branch}");
+            var tip = git.FindCommit($"refs/remotes/origin/{branch}")?.Sha
                 ?? throw new DesiredStateException($"the remote {url} has no branch '{branch}'. Check --branch.");
             var path = $"environments/{environment}.yaml";
-            if (tip[path]?.Target is not Blob blob)
-            {
-                throw new DesiredStateException($"{path} does not exist at {url} {branch} ({tip.Sha[..12]}). Check --environment.");
-            }
-
-            var features = new List<(string, string)>();
-            if (tip["features"]?.Target is Tree tree)
-            {
-                foreach (var entry in tree.Where(e => e.Name.EndsWith(".yaml", StringComparison.Ordinal) && e.Target is Blob).OrderBy(e => e.Name, StringComparer.Ordinal))
-                {
-                    features.Add(($"features/{entry.Name}", ((Blob)entry.Target).GetContentText()));
-                }
-            }
-
-            return DesiredStateReader.Parse(environment, blob.GetContentText(), features, tip.Sha);
+            var text = git.ReadText(tip, path)
+                ?? throw new DesiredStateException($"{path} does not exist at {url} {branch} ({tip[..12]}). Check --environment.");
+            var features = git.ListFiles(tip, "features")
+                .Where(f => f.Path.LastIndexOf('/') == "features".Length && f.Path.EndsWith(".yaml", StringComparison.Ordinal))
+                .Select(f => (f.Path, git.ReadBlobText(f.Id)))
+                .ToList();
+            return DesiredStateReader.Parse(environment, text, features, tip);
         }
-        catch (LibGit2SharpException e)
+        catch (GitException e)
         {
             throw new DesiredStateException($"cannot fetch {url} {branch}: {e.Message}. What is served stays as it is; the next poll tries again.", e);
         }

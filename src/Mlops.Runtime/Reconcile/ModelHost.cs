@@ -1,3 +1,4 @@
+using Mlops.Declarations.Digests;
 using Mlops.Declarations.Environments;
 using Mlops.Declarations.FeatureSets;
 using Mlops.Declarations.Schema;
@@ -6,7 +7,6 @@ using Mlops.Runtime.Scoring;
 using Mlops.Runtime.Serving;
 using Mlops.Runtime.Serving.Batching;
 using Mlops.Runtime.Store;
-using Mlops.Declarations.Digests;
 
 namespace Mlops.Runtime.Reconcile;
 

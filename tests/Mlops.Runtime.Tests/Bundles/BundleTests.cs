@@ -1,7 +1,7 @@
 using System.IO.Compression;
 using System.Text;
-using Mlops.Runtime.Bundles;
 using Mlops.Declarations.Digests;
+using Mlops.Runtime.Bundles;
 
 namespace Mlops.Runtime.Tests.Bundles;
 

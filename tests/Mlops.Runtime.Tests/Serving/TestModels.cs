@@ -1,10 +1,10 @@
 using Microsoft.ML;
+using Mlops.Declarations.Digests;
 using Mlops.Declarations.FeatureSets;
 using Mlops.Runtime.Bundles;
 using Mlops.Runtime.Scoring;
 using Mlops.Runtime.Store;
 using Mlops.Testing;
-using Mlops.Declarations.Digests;
 
 namespace Mlops.Runtime.Tests.Serving;
 
