@@ -176,6 +176,23 @@ public sealed class DeclarationErrorsTests : IDisposable
     [Theory]
     [InlineData(SourceKind.Folder)]
     [InlineData(SourceKind.Git)]
+    public async Task Reconcile_OversizedFeatureSetFile_IsRefusedWithMlops0005(SourceKind kind)
+    {
+        TestModels.WriteEnvironment(_repository, TestModels.Pin(TestModels.Put(_store, 1), 1));
+        _repository.Write("features/dump.yaml", new byte[DeclarationFiles.MaxBytes + 1]);
+        Apply(kind, "Commit a data dump into features/");
+        using var host = CreateHost(kind);
+
+        var status = await host.ReconcileAsync(Ct);
+
+        Assert.Equal(HealthStatus.Degraded, status.Health);
+        Assert.StartsWith("features/dump.yaml(1,1): error MLOPS0005: the file has 4,194,305 bytes", Assert.Single(status.Diagnostics), StringComparison.Ordinal);
+        Assert.Empty(host.Snapshot.Models);
+    }
+
+    [Theory]
+    [InlineData(SourceKind.Folder)]
+    [InlineData(SourceKind.Git)]
     public async Task Reconcile_ErrorsOnlyInAnotherModelAndEnvironment_AppliesTheEnvironment(SourceKind kind)
     {
         var two = TestModels.Put(_store, 2);
