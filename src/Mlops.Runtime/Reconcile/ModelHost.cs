@@ -79,7 +79,7 @@ public sealed class ModelHost : IDisposable
         }
     }
 
-    /// <summary>Reconciles until cancelled: now, then every poll interval, on <see cref="RequestReconcile"/> and on changes of a watched environment file.</summary>
+    /// <summary>Reconciles until cancelled: now, then every poll interval, on <see cref="RequestReconcile"/> and, for a folder source, on changes of its declaration files.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         if (_source is FolderDesiredStateSource folder)
