@@ -1,7 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
-using System.Security.Cryptography;
 using System.Text;
+using Mlops.Declarations.Digests;
 
 namespace Mlops.Declarations.FeatureSets;
 
@@ -41,9 +41,7 @@ public sealed record FeatureSet(string Name, int Version, string? Entity, string
                 canonical.Append('\n');
             }
 
-            using var sha = SHA256.Create();
-            var hash = sha.ComputeHash(Encoding.UTF8.GetBytes(canonical.ToString()));
-            return "sha256:" + string.Concat(hash.Select(b => b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture)));
+            return Sha256Digest.OfText(canonical.ToString());
         }
     }
 }

@@ -1,3 +1,5 @@
+using System.Collections.Generic;
+
 namespace Mlops.Declarations.Repository;
 
 /// <summary>The three kinds of declaration file, each in its own top-level folder.</summary>
@@ -24,6 +26,9 @@ public static class RepositoryLayout
 
     /// <summary>The folder of environments.</summary>
     public const string EnvironmentsFolder = "environments";
+
+    /// <summary>The three folders declarations are read from, in the order they are read.</summary>
+    public static IReadOnlyList<string> Folders { get; } = [FeaturesFolder, ModelsFolder, EnvironmentsFolder];
 
     /// <summary>The kind a repository-relative path declares, or null when it is not a declaration file.</summary>
     public static DeclarationKind? KindOf(string relativePath)

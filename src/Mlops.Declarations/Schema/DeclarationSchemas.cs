@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using Mlops.Declarations.Digests;
 using Mlops.Declarations.FeatureSets;
 
 namespace Mlops.Declarations.Schema;
@@ -10,7 +11,7 @@ namespace Mlops.Declarations.Schema;
 public static class DeclarationSchemas
 {
     /// <summary>The form of a sha256 content address.</summary>
-    public const string DigestPattern = "sha256:[0-9a-f]{64}";
+    public const string DigestPattern = Sha256Digest.Pattern;
 
     /// <summary>The form of feature names: usable as C# identifiers and CSV headers.</summary>
     public const string FeatureNamePattern = "[A-Za-z_][A-Za-z0-9_]*";

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Mlops.Declarations.Digests;
 
 namespace Mlops.Pipeline.Data;
 
@@ -34,7 +35,7 @@ internal sealed class HashingReadStream(Stream inner) : Stream
         {
         }
 
-        return "sha256:" + Convert.ToHexStringLower(_hash.GetHashAndReset());
+        return Sha256Digest.FromHash(_hash.GetHashAndReset());
     }
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));

@@ -1,3 +1,4 @@
+using Mlops.Declarations.Digests;
 using Mlops.Declarations.FeatureSets;
 using Mlops.Declarations.Models;
 using Mlops.Pipeline.Stages;
@@ -63,7 +64,7 @@ public static class ExternalModel
         }
 
         var path = Path.Combine(workspace.Root, run.Artifact?.Path ?? "");
-        if (run.Artifact?.Digest is not { } digest || !File.Exists(path) || await Validation.DataValidator.DigestAsync(path, cancellationToken).ConfigureAwait(false) != digest)
+        if (run.Artifact?.Digest is not { } digest || !File.Exists(path) || await Sha256Digest.OfFileAsync(path, cancellationToken).ConfigureAwait(false) != digest)
         {
             throw new StageInputException($"the model file of run {run.Id} ('{run.Artifact?.Path}') is missing or altered. Register the model file again: '{RegisterCommand(model)}'.");
         }

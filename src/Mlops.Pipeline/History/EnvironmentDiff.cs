@@ -1,9 +1,9 @@
 using System.Text.Json;
-using LibGit2Sharp;
 using Mlops.Declarations.Diagnostics;
 using Mlops.Declarations.Environments;
 using Mlops.Pipeline.Promotion;
 using Mlops.Pipeline.Registry;
+using Mlops.Runtime.Git;
 using Mlops.Runtime.Store;
 
 namespace Mlops.Pipeline.History;
@@ -226,7 +226,7 @@ public sealed record EnvironmentDiff(string Environment, string Path, IReadOnlyL
     {
         using var repository = ModelRegistry.Open(repositoryPath);
         var (baseCommit, target) = (Resolve(repository, baseRevision), Resolve(repository, targetRevision));
-        return Between(baseCommit, target, environment);
+        return Between(repository, baseCommit, target, environment);
     }
 
     /// <summary>Compares every environment file that differs between two revisions, by environment name.</summary>
@@ -235,9 +235,10 @@ public sealed record EnvironmentDiff(string Environment, string Path, IReadOnlyL
     {
         using var repository = ModelRegistry.Open(repositoryPath);
         var (baseCommit, target) = (Resolve(repository, baseRevision), Resolve(repository, targetRevision));
-        return [.. EnvironmentHistory.Environments(baseCommit).Union(EnvironmentHistory.Environments(target)).Order(StringComparer.Ordinal)
-            .Where(e => baseCommit.Tree[EnvironmentHistory.PathIn(target, e)]?.Target.Id != target.Tree[EnvironmentHistory.PathIn(target, e)]?.Target.Id)
-            .Select(e => Between(baseCommit, target, e))
+        return [.. EnvironmentHistory.Environments(repository, baseCommit).Union(EnvironmentHistory.Environments(repository, target)).Order(StringComparer.Ordinal)
+            .Where(e => EnvironmentHistory.PathIn(repository, target, e) is var path
+                && repository.FindFile(baseCommit, path)?.Id != repository.FindFile(target, path)?.Id)
+            .Select(e => Between(repository, baseCommit, target, e))
             .Where(d => !d.IsEmpty)];
     }
 
@@ -272,15 +273,15 @@ public sealed record EnvironmentDiff(string Environment, string Path, IReadOnlyL
         ? OtherChanges.Count == 0 ? "no changes" : "changed " + string.Join(", ", OtherChanges)
         : string.Join("; ", Changes.Select(c => $"{c.Model} {Promoter.Describe(c.Before)} -> {Promoter.Describe(c.After)}"));
 
-    private static EnvironmentDiff Between(Commit baseCommit, Commit target, string environment)
+    private static EnvironmentDiff Between(GitRepository repository, string baseCommit, string target, string environment)
     {
-        var path = EnvironmentHistory.PathIn(target, environment);
-        string? Text(Commit commit) => commit.Tree[EnvironmentHistory.PathIn(commit, environment)]?.Target is Blob blob ? EnvironmentHistory.Text(blob) : null;
+        var path = EnvironmentHistory.PathIn(repository, target, environment);
+        string? Text(string commit) => repository.ReadText(commit, EnvironmentHistory.PathIn(repository, commit, environment));
         return Compare(environment, path, Text(baseCommit), Text(target));
     }
 
-    private static Commit Resolve(Repository repository, string revision) =>
-        repository.Lookup(revision)?.Peel<Commit>()
+    private static string Resolve(GitRepository repository, string revision) =>
+        repository.FindCommit(revision)?.Sha
         ?? throw new ArgumentException($"'{revision}' does not name a commit in the repository. Pass a branch, tag or sha.", nameof(revision));
 
     private static EnvironmentSpec? Parse(string path, string? text)

@@ -1,4 +1,5 @@
 using System.Text;
+using Mlops.Declarations.Digests;
 using Mlops.Pipeline.Registry;
 
 namespace Mlops.Pipeline.History;
@@ -83,7 +84,7 @@ public static class EnvironmentDiffMarkdown
     private static string Bundles(ModelChange change) =>
         change.NewDigests.Count == 0
             ? "none"
-            : string.Join("<br>", change.NewDigests.Select(d => $"{d.Role} v{d.Version} `{ModelTag.Short(d.Digest)}`"));
+            : string.Join("<br>", change.NewDigests.Select(d => $"{d.Role} v{d.Version} `{Sha256Digest.Short(d.Digest)}`"));
 
     private static string InStore(ModelChange change)
     {

@@ -1,9 +1,9 @@
-using System.Text;
-using LibGit2Sharp;
 using Mlops.Declarations.Diagnostics;
 using Mlops.Declarations.Environments;
+using Mlops.Declarations.Repository;
 using Mlops.Pipeline.Promotion;
 using Mlops.Pipeline.Registry;
+using Mlops.Runtime.Git;
 
 namespace Mlops.Pipeline.History;
 
@@ -67,16 +67,16 @@ public sealed class EnvironmentHistory
     public static EnvironmentHistory Load(string repositoryPath, string environment, string revision = "HEAD")
     {
         using var repository = ModelRegistry.Open(repositoryPath);
-        var tip = repository.Lookup(revision)?.Peel<Commit>()
+        var tip = repository.FindCommit(revision)
             ?? throw new ArgumentException($"'{revision}' does not name a commit in the repository. Pass a branch, tag or sha.", nameof(revision));
-        return Load(repository, environment, tip);
+        return Load(repository, environment, tip.Sha);
     }
 
     /// <summary>The names of the environments whose files exist at <paramref name="revision"/>.</summary>
     public static IReadOnlyList<string> Environments(string repositoryPath, string revision = "HEAD")
     {
         using var repository = ModelRegistry.Open(repositoryPath);
-        return repository.Lookup(revision)?.Peel<Commit>() is { } commit ? Environments(commit) : [];
+        return repository.FindCommit(revision) is { } commit ? Environments(repository, commit.Sha) : [];
     }
 
     /// <summary>The revision in effect at <paramref name="when"/>: the newest one dated no later; null before the file existed.</summary>
@@ -86,63 +86,45 @@ public sealed class EnvironmentHistory
     public bool WasPinned(string model, int version) =>
         Revisions.Any(r => r.Pin(model) is { } pin && (pin.Version == version || pin.Canary?.Version == version));
 
-    internal static IReadOnlyList<string> Environments(Commit commit) =>
-        commit.Tree["environments"]?.Target is Tree folder
-            ? [.. folder.Where(e => e.TargetType == TreeEntryTargetType.Blob && (e.Name.EndsWith(".yaml", StringComparison.Ordinal) || e.Name.EndsWith(".yml", StringComparison.Ordinal)))
-                .Select(e => e.Name[..e.Name.LastIndexOf('.')])
-                .Distinct()
-                .Order(StringComparer.Ordinal)]
-            : [];
+    /// <summary>The environments whose files (<c>environments/NAME.yaml</c> or <c>.yml</c>, not in subfolders) exist in a commit.</summary>
+    internal static IReadOnlyList<string> Environments(GitRepository repository, string commit) =>
+        [.. repository.ListFiles(commit, RepositoryLayout.EnvironmentsFolder)
+            .Select(f => f.Path[(RepositoryLayout.EnvironmentsFolder.Length + 1)..])
+            .Where(name => !name.Contains('/', StringComparison.Ordinal) && (name.EndsWith(".yaml", StringComparison.Ordinal) || name.EndsWith(".yml", StringComparison.Ordinal)))
+            .Select(name => name[..name.LastIndexOf('.')])
+            .Distinct()
+            .Order(StringComparer.Ordinal)];
 
     /// <summary>The path of an environment's file in a commit: <c>environments/NAME.yaml</c>, or <c>.yml</c> when only that exists.</summary>
-    internal static string PathIn(Commit commit, string environment)
+    internal static string PathIn(GitRepository repository, string commit, string environment)
     {
         var yaml = $"environments/{environment}.yaml";
         var yml = $"environments/{environment}.yml";
-        return commit.Tree[yaml] is null && commit.Tree[yml] is not null ? yml : yaml;
+        return repository.FindFile(commit, yaml) is null && repository.FindFile(commit, yml) is not null ? yml : yaml;
     }
 
-    internal static EnvironmentHistory Load(Repository repository, string environment, Commit tip)
+    internal static EnvironmentHistory Load(GitRepository repository, string environment, string tip)
     {
-        var path = PathIn(tip, environment);
-        var revisions = new List<EnvironmentRevision>();
-        for (var commit = tip; commit is not null; commit = commit.Parents.FirstOrDefault())
-        {
-            var blob = commit.Tree[path]?.Target as Blob;
-            var parentBlob = commit.Parents.FirstOrDefault()?.Tree[path]?.Target as Blob;
-            if (blob?.Id == parentBlob?.Id)
-            {
-                continue;
-            }
-
-            revisions.Add(Revision(commit, path, blob));
-        }
-
+        var path = PathIn(repository, tip, environment);
+        var revisions = repository.CommitsTouching(tip, path).Select(commit => Revision(repository, commit, path)).ToList();
         return new EnvironmentHistory(environment, path, revisions);
     }
 
-    /// <summary>The text of a blob as UTF-8, without a byte order mark.</summary>
-    internal static string Text(Blob blob)
-    {
-        using var stream = blob.GetContentStream();
-        using var reader = new StreamReader(stream, new UTF8Encoding(false), detectEncodingFromByteOrderMarks: true);
-        return reader.ReadToEnd();
-    }
-
-    private static EnvironmentRevision Revision(Commit commit, string path, Blob? blob)
+    private static EnvironmentRevision Revision(GitRepository repository, GitCommit commit, string path)
     {
         IReadOnlyList<PinnedModel> pins = [];
         IReadOnlyList<string> errors = [];
-        if (blob is not null)
+        var text = repository.ReadText(commit.Sha, path);
+        if (text is not null)
         {
-            var parsed = EnvironmentParser.Parse(path, Text(blob));
+            var parsed = EnvironmentParser.Parse(path, text);
             errors = [.. parsed.Diagnostics.Where(d => d.Severity == Severity.Error).Select(d => d.ToString())];
             pins = errors.Count == 0 && parsed.Declaration is { } declaration ? declaration.Value.Models : [];
         }
 
         var promotion = PromotionTrailers.ReadPromotion(commit.Message)
-            ?? (commit.Parents.Count() > 1 ? PromotionTrailers.ReadPromotion(commit.Parents.ElementAt(1).Message) : null);
-        return new EnvironmentRevision(commit.Sha, commit.Committer.When, $"{commit.Author.Name} <{commit.Author.Email}>",
-            commit.MessageShort, pins, blob is not null, errors, promotion, PromotionTrailers.ReadRollback(commit.Message));
+            ?? (commit.Parents.Count > 1 && repository.FindCommit(commit.Parents[1]) is { } merged ? PromotionTrailers.ReadPromotion(merged.Message) : null);
+        return new EnvironmentRevision(commit.Sha, commit.Committer.When, commit.Author.ToString(),
+            commit.Subject, pins, text is not null, errors, promotion, PromotionTrailers.ReadRollback(commit.Message));
     }
 }

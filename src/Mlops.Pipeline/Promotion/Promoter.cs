@@ -1,11 +1,11 @@
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
-using LibGit2Sharp;
 using Mlops.Declarations.Environments;
 using Mlops.Declarations.Schema;
 using Mlops.Pipeline.History;
 using Mlops.Pipeline.Registry;
+using Mlops.Runtime.Git;
 using Mlops.Runtime.Store;
 
 namespace Mlops.Pipeline.Promotion;
@@ -54,9 +54,9 @@ public sealed class Promoter
         ArgumentNullException.ThrowIfNull(request);
         Validate(request);
         using var repository = Open(request.RepositoryPath);
-        var baseCommit = repository.Head.Tip ?? throw new PromotionException(PromotionFailure.NotARepository,
+        var baseCommit = repository.Head.Commit ?? throw new PromotionException(PromotionFailure.NotARepository,
             "the repository has no commit yet, so there is no environment file to promote to. Commit the declarations first.");
-        var (editor, path) = ReadEnvironment(baseCommit, request.Environment);
+        var (editor, path) = ReadEnvironment(repository, baseCommit, request.Environment);
         var before = editor.Find(request.Model);
         var version = ResolveVersion(repository, request, before);
         var tag = FindVersion(repository, request.Model, version);
@@ -77,7 +77,7 @@ public sealed class Promoter
         if (edited.Text == editor.Text)
         {
             return new PromotionResult(PromotionStatus.UpToDate, request.Model, version, request.Environment, request.Mode, path,
-                baseCommit.Sha, baseCommit.Sha, null, before, after, message, Pushed: false, WorkingTreeUpdated: false);
+                baseCommit, baseCommit, null, before, after, message, Pushed: false, WorkingTreeUpdated: false);
         }
 
         var signature = GitIdentity.TrySign(repository, _identity, _time)
@@ -86,12 +86,12 @@ public sealed class Promoter
         var change = new EnvironmentChange(path, baseCommit, edited.Text, message, request.Target, branch);
         var outcome = EnvironmentCommitWriter.Write(repository, change, signature, BeforeRefUpdate, cancellationToken);
         var pushed = request.PushTo is { } remote && Push(repository, remote, outcome.Branch, outcome.Commit, request.Credentials);
-        return new PromotionResult(outcome.Status, request.Model, version, request.Environment, request.Mode, path, baseCommit.Sha,
+        return new PromotionResult(outcome.Status, request.Model, version, request.Environment, request.Mode, path, baseCommit,
             outcome.Commit, outcome.Branch, before, after, message, pushed, outcome.WorkingTreeUpdated);
     }
 
     /// <summary>Opens the repository holding <paramref name="path"/>.</summary>
-    internal static Repository Open(string path)
+    internal static GitRepository Open(string path)
     {
         try
         {
@@ -104,17 +104,13 @@ public sealed class Promoter
     }
 
     /// <summary>Reads and parses an environment file from a commit.</summary>
-    internal static (EnvironmentFileEditor Editor, string Path) ReadEnvironment(Commit commit, string environment)
+    internal static (EnvironmentFileEditor Editor, string Path) ReadEnvironment(GitRepository repository, string commit, string environment)
     {
-        var path = EnvironmentHistory.PathIn(commit, environment);
-        if (commit.Tree[path]?.Target is not Blob blob)
-        {
-            throw EnvironmentNotFound(commit, environment);
-        }
-
+        var path = EnvironmentHistory.PathIn(repository, commit, environment);
+        var text = repository.ReadText(commit, path) ?? throw EnvironmentNotFound(repository, commit, environment);
         try
         {
-            return (EnvironmentFileEditor.Parse(path, EnvironmentHistory.Text(blob)), path);
+            return (EnvironmentFileEditor.Parse(path, text), path);
         }
         catch (EnvironmentEditException e)
         {
@@ -123,19 +119,19 @@ public sealed class Promoter
     }
 
     /// <summary>The error for an environment whose file does not exist in <paramref name="commit"/>, listing those that do.</summary>
-    internal static PromotionException EnvironmentNotFound(Commit commit, string environment)
+    internal static PromotionException EnvironmentNotFound(GitRepository repository, string commit, string environment)
     {
-        var known = EnvironmentHistory.Environments(commit);
+        var known = EnvironmentHistory.Environments(repository, commit);
         return new PromotionException(PromotionFailure.EnvironmentNotFound,
-            $"{EnvironmentHistory.PathIn(commit, environment)} does not exist at {EnvironmentCommitWriter.Short(commit.Sha)}, so there is no environment '{environment}'. "
+            $"{EnvironmentHistory.PathIn(repository, commit, environment)} does not exist at {EnvironmentCommitWriter.Short(commit)}, so there is no environment '{environment}'. "
             + (known.Count == 0 ? "Declare one in environments/." : $"Environments: {string.Join(", ", known)}."));
     }
 
     /// <summary>Reads a registered version from its tag.</summary>
-    internal static ModelVersion FindVersion(Repository repository, string model, int version)
+    internal static ModelVersion FindVersion(GitRepository repository, string model, int version)
     {
         var name = ModelTag.Name(model, version);
-        if (repository.Tags[name] is not { } tag)
+        if (repository.FindTag(name) is not { } tag)
         {
             throw new PromotionException(PromotionFailure.NotRegistered,
                 $"{name} is not registered (no such tag), so it cannot be promoted. Nothing was written; list the versions with 'mlops registry list {model}', or package the model first.");
@@ -145,7 +141,7 @@ public sealed class Promoter
             $"tag {name} is not a registry tag (lightweight, or its message lacks the bundle digest), so the version cannot be trusted. Nothing was written; delete the tag and register the bundle again.");
     }
 
-    private static int ResolveVersion(Repository repository, PromotionRequest request, PinnedModel? pin)
+    private static int ResolveVersion(GitRepository repository, PromotionRequest request, PinnedModel? pin)
     {
         if (request.Mode is PromotionMode.CompleteCanary or PromotionMode.AbortCanary)
         {
@@ -167,7 +163,7 @@ public sealed class Promoter
         }
 
         return ModelRegistry.VersionTags(repository, request.Model)
-            .Select(t => ModelRegistry.Read(t.Tag))
+            .Select(t => ModelRegistry.Read(repository.FindTag(t.Name)))
             .OfType<ModelVersion>()
             .Select(v => (int?)v.Version)
             .Max()
@@ -176,7 +172,7 @@ public sealed class Promoter
     }
 
     /// <summary>Refuses when the file pins a version of the model with a digest other than its tag's: tampered, mistyped, or a deleted tag.</summary>
-    private static void CheckPinnedDigests(Repository repository, EnvironmentFileEditor editor, PinnedModel? pin)
+    private static void CheckPinnedDigests(GitRepository repository, EnvironmentFileEditor editor, PinnedModel? pin)
     {
         if (pin is null)
         {
@@ -199,7 +195,7 @@ public sealed class Promoter
         foreach (var (field, role, version, digest) in pinned)
         {
             var name = ModelTag.Name(pin.Model, version);
-            var tag = repository.Tags[name] is { } t ? ModelRegistry.Read(t) : null;
+            var tag = ModelRegistry.Read(repository.FindTag(name));
             if (tag is null)
             {
                 problems.Add($"{editor.LocationOf(field + ".version")}: {editor.Path} pins {pin.Model} {role}v{version}, but {name} is not a registered version (no readable tag; on a fresh clone, fetch the tags with git fetch --tags)");
@@ -221,7 +217,7 @@ public sealed class Promoter
         }
     }
 
-    private static void CheckRequirements(Repository repository, Commit baseCommit, EnvironmentFileEditor editor, PromotionRequest request, int version)
+    private static void CheckRequirements(GitRepository repository, string baseCommit, EnvironmentFileEditor editor, PromotionRequest request, int version)
     {
         if (request.Mode == PromotionMode.AbortCanary)
         {
@@ -397,18 +393,20 @@ public sealed class Promoter
                 + (pin.Canary is { } c ? $" + canary v{c.Version} at {c.Weight}%" : "")
                 + (pin.Shadow is { } s ? $" + shadow v{s.Version}" : "");
 
-    internal static bool Push(Repository repository, string remoteName, string branch, string commit, LibGit2Sharp.Handlers.CredentialsHandler? credentials)
+    internal static bool Push(GitRepository repository, string remoteName, string branch, string commit, GitCredentials? credentials)
     {
-        string? refused = null;
+        if (!repository.HasRemote(remoteName))
+        {
+            throw new PromotionException(PromotionFailure.PushFailed,
+                $"remote '{remoteName}' does not exist, so {branch} was committed ({EnvironmentCommitWriter.Short(commit)}) but not pushed. Add the remote, or push the branch yourself.") { Commit = commit };
+        }
+
+        string? refused;
         try
         {
-            var remote = repository.Network.Remotes[remoteName]
-                ?? throw new PromotionException(PromotionFailure.PushFailed,
-                    $"remote '{remoteName}' does not exist, so {branch} was committed ({EnvironmentCommitWriter.Short(commit)}) but not pushed. Add the remote, or push the branch yourself.") { Commit = commit };
-            var options = new PushOptions { CredentialsProvider = credentials, OnPushStatusError = e => refused = e.Message };
-            repository.Network.Push(remote, $"refs/heads/{branch}:refs/heads/{branch}", options);
+            refused = repository.Push(remoteName, $"refs/heads/{branch}:refs/heads/{branch}", credentials);
         }
-        catch (LibGit2SharpException e)
+        catch (GitException e)
         {
             refused = e.Message;
         }

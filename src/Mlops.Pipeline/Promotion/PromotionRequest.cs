@@ -1,5 +1,5 @@
-using LibGit2Sharp.Handlers;
 using Mlops.Declarations.Environments;
+using Mlops.Runtime.Git;
 
 namespace Mlops.Pipeline.Promotion;
 
@@ -47,7 +47,7 @@ public sealed record PromotionRequest(string RepositoryPath, string Model, strin
     public string? PushTo { get; init; }
 
     /// <summary>Credentials for <see cref="PushTo"/>, if the remote needs any.</summary>
-    public CredentialsHandler? Credentials { get; init; }
+    public GitCredentials? Credentials { get; init; }
 }
 
 /// <summary>What a promotion did.</summary>

@@ -1,7 +1,6 @@
-using LibGit2Sharp;
-using LibGit2Sharp.Handlers;
 using Mlops.Pipeline.History;
 using Mlops.Pipeline.Registry;
+using Mlops.Runtime.Git;
 
 namespace Mlops.Pipeline.Promotion;
 
@@ -17,7 +16,7 @@ public sealed record RollbackRequest(string RepositoryPath, string Environment)
     public string? PushTo { get; init; }
 
     /// <summary>Credentials for <see cref="PushTo"/>, if the remote needs any.</summary>
-    public CredentialsHandler? Credentials { get; init; }
+    public GitCredentials? Credentials { get; init; }
 }
 
 /// <summary>What a rollback did.</summary>
@@ -94,32 +93,29 @@ public sealed class Rollback
     private RollbackResult Run(RollbackRequest request, CancellationToken cancellationToken)
     {
         using var repository = Promoter.Open(request.RepositoryPath);
-        var head = repository.Head.Tip ?? throw new PromotionException(PromotionFailure.NotARepository,
+        var head = repository.Head.Commit ?? throw new PromotionException(PromotionFailure.NotARepository,
             "the repository has no commit yet, so there is nothing to roll back.");
         var history = EnvironmentHistory.Load(repository, request.Environment, head);
         var path = history.Path;
-        if (head.Tree[path]?.Target is not Blob headBlob)
-        {
-            throw Promoter.EnvironmentNotFound(head, request.Environment);
-        }
+        var headFile = repository.FindFile(head, path) ?? throw Promoter.EnvironmentNotFound(repository, head, request.Environment);
 
         var target = LastPromotion(history) ?? throw new PromotionException(PromotionFailure.InvalidState,
             $"{path} has no promotion left to roll back: no commit that changed it carries a '{PromotionTrailers.Promotion}:' trailer, or all were rolled back already. Nothing was written; restore an older version by hand (git revert).");
-        var promotion = repository.Lookup<Commit>(target.Commit);
-        var parent = promotion.Parents.First();
-        if (parent.Tree[path]?.Target is not Blob beforeBlob)
+        var promotion = repository.FindCommit(target.Commit)
+            ?? throw new InvalidOperationException($"The commit {target.Commit} just read from the history cannot be read back.");
+        if (repository.FindFile(promotion.Parents[0], path) is not { } beforeFile)
         {
             throw new PromotionException(PromotionFailure.InvalidState,
-                $"the last promotion ({EnvironmentCommitWriter.Short(promotion.Sha)} \"{promotion.MessageShort}\") created {path}, so there is no earlier version to restore. Nothing was written; delete the file or edit it by hand.");
+                $"the last promotion ({EnvironmentCommitWriter.Short(promotion.Sha)} \"{promotion.Subject}\") created {path}, so there is no earlier version to restore. Nothing was written; delete the file or edit it by hand.");
         }
 
-        var keptLaterChanges = promotion.Tree[path]?.Target.Id != headBlob.Id;
-        var restored = keptLaterChanges ? ThreeWay(repository, promotion, head, path) : EnvironmentHistory.Text(beforeBlob);
-        var current = EnvironmentHistory.Text(headBlob);
+        var keptLaterChanges = repository.FindFile(promotion.Sha, path)?.Id != headFile.Id;
+        var restored = keptLaterChanges ? ThreeWay(repository, promotion, head, path) : repository.ReadBlobText(beforeFile.Id);
+        var current = repository.ReadBlobText(headFile.Id);
         if (restored == current)
         {
             throw new PromotionException(PromotionFailure.InvalidState,
-                $"{path} is already as it was before {EnvironmentCommitWriter.Short(promotion.Sha)} \"{promotion.MessageShort}\". Nothing was written.");
+                $"{path} is already as it was before {EnvironmentCommitWriter.Short(promotion.Sha)} \"{promotion.Subject}\". Nothing was written.");
         }
 
         EnvironmentDiff diff;
@@ -135,7 +131,7 @@ public sealed class Rollback
         }
 
         var message = $"Roll back {request.Environment}: {diff.Summary()}\n\n"
-            + $"Reverts {EnvironmentCommitWriter.Short(promotion.Sha)} \"{promotion.MessageShort}\".\n"
+            + $"Reverts {EnvironmentCommitWriter.Short(promotion.Sha)} \"{promotion.Subject}\".\n"
             + $"{path} is restored as it was before that promotion{(keptLaterChanges ? "; later changes to other lines are kept" : "")}.\n\n"
             + $"{PromotionTrailers.Rollback}: {promotion.Sha}\n{PromotionTrailers.Environment}: {request.Environment}\n";
         var signature = GitIdentity.TrySign(repository, _identity, _time)
@@ -143,7 +139,7 @@ public sealed class Rollback
         var branch = request.Target == CommitTarget.NewBranch ? $"rollback/{request.Environment}-{EnvironmentCommitWriter.Short(promotion.Sha)}" : null;
         var outcome = EnvironmentCommitWriter.Write(repository, new EnvironmentChange(path, head, restored, message, request.Target, branch), signature, BeforeRefUpdate, cancellationToken);
         var pushed = request.PushTo is { } remote && Promoter.Push(repository, remote, outcome.Branch, outcome.Commit, request.Credentials);
-        return new RollbackResult(request.Environment, path, outcome.Commit, outcome.Branch, promotion.Sha, promotion.MessageShort,
+        return new RollbackResult(request.Environment, path, outcome.Commit, outcome.Branch, promotion.Sha, promotion.Subject,
             target.Promotion, diff, message, keptLaterChanges, pushed, outcome.WorkingTreeUpdated);
     }
 
@@ -167,17 +163,16 @@ public sealed class Rollback
     }
 
     /// <summary>The file at <paramref name="head"/> with the promotion's change to it reverted, like <c>git revert</c>; refuses on conflicts.</summary>
-    private static string ThreeWay(Repository repository, Commit promotion, Commit head, string path)
+    private static string ThreeWay(GitRepository repository, GitCommit promotion, string head, string path)
     {
-        var mainline = promotion.Parents.Count() > 1 ? 1 : 0;
-        var result = repository.ObjectDatabase.RevertCommit(promotion, head, mainline, new MergeTreeOptions());
-        if (result.Status == MergeTreeStatus.Conflicts || result.Tree?[path]?.Target is not Blob blob)
+        var mainline = promotion.Parents.Count > 1 ? 1 : 0;
+        if (repository.RevertFile(promotion.Sha, head, mainline, path) is not { } text)
         {
             throw new PromotionException(PromotionFailure.Conflict,
-                $"{path} was changed after {EnvironmentCommitWriter.Short(promotion.Sha)} \"{promotion.MessageShort}\" in the same lines, so the promotion cannot be undone automatically. "
+                $"{path} was changed after {EnvironmentCommitWriter.Short(promotion.Sha)} \"{promotion.Subject}\" in the same lines, so the promotion cannot be undone automatically. "
                 + $"Nothing was written; revert it by hand (git revert {(mainline == 1 ? "-m 1 " : "")}{EnvironmentCommitWriter.Short(promotion.Sha)}) and resolve the conflict.");
         }
 
-        return EnvironmentHistory.Text(blob);
+        return text;
     }
 }

@@ -1,4 +1,4 @@
-using LibGit2Sharp;
+using Mlops.Runtime.Git;
 
 namespace Mlops.Pipeline.Registry;
 
@@ -16,9 +16,9 @@ public sealed record GitIdentity(string Name, string Email)
     /// The signature for <paramref name="repository"/> at the clock's current time: <paramref name="identity"/> when given,
     /// else the repository's configured user (local, then global, then system configuration); null when there is neither.
     /// </summary>
-    internal static Signature? TrySign(IRepository repository, GitIdentity? identity, TimeProvider time)
+    internal static GitSignature? TrySign(GitRepository repository, GitIdentity? identity, TimeProvider time)
     {
         var now = time.GetLocalNow();
-        return identity is not null ? new Signature(identity.Name, identity.Email, now) : repository.Config.BuildSignature(now);
+        return identity is not null ? new GitSignature(identity.Name, identity.Email, now) : repository.ConfiguredSignature(now);
     }
 }

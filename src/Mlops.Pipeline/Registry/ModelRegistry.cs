@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
-using LibGit2Sharp;
-using LibGit2Sharp.Handlers;
+using Mlops.Declarations.Digests;
 using Mlops.Declarations.Schema;
+using Mlops.Runtime.Git;
 using Mlops.Runtime.Store;
 
 namespace Mlops.Pipeline.Registry;
@@ -44,12 +44,12 @@ public sealed class ModelRegistry
         ArgumentNullException.ThrowIfNull(registration);
         Validate(registration);
         using var repository = Open(_repositoryPath);
-        var commit = repository.Lookup(registration.Commit)?.Peel<Commit>()
+        var commit = repository.FindCommit(registration.Commit)
             ?? throw new RegistryException(RegistryError.CommitNotFound,
-                $"commit '{registration.Commit}' does not exist in {repository.Info.WorkingDirectory ?? repository.Info.Path}, so {registration.Model} cannot be registered on it. Pass an existing commit (the one the bundle was built from).");
+                $"commit '{registration.Commit}' does not exist in {repository.Location}, so {registration.Model} cannot be registered on it. Pass an existing commit (the one the bundle was built from).");
 
         var existing = VersionTags(repository, registration.Model).ToList();
-        var same = existing.Select(t => Read(t.Tag)).FirstOrDefault(v => v?.BundleDigest == registration.BundleDigest);
+        var same = existing.Select(t => Read(repository.FindTag(t.Name))).FirstOrDefault(v => v?.BundleDigest == registration.BundleDigest);
         if (same is not null)
         {
             return new RegistrationResult(same, Created: false);
@@ -62,25 +62,24 @@ public sealed class ModelRegistry
         VersionChosen?.Invoke(version);
         // The tag object is written first; the ref is then created under git's ref lock only if it does not exist,
         // so of two registrations racing for the same number exactly one wins.
-        var annotation = repository.ObjectDatabase.CreateTagAnnotation(name, commit, tagger, ModelTag.FormatMessage(registration, version));
+        var annotation = repository.CreateTagObject(name, commit.Sha, tagger, ModelTag.FormatMessage(registration, version));
         try
         {
-            using var refLock = GitRefLock.Acquire(repository, "refs/tags/" + name, CancellationToken.None);
+            using var refLock = repository.LockRef("refs/tags/" + name, CancellationToken.None);
             if (refLock.Current is not null)
             {
                 throw new RegistryException(RegistryError.VersionTaken,
                     $"tag {name} already exists: another registration of {registration.Model} took v{version} while this one was being written. Nothing was changed; register again to get the next version.");
             }
 
-            refLock.Commit(annotation.Id, tagger, "mlops: register " + name);
+            refLock.Commit(annotation, tagger, "mlops: register " + name);
         }
         catch (GitRefException e)
         {
             throw new RegistryException(RegistryError.VersionTaken, $"tag {name} could not be created: {e.Message} Nothing was changed; register again.", e);
         }
 
-        var tag = repository.Tags[name];
-        return new RegistrationResult(Read(tag) ?? throw new InvalidOperationException($"The tag {name} just written cannot be read back."), Created: true);
+        return new RegistrationResult(Read(repository.FindTag(name)) ?? throw new InvalidOperationException($"The tag {name} just written cannot be read back."), Created: true);
     }
 
     /// <summary>The registered versions of <paramref name="model"/>, or of every model, by model name then version.</summary>
@@ -90,7 +89,7 @@ public sealed class ModelRegistry
     {
         using var repository = Open(_repositoryPath);
         return [.. VersionTags(repository, model)
-            .Select(t => Read(t.Tag))
+            .Select(t => Read(repository.FindTag(t.Name)))
             .OfType<ModelVersion>()
             .OrderBy(v => v.Model, StringComparer.Ordinal)
             .ThenBy(v => v.Version)];
@@ -102,7 +101,7 @@ public sealed class ModelRegistry
     {
         using var repository = Open(_repositoryPath);
         var name = ModelTag.Name(model, version);
-        return repository.Tags[name] is not { } tag
+        return repository.FindTag(name) is not { } tag
             ? null
             : Read(tag) ?? throw Malformed(name);
     }
@@ -158,24 +157,22 @@ public sealed class ModelRegistry
     /// <param name="remote">The remote's name, for example <c>origin</c>.</param>
     /// <param name="credentials">Credentials for the remote, if it needs any.</param>
     /// <exception cref="RegistryException">The remote does not exist, or refused the tag.</exception>
-    public void Push(ModelVersion version, string remote, CredentialsHandler? credentials = null)
+    public void Push(ModelVersion version, string remote, GitCredentials? credentials = null)
     {
         ArgumentNullException.ThrowIfNull(version);
         using var repository = Open(_repositoryPath);
-        var target = repository.Network.Remotes[remote]
-            ?? throw new RegistryException(RegistryError.PushFailed, $"remote '{remote}' does not exist, so {version.Tag} cannot be pushed. Add it (git remote add) or name an existing one.");
-        string? refused = null;
-        var options = new PushOptions
+        if (!repository.HasRemote(remote))
         {
-            CredentialsProvider = credentials,
-            OnPushStatusError = e => refused = e.Message,
-        };
+            throw new RegistryException(RegistryError.PushFailed, $"remote '{remote}' does not exist, so {version.Tag} cannot be pushed. Add it (git remote add) or name an existing one.");
+        }
+
+        string? refused;
         var refSpec = $"refs/tags/{version.Tag}:refs/tags/{version.Tag}";
         try
         {
-            repository.Network.Push(target, refSpec, options);
+            refused = repository.Push(remote, refSpec, credentials);
         }
-        catch (LibGit2SharpException e)
+        catch (GitException e)
         {
             throw new RegistryException(RegistryError.PushFailed, $"pushing {version.Tag} to '{remote}' failed: {e.Message}. The tag is registered locally; push it again when the remote is reachable.", e);
         }
@@ -188,36 +185,43 @@ public sealed class ModelRegistry
     }
 
     /// <summary>Opens the repository holding <paramref name="path"/>.</summary>
-    internal static Repository Open(string path)
+    /// <exception cref="RegistryException">There is none, or git cannot open it.</exception>
+    internal static GitRepository Open(string path)
     {
-        var gitDirectory = Directory.Exists(path) ? Repository.Discover(path) : null;
-        return gitDirectory is null
-            ? throw new RegistryException(RegistryError.NotARepository, $"'{path}' is not inside a git repository, so there is no registry. Run mlops in a clone of your repository, or 'git init' it first.")
-            : new Repository(gitDirectory);
+        GitRepository? repository;
+        try
+        {
+            repository = GitRepository.Discover(path);
+        }
+        catch (GitException e)
+        {
+            throw new RegistryException(RegistryError.NotARepository, $"the git repository holding '{path}' cannot be opened: {e.Message.TrimEnd('.')}. Repair it with git, or run mlops in another clone.", e);
+        }
+
+        return repository
+            ?? throw new RegistryException(RegistryError.NotARepository, $"'{path}' is not inside a git repository, so there is no registry. Run mlops in a clone of your repository, or 'git init' it first.");
     }
 
     /// <summary>The version read from a registry tag, or null when the tag is lightweight or its message is not one mlops wrote.</summary>
-    internal static ModelVersion? Read(Tag tag)
+    internal static ModelVersion? Read(GitTag? tag)
     {
-        if (!tag.IsAnnotated || !ModelTag.TryParseName(tag.FriendlyName, out var model, out var version)
-            || ModelTag.ParseMessage(tag.Annotation.Message) is not { } message
-            || message.Model != model || message.Version != version
-            || tag.PeeledTarget is not Commit commit)
+        if (tag is not { Message: { } text, Tagger: { } tagger, Commit: { } commit } || !ModelTag.TryParseName(tag.Name, out var model, out var version)
+            || ModelTag.ParseMessage(text) is not { } message
+            || message.Model != model || message.Version != version)
         {
             return null;
         }
 
-        var tagger = tag.Annotation.Tagger;
         return new ModelVersion(model, version, message.Bundle, message.FeatureSet, message.FeatureSetDigest, message.RunId,
-            message.Metrics, commit.Sha, tagger.When, $"{tagger.Name} <{tagger.Email}>");
+            message.Metrics, commit, tagger.When, tagger.ToString());
     }
 
-    /// <summary>The version of every tag of the model, or of every model.</summary>
-    internal static IEnumerable<(Tag Tag, string Model, int Version)> VersionTags(Repository repository, string? model)
+    /// <summary>The name and version of every tag of the model, or of every model.</summary>
+    internal static IEnumerable<(string Name, string Model, int Version)> VersionTags(GitRepository repository, string? model)
     {
-        foreach (var tag in repository.Tags)
+        foreach (var tag in repository.TagNames())
         {
-            if (ModelTag.TryParseName(tag.FriendlyName, out var name, out var version) && (model is null || name == model))
+            if (ModelTag.TryParseName(tag, out var name, out var version) && (model is null || name == model))
             {
                 yield return (tag, name, version);
             }
@@ -238,14 +242,14 @@ public sealed class ModelRegistry
             problems.Add($"the model name '{registration.Model}' is not a valid name (lowercase letters, digits, '_' and '-', starting with a letter)");
         }
 
-        if (!ModelTag.IsDigest(registration.BundleDigest ?? ""))
+        if (!Sha256Digest.IsValid(registration.BundleDigest))
         {
-            problems.Add($"the bundle digest '{registration.BundleDigest}' is not 'sha256:' followed by 64 lowercase hex digits");
+            problems.Add($"the bundle digest '{registration.BundleDigest}' is not {Sha256Digest.FormDescription}");
         }
 
-        if (registration.FeatureSetDigest is { } featureSetDigest && !ModelTag.IsDigest(featureSetDigest))
+        if (registration.FeatureSetDigest is { } featureSetDigest && !Sha256Digest.IsValid(featureSetDigest))
         {
-            problems.Add($"the feature set digest '{featureSetDigest}' is not 'sha256:' followed by 64 lowercase hex digits");
+            problems.Add($"the feature set digest '{featureSetDigest}' is not {Sha256Digest.FormDescription}");
         }
 
         if (string.IsNullOrWhiteSpace(registration.Commit))

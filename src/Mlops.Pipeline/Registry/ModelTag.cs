@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Mlops.Declarations.Digests;
 using Mlops.Declarations.FeatureSets;
 using Mlops.Declarations.Schema;
 
@@ -48,7 +49,7 @@ public static partial class ModelTag
     internal static string FormatMessage(ModelRegistration registration, int version)
     {
         var text = new StringBuilder()
-            .Append(CultureInfo.InvariantCulture, $"{registration.Model} v{version}: bundle {Short(registration.BundleDigest)}\n\n")
+            .Append(CultureInfo.InvariantCulture, $"{registration.Model} v{version}: bundle {Sha256Digest.Short(registration.BundleDigest)}\n\n")
             .Append(CultureInfo.InvariantCulture, $"model: {registration.Model}\n")
             .Append(CultureInfo.InvariantCulture, $"version: {version}\n")
             .Append(CultureInfo.InvariantCulture, $"bundle: {registration.BundleDigest}\n");
@@ -126,7 +127,7 @@ public static partial class ModelTag
 
         if (!fields.TryGetValue("model", out var model) || !Regex.IsMatch(model, $"^{DeclarationSchemas.NamePattern}$")
             || !fields.TryGetValue("version", out var versionText) || !int.TryParse(versionText, NumberStyles.None, CultureInfo.InvariantCulture, out var version)
-            || !fields.TryGetValue("bundle", out var bundle) || !IsDigest(bundle))
+            || !fields.TryGetValue("bundle", out var bundle) || !Sha256Digest.IsValid(bundle))
         {
             return null;
         }
@@ -137,15 +138,9 @@ public static partial class ModelTag
             FeatureSetReference.TryParse(featureSetText, out featureSet);
         }
 
-        var featureSetDigest = fields.TryGetValue("featureSetDigest", out var fsd) && IsDigest(fsd) ? fsd : null;
+        var featureSetDigest = fields.TryGetValue("featureSetDigest", out var fsd) && Sha256Digest.IsValid(fsd) ? fsd : null;
         return new TagMessage(model, version, bundle, featureSet, featureSetDigest, fields.GetValueOrDefault("run"), metrics);
     }
-
-    /// <summary>Whether a text is a content address: <c>sha256:</c> and 64 lowercase hex digits.</summary>
-    internal static bool IsDigest(string text) => Digest().IsMatch(text);
-
-    /// <summary><c>sha256:</c> and the first 12 hex digits, for subjects and tables.</summary>
-    internal static string Short(string digest) => digest.Length > 19 && digest.StartsWith("sha256:", StringComparison.Ordinal) ? digest[..19] : digest;
 
     private static (string Key, string Value)? SplitEntry(string line)
     {
@@ -205,9 +200,6 @@ public static partial class ModelTag
 
     [GeneratedRegex(@"^([a-z][a-z0-9_-]*)@v([1-9][0-9]{0,8})$", RegexOptions.CultureInvariant)]
     private static partial Regex TagName();
-
-    [GeneratedRegex("^sha256:[0-9a-f]{64}$", RegexOptions.CultureInvariant)]
-    private static partial Regex Digest();
 
     [GeneratedRegex("^[A-Za-z0-9_][A-Za-z0-9_./@+=-]*(:[A-Za-z0-9_./@+=-]+)*$", RegexOptions.CultureInvariant)]
     private static partial Regex PlainText();

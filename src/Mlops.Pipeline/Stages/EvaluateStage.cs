@@ -1,6 +1,5 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
+using Mlops.Declarations.Digests;
 using Mlops.Declarations.FeatureSets;
 using Mlops.Declarations.Models;
 using Mlops.Declarations.Schema;
@@ -112,7 +111,7 @@ public static class EvaluateStage
     internal static string EvaluationKey(string? cacheKey, ModelSpec model)
     {
         var text = $"{cacheKey}\nslices={string.Join(",", model.Slices)}\nevaluator={EvaluatorVersion}";
-        return "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+        return Sha256Digest.OfText(text);
     }
 }
 

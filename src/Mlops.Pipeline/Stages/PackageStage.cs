@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Mlops.Declarations.Digests;
 using Mlops.Declarations.FeatureSets;
 using Mlops.Declarations.Models;
 using Mlops.Declarations.Schema;
@@ -6,11 +7,11 @@ using Mlops.Pipeline.Evaluation;
 using Mlops.Pipeline.External;
 using Mlops.Pipeline.Gates;
 using Mlops.Pipeline.Registry;
-using Mlops.Runtime.Store;
 using Mlops.Pipeline.Tracking;
 using Mlops.Pipeline.Training;
 using Mlops.Runtime.Bundles;
 using Mlops.Runtime.Scoring;
+using Mlops.Runtime.Store;
 
 namespace Mlops.Pipeline.Stages;
 
@@ -93,7 +94,7 @@ public static class PackageStage
             model.Task,
             external ? ExternalModel.ModelFileName : ModelTrainer.ModelFileName,
             external ? ModelFormat.Onnx : ModelFormat.MlNet,
-            DeterministicZip.Digest(modelBytes),
+            Sha256Digest.Of(modelBytes),
             new BundleFeatureSet(features.Name, features.Version, features.SchemaDigest),
             [.. features.Features.Where(f => f.Source == FeatureSource.Data).Select(BundleInput.For)],
             new BundleLabel(model.Label.Column, model.Label.Positive),

@@ -1,4 +1,5 @@
 using Mlops.Declarations.Diagnostics;
+using Mlops.Declarations.Digests;
 using Mlops.Declarations.FeatureSets;
 using Mlops.Declarations.Models;
 using Mlops.Declarations.Schema;
@@ -74,7 +75,7 @@ public static class RegisterStage
                 : $"the working tree has uncommitted changes; a version's tag must point at the commit whose declarations it was evaluated with. Commit them, then register '{spec.Name}' again.");
         }
 
-        var digest = DeterministicZip.Digest(bytes);
+        var digest = Sha256Digest.Of(bytes);
         var start = RunStart.FromDeclarations(spec, features.Value, spec.Data.Digest, ExternalModel.TrainerVersion(digest), git);
         var parameters = new Dictionary<string, string>(start.Params)
         {

@@ -1,8 +1,9 @@
-using LibGit2Sharp;
+using Mlops.Declarations.Digests;
 using Mlops.Declarations.Repository;
 using Mlops.Pipeline.Registry;
-using Mlops.Runtime.Store;
+using Mlops.Runtime.Git;
 using Mlops.Runtime.Bundles;
+using Mlops.Runtime.Store;
 
 namespace Mlops.Pipeline.Stages;
 
@@ -92,11 +93,11 @@ public static class ReproduceStage
         var after = reproduced.Manifest.Metrics.Overall;
         var deltas = before.Keys.Union(after.Keys, StringComparer.Ordinal)
             .ToDictionary(k => k, k => after.GetValueOrDefault(k, double.NaN) - before.GetValueOrDefault(k, double.NaN), StringComparer.Ordinal);
-        return new ReproduceOutcome(version, DeterministicZip.Digest(reproducedBytes), differences, deltas);
+        return new ReproduceOutcome(version, Sha256Digest.Of(reproducedBytes), differences, deltas);
     }
 
     private static string? DigestOf(Bundle bundle, string entry) =>
-        bundle.EntryNames.Contains(entry, StringComparer.Ordinal) ? DeterministicZip.Digest(bundle.Entry(entry)) : null;
+        bundle.EntryNames.Contains(entry, StringComparer.Ordinal) ? Sha256Digest.Of(bundle.Entry(entry)) : null;
 
     private static async Task<byte[]> ReadAsync(IBundleStore store, string digest, CancellationToken cancellationToken)
     {
@@ -108,48 +109,33 @@ public static class ReproduceStage
     /// <summary>Writes the declaration folders of a commit, then each model's data file, into <paramref name="folder"/>.</summary>
     private static async Task ExtractAsync(string root, string commitId, string folder, CancellationToken cancellationToken)
     {
-        using var repository = new Repository(Repository.Discover(root) ?? throw new StageInputException($"'{root}' is not in a git repository."));
-        var commit = repository.Lookup<Commit>(commitId) ?? throw new StageInputException($"commit {commitId} is not in the repository; fetch it first.");
-        foreach (var name in new[] { RepositoryLayout.FeaturesFolder, RepositoryLayout.ModelsFolder, RepositoryLayout.EnvironmentsFolder })
+        using (var repository = GitRepository.Discover(root) ?? throw new StageInputException($"'{root}' is not in a git repository."))
         {
-            if (commit[name]?.Target is Tree tree)
+            var commit = repository.FindCommit(commitId)?.Sha ?? throw new StageInputException($"commit {commitId} is not in the repository; fetch it first.");
+            foreach (var name in new[] { RepositoryLayout.FeaturesFolder, RepositoryLayout.ModelsFolder, RepositoryLayout.EnvironmentsFolder })
             {
-                Write(tree, name + "/", folder);
+                foreach (var file in repository.ListFiles(commit, name))
+                {
+                    Write(repository, commit, file.Path, folder);
+                }
             }
-        }
 
-        var declarations = await RepositoryLoader.LoadAsync(folder, cancellationToken).ConfigureAwait(false);
-        foreach (var path in declarations.Models.Select(m => m.Value.Data.Path.Replace('\\', '/')).Distinct(StringComparer.Ordinal))
-        {
-            if (commit[path]?.Target is Blob blob)
+            var declarations = await RepositoryLoader.LoadAsync(folder, cancellationToken).ConfigureAwait(false);
+            foreach (var path in declarations.Models.Select(m => m.Value.Data.Path.Replace('\\', '/')).Distinct(StringComparer.Ordinal))
             {
-                WriteBlob(blob, path, folder);
-            }
-        }
-    }
-
-    private static void Write(Tree tree, string prefix, string folder)
-    {
-        foreach (var entry in tree)
-        {
-            switch (entry.Target)
-            {
-                case Tree subtree:
-                    Write(subtree, prefix + entry.Name + "/", folder);
-                    break;
-                case Blob blob:
-                    WriteBlob(blob, prefix + entry.Name, folder);
-                    break;
+                if (repository.FindFile(commit, path) is not null)
+                {
+                    Write(repository, commit, path, folder);
+                }
             }
         }
     }
 
-    private static void WriteBlob(Blob blob, string path, string folder)
+    private static void Write(GitRepository repository, string commit, string path, string folder)
     {
         var file = Path.Combine(folder, path.Replace('/', Path.DirectorySeparatorChar));
         Directory.CreateDirectory(Path.GetDirectoryName(file)!);
-        using var source = blob.GetContentStream();
         using var target = File.Create(file);
-        source.CopyTo(target);
+        repository.CopyFile(commit, path, target);
     }
 }

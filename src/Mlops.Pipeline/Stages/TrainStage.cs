@@ -1,3 +1,4 @@
+using Mlops.Declarations.Digests;
 using Mlops.Declarations.FeatureSets;
 using Mlops.Declarations.Models;
 using Mlops.Declarations.Schema;
@@ -83,6 +84,6 @@ public static class TrainStage
         }
 
         var path = Path.Combine(workspace.Root, artifact.Path);
-        return File.Exists(path) && await Validation.DataValidator.DigestAsync(path, cancellationToken).ConfigureAwait(false) == digest ? cached : null;
+        return File.Exists(path) && await Sha256Digest.OfFileAsync(path, cancellationToken).ConfigureAwait(false) == digest ? cached : null;
     }
 }

@@ -1,4 +1,4 @@
-using LibGit2Sharp;
+using Mlops.Runtime.Git;
 
 namespace Mlops.Pipeline.Tracking;
 
@@ -26,22 +26,15 @@ public sealed record GitState(string? Commit, bool? Dirty, string? Branch)
     {
         try
         {
-            var gitDirectory = Repository.Discover(path);
-            if (gitDirectory is null)
+            using var repository = GitRepository.Discover(path);
+            if (repository is null || repository.IsBare || repository.Head is not { Commit: { } commit } head)
             {
                 return None;
             }
 
-            using var repository = new Repository(gitDirectory);
-            if (repository.Info.IsBare || repository.Head.Tip is not { } tip)
-            {
-                return None;
-            }
-
-            var status = repository.RetrieveStatus(new StatusOptions { IncludeUntracked = false, IncludeIgnored = false, RecurseUntrackedDirs = false });
-            return new GitState(tip.Sha, status.IsDirty, repository.Info.IsHeadDetached ? null : repository.Head.FriendlyName);
+            return new GitState(commit, repository.IsDirty(), head.Branch);
         }
-        catch (LibGit2SharpException)
+        catch (GitException)
         {
             return None; // an unreadable repository must not stop a training; the run records no commit
         }

@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Mlops.Declarations.Diagnostics;
+using Mlops.Declarations.Digests;
 using Mlops.Declarations.Models;
 using Mlops.Runtime.Scoring;
 using Mlops.Runtime.Bundles;
@@ -67,7 +68,7 @@ public sealed class ModelTrainer(TimeProvider? timeProvider = null)
 
         return new TrainingResult(
             path,
-            DeterministicZip.Digest(bytes),
+            Sha256Digest.Of(bytes),
             trainer.Info.Name,
             trainer.Info.TrainerType.FullName ?? trainer.Info.TrainerType.Name,
             $"{trainer.Info.Package} {trainer.Info.Version}",

@@ -1,6 +1,6 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using Mlops.Declarations.Diagnostics;
+using Mlops.Declarations.Digests;
 using Mlops.Declarations.FeatureSets;
 using Mlops.Declarations.Models;
 using Mlops.Declarations.Schema;
@@ -82,14 +82,6 @@ public static class DataValidator
         }
 
         return rows.Finish(diagnostics, actual);
-    }
-
-    /// <summary>The sha256 of a file as <c>sha256:&lt;hex&gt;</c>.</summary>
-    public static async Task<string> DigestAsync(string file, CancellationToken cancellationToken = default)
-    {
-        await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
-        var hash = await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false);
-        return "sha256:" + Convert.ToHexStringLower(hash);
     }
 
     private static async Task CheckContentAsync(TextReader reader, string dataPath, Declared<ModelSpec> model, Declared<FeatureSet> features, ModelData.Builder rows, List<Diagnostic> diagnostics, CancellationToken cancellationToken)

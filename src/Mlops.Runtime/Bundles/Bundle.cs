@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Mlops.Declarations.Digests;
 
 namespace Mlops.Runtime.Bundles;
 
@@ -55,9 +56,9 @@ public sealed class Bundle
     /// <param name="others">Further entries, name to bytes (the reference profile, for example).</param>
     public static byte[] Write(BundleManifest manifest, byte[] model, IReadOnlyDictionary<string, byte[]> others)
     {
-        if (DeterministicZip.Digest(model) != manifest.ModelDigest)
+        if (Sha256Digest.Of(model) != manifest.ModelDigest)
         {
-            throw new ArgumentException($"The model bytes hash to {DeterministicZip.Digest(model)}, not the manifest's {manifest.ModelDigest}.", nameof(model));
+            throw new ArgumentException($"The model bytes hash to {Sha256Digest.Of(model)}, not the manifest's {manifest.ModelDigest}.", nameof(model));
         }
 
         var entries = new Dictionary<string, byte[]>(others, StringComparer.Ordinal)
@@ -111,9 +112,9 @@ public sealed class Bundle
             throw new BundleFormatException($"the bundle of '{manifest.Model}' lacks its model entry '{manifest.ModelFile}'.");
         }
 
-        if (DeterministicZip.Digest(model) != manifest.ModelDigest)
+        if (Sha256Digest.Of(model) != manifest.ModelDigest)
         {
-            throw new BundleFormatException($"the model entry of '{manifest.Model}' hashes to {DeterministicZip.Digest(model)}, not the manifest's {manifest.ModelDigest}: the bundle was altered.");
+            throw new BundleFormatException($"the model entry of '{manifest.Model}' hashes to {Sha256Digest.Of(model)}, not the manifest's {manifest.ModelDigest}: the bundle was altered.");
         }
 
         return new Bundle(manifest, entries);

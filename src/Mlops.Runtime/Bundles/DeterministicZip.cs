@@ -1,5 +1,4 @@
 using System.IO.Compression;
-using System.Security.Cryptography;
 
 namespace Mlops.Runtime.Bundles;
 
@@ -52,7 +51,4 @@ public static class DeterministicZip
 
         return entries;
     }
-
-    /// <summary>The sha256 of bytes as <c>sha256:&lt;hex&gt;</c>.</summary>
-    public static string Digest(byte[] bytes) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(bytes));
 }

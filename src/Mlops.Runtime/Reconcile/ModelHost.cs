@@ -1,5 +1,7 @@
+using Mlops.Declarations.Digests;
 using Mlops.Declarations.Environments;
 using Mlops.Declarations.FeatureSets;
+using Mlops.Declarations.Repository;
 using Mlops.Declarations.Schema;
 using Mlops.Runtime.Bundles;
 using Mlops.Runtime.Features;
@@ -29,7 +31,7 @@ public sealed class ModelHost : IDisposable
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _reconcileGate = new(1, 1);
     private readonly SemaphoreSlim _wakeup = new(0, 1);
-    private FileSystemWatcher? _watcher;
+    private readonly List<FileSystemWatcher> _watchers = [];
     private ServingSnapshot _snapshot;
     private HostStatus _status;
 
@@ -50,7 +52,7 @@ public sealed class ModelHost : IDisposable
         _time = timeProvider ?? TimeProvider.System;
         Router = new TrafficRouter(onShadow);
         _snapshot = ServingSnapshot.Empty(environment);
-        _status = new HostStatus(environment, source.Location, SyncStatus.OutOfSync, HealthStatus.Progressing, null, null, null, "not reconciled yet", []);
+        _status = new HostStatus(environment, source.Location, SyncStatus.OutOfSync, HealthStatus.Progressing, null, null, null, "not reconciled yet", [], []);
     }
 
     /// <summary>What is served now.</summary>
@@ -78,19 +80,12 @@ public sealed class ModelHost : IDisposable
         }
     }
 
-    /// <summary>Reconciles until cancelled: now, then every poll interval, on <see cref="RequestReconcile"/> and on changes of a watched environment file.</summary>
+    /// <summary>Reconciles until cancelled: now, then every poll interval, on <see cref="RequestReconcile"/> and, for a folder source, on changes of its declaration files.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        if (_source is FolderDesiredStateSource folder && Directory.Exists(Path.GetDirectoryName(folder.EnvironmentFile)))
+        if (_source is FolderDesiredStateSource folder)
         {
-            _watcher = new FileSystemWatcher(Path.GetDirectoryName(folder.EnvironmentFile)!, Path.GetFileName(folder.EnvironmentFile))
-            {
-                NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.Size,
-            };
-            _watcher.Changed += (_, _) => RequestReconcile();
-            _watcher.Created += (_, _) => RequestReconcile();
-            _watcher.Renamed += (_, _) => RequestReconcile();
-            _watcher.EnableRaisingEvents = true;
+            Watch(folder.Root);
         }
 
         while (!cancellationToken.IsCancellationRequested)
@@ -138,7 +133,11 @@ public sealed class ModelHost : IDisposable
             batcher.Dispose();
         }
 
-        _watcher?.Dispose();
+        foreach (var watcher in _watchers)
+        {
+            watcher.Dispose();
+        }
+
         _reconcileGate.Dispose();
         _wakeup.Dispose();
     }
@@ -153,7 +152,7 @@ public sealed class ModelHost : IDisposable
         }
         catch (DesiredStateException e)
         {
-            var failed = Status with { Health = HealthStatus.Degraded, LastReconcile = _time.GetUtcNow(), Message = e.Message };
+            var failed = Refused(Status, old, e);
             Volatile.Write(ref _status, failed);
             return failed;
         }
@@ -195,7 +194,7 @@ public sealed class ModelHost : IDisposable
             }
 
             var fallback = await FallbackAsync(pin, desired, pool, problems, cancellationToken).ConfigureAwait(false);
-            var featureSet = FeatureSetOf(pin.FeatureSet?.ToString() ?? (primary is null ? null : $"{primary.Manifest.FeatureSet.Name}@{primary.Manifest.FeatureSet.Version}"), desired);
+            var featureSet = FeatureSetOf(pin.FeatureSet ?? (primary is null ? null : Reference(primary.Manifest.FeatureSet)), desired);
             var commit = primaryApplied ? desired.Commit : previous?.Commit ?? desired.Commit;
             var served = new ServedModel(pin.Model, pin.Enabled, primary, canary, shadow, fallback, featureSet?.Entity, commit);
             models[pin.Model] = served;
@@ -253,9 +252,63 @@ public sealed class ModelHost : IDisposable
             next.Commit,
             _time.GetUtcNow(),
             null,
-            statuses);
+            statuses,
+            []);
         Volatile.Write(ref _status, status);
         return status;
+    }
+
+    /// <summary>
+    /// The status after a desired state that could not be read or was refused: Degraded, saying why. When declarations
+    /// were read at a commit but have errors, that commit is the desired one (so the host is OutOfSync), the
+    /// diagnostic lines are listed, and every model says that what it served before keeps serving.
+    /// </summary>
+    private HostStatus Refused(HostStatus current, ServingSnapshot served, DesiredStateException e)
+    {
+        var status = current with { Health = HealthStatus.Degraded, LastReconcile = _time.GetUtcNow(), Message = e.Message, Diagnostics = e.Diagnostics };
+        if (e.Commit is not { } commit || commit == served.Commit)
+        {
+            return status;
+        }
+
+        var note = $"not updated: the declarations at {DesiredStateReader.Short(commit)} have errors (listed in the status's diagnostics), so this environment is not applied";
+        return status with
+        {
+            Sync = SyncStatus.OutOfSync,
+            DesiredCommit = commit,
+            Models = [.. current.Models.Select(m => m with
+            {
+                Sync = SyncStatus.OutOfSync,
+                Health = HealthStatus.Degraded,
+                Message = m.Served is { } version ? $"{note}; v{version.Version} keeps serving." : note + ".",
+            })],
+        };
+    }
+
+    /// <summary>Reconciles on every change of a declaration file (any of them can change what is applied), in the folders that exist now; the poll covers the rest.</summary>
+    private void Watch(string root)
+    {
+        foreach (var folder in RepositoryLayout.Folders.Select(f => Path.Combine(root, f)).Where(Directory.Exists))
+        {
+            var watcher = new FileSystemWatcher(folder)
+            {
+                IncludeSubdirectories = true,
+                NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.Size,
+            };
+            FileSystemEventHandler changed = (_, e) =>
+            {
+                if (DeclarationFiles.IsDeclaration(RepositoryLoader.RelativePath(root, e.FullPath)) || Directory.Exists(e.FullPath))
+                {
+                    RequestReconcile();
+                }
+            };
+            watcher.Changed += changed;
+            watcher.Created += changed;
+            watcher.Deleted += changed;
+            watcher.Renamed += (_, _) => RequestReconcile();
+            watcher.EnableRaisingEvents = true;
+            _watchers.Add(watcher);
+        }
     }
 
     private static IEnumerable<DynamicBatcher> Batchers(ServingSnapshot snapshot) =>
@@ -299,8 +352,10 @@ public sealed class ModelHost : IDisposable
         return new Prediction(score, probability, positive, label, null);
     }
 
-    private static FeatureSet? FeatureSetOf(string? reference, DesiredState desired) =>
+    private static FeatureSet? FeatureSetOf(FeatureSetReference? reference, DesiredState desired) =>
         reference is not null && desired.FeatureSets.TryGetValue(reference, out var set) ? set : null;
+
+    private static FeatureSetReference Reference(BundleFeatureSet trainedOn) => new(trainedOn.Name, trainedOn.Version);
 
     private async Task<LoadedModel?> LoadAsync(string model, int version, string digest, DesiredState desired, Dictionary<string, LoadedModel> pool, List<string> problems, CancellationToken cancellationToken)
     {
@@ -319,7 +374,7 @@ public sealed class ModelHost : IDisposable
             }
 
             var scorer = Scorers.Load(bundle);
-            var featureSet = FeatureSetOf($"{bundle.Manifest.FeatureSet.Name}@{bundle.Manifest.FeatureSet.Version}", desired);
+            var featureSet = FeatureSetOf(Reference(bundle.Manifest.FeatureSet), desired);
             var schema = new InputSchema(bundle.Manifest.Inputs, featureSet);
             var warmup = schema.ExampleBatch();
             for (var i = 0; i < _options.WarmupRows; i++)
@@ -343,16 +398,16 @@ public sealed class ModelHost : IDisposable
 
     private async Task<byte[]> FetchAsync(string digest, CancellationToken cancellationToken)
     {
-        if (!BundleDigest.IsValid(digest))
+        if (!Sha256Digest.IsValid(digest))
         {
-            throw new InvalidDataException($"'{digest}' is not a bundle digest (sha256: and 64 lowercase hex digits).");
+            throw new InvalidDataException($"'{digest}' is not a bundle digest ({Sha256Digest.FormDescription}).");
         }
 
-        var cached = Path.Combine(_options.CacheFolder, digest["sha256:".Length..] + ".bundle");
+        var cached = Path.Combine(_options.CacheFolder, Sha256Digest.Hex(digest) + ".bundle");
         if (File.Exists(cached))
         {
             var bytes = await File.ReadAllBytesAsync(cached, cancellationToken).ConfigureAwait(false);
-            if (DeterministicZip.Digest(bytes) == digest)
+            if (Sha256Digest.Of(bytes) == digest)
             {
                 return bytes;
             }

@@ -19,7 +19,7 @@ public enum HealthStatus
     /// <summary>A reconcile is loading new versions.</summary>
     Progressing,
 
-    /// <summary>Something pinned was refused or cannot answer; the previous version (or the fallback) serves.</summary>
+    /// <summary>Something pinned was refused or cannot answer, or the declarations have errors; the previous version (or the fallback) serves.</summary>
     Degraded,
 }
 
@@ -61,8 +61,12 @@ public sealed record ModelStatus(
 /// <param name="DesiredCommit">The commit of the environment file last read.</param>
 /// <param name="ServedCommit">The commit last applied in full.</param>
 /// <param name="LastReconcile">When the last reconcile finished.</param>
-/// <param name="Message">Why the environment file could not be read, if it could not.</param>
+/// <param name="Message">Why the desired state could not be read or was not applied, if so.</param>
 /// <param name="Models">Each model's status.</param>
+/// <param name="Diagnostics">
+/// When the declarations were read but not applied, the findings that block them, as
+/// <c>path(line,col): error MLOPSnnnn: message</c> lines (what <c>mlops validate</c> prints); empty otherwise.
+/// </param>
 public sealed record HostStatus(
     string Environment,
     string Source,
@@ -72,4 +76,5 @@ public sealed record HostStatus(
     string? ServedCommit,
     DateTimeOffset? LastReconcile,
     string? Message,
-    IReadOnlyList<ModelStatus> Models);
+    IReadOnlyList<ModelStatus> Models,
+    IReadOnlyList<string> Diagnostics);

@@ -1,38 +1,11 @@
-using System.Buffers;
-using System.Security.Cryptography;
+using Mlops.Declarations.Digests;
 
 namespace Mlops.Runtime.Store;
 
-/// <summary>Stream copies that hash what passes through them, shared by the store backends.</summary>
+/// <summary>Spooled, verified copies shared by the store backends (the hashing itself is <see cref="Sha256Digest"/>).</summary>
 internal static class HashingCopy
 {
     private const int BufferSize = 81920;
-
-    /// <summary>Copies <paramref name="source"/> from its position to its end into <paramref name="destination"/> and returns the digest of the bytes copied.</summary>
-    public static async Task<string> CopyAsync(Stream source, Stream destination, CancellationToken cancellationToken)
-    {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
-        try
-        {
-            int read;
-            while ((read = await source.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken).ConfigureAwait(false)) > 0)
-            {
-                hash.AppendData(buffer, 0, read);
-                await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-
-        return BundleDigest.FromHash(hash);
-    }
-
-    /// <summary>The digest of <paramref name="source"/> from its position to its end.</summary>
-    public static Task<string> HashAsync(Stream source, CancellationToken cancellationToken) =>
-        CopyAsync(source, Stream.Null, cancellationToken);
 
     /// <summary>
     /// A new temporary file in the system temp folder, deleted when closed; the spool of a download that is
@@ -67,7 +40,7 @@ internal static class HashingCopy
         var spool = CreateSpool();
         await using (spool.ConfigureAwait(false))
         {
-            var actual = await CopyAsync(source, spool, cancellationToken).ConfigureAwait(false);
+            var actual = await Sha256Digest.CopyAsync(source, spool, cancellationToken).ConfigureAwait(false);
             if (!string.Equals(actual, digest, StringComparison.Ordinal))
             {
                 throw new BundleCorruptException(digest, actual, location);

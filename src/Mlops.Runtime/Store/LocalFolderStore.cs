@@ -1,3 +1,5 @@
+using Mlops.Declarations.Digests;
+
 namespace Mlops.Runtime.Store;
 
 /// <summary>
@@ -35,7 +37,7 @@ public sealed class LocalFolderStore : IBundleStore
     /// <exception cref="ArgumentException"><paramref name="digest"/> is not a valid digest.</exception>
     public string GetObjectPath(string digest)
     {
-        var hex = BundleDigest.GetHex(digest, nameof(digest));
+        var hex = Sha256Digest.Hex(digest, nameof(digest), "bundle digest");
         return Path.Combine(Root, ObjectsFolder, hex[..2], hex[2..]);
     }
 
@@ -55,7 +57,7 @@ public sealed class LocalFolderStore : IBundleStore
             var file = new FileStream(temporaryPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.Asynchronous);
             await using (file.ConfigureAwait(false))
             {
-                digest = await HashingCopy.CopyAsync(content, file, cancellationToken).ConfigureAwait(false);
+                digest = await Sha256Digest.CopyAsync(content, file, cancellationToken).ConfigureAwait(false);
                 await file.FlushAsync(cancellationToken).ConfigureAwait(false);
                 file.Flush(flushToDisk: true);
             }
@@ -147,7 +149,7 @@ public sealed class LocalFolderStore : IBundleStore
             var file = OpenRead(path);
             await using (file.ConfigureAwait(false))
             {
-                return string.Equals(await HashingCopy.HashAsync(file, cancellationToken).ConfigureAwait(false), digest, StringComparison.Ordinal);
+                return string.Equals(await Sha256Digest.OfAsync(file, cancellationToken).ConfigureAwait(false), digest, StringComparison.Ordinal);
             }
         }
         catch (FileNotFoundException)

@@ -3,6 +3,7 @@ using Amazon;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
+using Mlops.Declarations.Digests;
 
 namespace Mlops.Runtime.Store;
 
@@ -67,7 +68,7 @@ public sealed class S3BundleStore : IBundleStore, IDisposable
     /// <exception cref="ArgumentException"><paramref name="digest"/> is not a valid digest.</exception>
     public string GetObjectKey(string digest)
     {
-        var hex = BundleDigest.GetHex(digest, nameof(digest));
+        var hex = Sha256Digest.Hex(digest, nameof(digest), "bundle digest");
         return Prefix.Length == 0 ? $"{LocalFolderStore.ObjectsFolder}/{hex}" : $"{Prefix}/{LocalFolderStore.ObjectsFolder}/{hex}";
     }
 
@@ -88,14 +89,14 @@ public sealed class S3BundleStore : IBundleStore, IDisposable
             string digest;
             if (content.CanSeek && content.Position == 0)
             {
-                digest = await HashingCopy.HashAsync(content, cancellationToken).ConfigureAwait(false);
+                digest = await Sha256Digest.OfAsync(content, cancellationToken).ConfigureAwait(false);
                 content.Position = 0;
                 upload = content;
             }
             else
             {
                 spool = HashingCopy.CreateSpool();
-                digest = await HashingCopy.CopyAsync(content, spool, cancellationToken).ConfigureAwait(false);
+                digest = await Sha256Digest.CopyAsync(content, spool, cancellationToken).ConfigureAwait(false);
                 spool.Position = 0;
                 upload = spool;
             }
@@ -192,7 +193,7 @@ public sealed class S3BundleStore : IBundleStore, IDisposable
 
             // S3 checks the bytes it receives against this and refuses the upload if they differ.
             ChecksumAlgorithm = ChecksumAlgorithm.SHA256,
-            ChecksumSHA256 = Convert.ToBase64String(Convert.FromHexString(BundleDigest.GetHex(digest))),
+            ChecksumSHA256 = Convert.ToBase64String(Convert.FromHexString(Sha256Digest.Hex(digest))),
         };
         if (ifNoneMatch)
         {
@@ -222,7 +223,7 @@ public sealed class S3BundleStore : IBundleStore, IDisposable
             return ObjectState.Missing;
         }
 
-        var actual = await HashingCopy.HashAsync(response.ResponseStream, cancellationToken).ConfigureAwait(false);
+        var actual = await Sha256Digest.OfAsync(response.ResponseStream, cancellationToken).ConfigureAwait(false);
         return string.Equals(actual, digest, StringComparison.Ordinal) ? ObjectState.Intact : ObjectState.Corrupt;
     }
 

@@ -2,6 +2,7 @@ using System.IO.Compression;
 using System.Text;
 using Mlops.Declarations.FeatureSets;
 using Mlops.Declarations.Models;
+using Mlops.Declarations.Digests;
 using Mlops.Runtime.Bundles;
 
 namespace Mlops.Runtime.Tests.Bundles;
@@ -16,7 +17,7 @@ public sealed class BundleTests
         ModelTask.BinaryClassification,
         "model.zip",
         ModelFormat.MlNet,
-        DeterministicZip.Digest(s_model),
+        Sha256Digest.Of(s_model),
         new BundleFeatureSet("customer", 1, "sha256:" + new string('a', 64)),
         [new BundleInput("tenure", FeatureType.Float, false, []) { Min = 0, OnUnknown = UnknownCategoryPolicy.Reject }, new BundleInput("contract", FeatureType.Category, false, ["Month-to-month", "One year"]) { OnUnknown = UnknownCategoryPolicy.Ignore }],
         new BundleLabel("churn", "Yes"),
@@ -32,7 +33,7 @@ public sealed class BundleTests
         var first = Bundle.Write(Manifest(), s_model, s_profile);
         var second = Bundle.Write(Manifest(), s_model, s_profile);
 
-        Assert.Equal(DeterministicZip.Digest(first), DeterministicZip.Digest(second));
+        Assert.Equal(Sha256Digest.Of(first), Sha256Digest.Of(second));
     }
 
     [Fact]
@@ -50,7 +51,7 @@ public sealed class BundleTests
         var manifest = Manifest();
         var other = manifest with { Metrics = manifest.Metrics with { Overall = new Dictionary<string, double> { ["auc"] = 0.85, ["accuracy"] = 0.8 } } };
 
-        Assert.NotEqual(DeterministicZip.Digest(Bundle.Write(manifest, s_model, s_profile)), DeterministicZip.Digest(Bundle.Write(other, s_model, s_profile)));
+        Assert.NotEqual(Sha256Digest.Of(Bundle.Write(manifest, s_model, s_profile)), Sha256Digest.Of(Bundle.Write(other, s_model, s_profile)));
     }
 
     [Fact]

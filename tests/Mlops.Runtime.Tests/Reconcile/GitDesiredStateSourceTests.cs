@@ -21,7 +21,7 @@ public sealed class GitDesiredStateSourceTests : IDisposable
     public GitDesiredStateSourceTests()
     {
         _store = new LocalFolderStore(_storeFolder.Path);
-        Git.InitAndCommit(_remote.Path);
+        Testing.Git.InitAndCommit(_remote.Path);
     }
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -59,12 +59,12 @@ public sealed class GitDesiredStateSourceTests : IDisposable
         var mainCommit = Commit(TestModels.Pin(one, 1), "Promote churn v1 to staging");
         using var host = CreateHost("main");
         await host.ReconcileAsync(Ct);
-        Git.Run(_remote.Path, "checkout", "-q", "-b", "promote/churn-v2-staging");
+        Testing.Git.Run(_remote.Path, "checkout", "-q", "-b", "promote/churn-v2-staging");
         Commit(TestModels.Pin(two, 2), "Promote churn v2 to staging");
 
         var beforeMerge = await host.ReconcileAsync(Ct);
-        Git.Run(_remote.Path, "checkout", "-q", "main");
-        Git.Run(_remote.Path, "merge", "-q", "--ff-only", "promote/churn-v2-staging");
+        Testing.Git.Run(_remote.Path, "checkout", "-q", "main");
+        Testing.Git.Run(_remote.Path, "merge", "-q", "--ff-only", "promote/churn-v2-staging");
         var afterMerge = await host.ReconcileAsync(Ct);
 
         Assert.Equal(mainCommit, beforeMerge.ServedCommit);
@@ -115,8 +115,8 @@ public sealed class GitDesiredStateSourceTests : IDisposable
     private string Commit(string models, string message)
     {
         TestModels.WriteEnvironment(_remote, models);
-        Git.CommitAll(_remote.Path, message);
-        return Git.Run(_remote.Path, "rev-parse", "HEAD").Trim();
+        Testing.Git.CommitAll(_remote.Path, message);
+        return Testing.Git.Run(_remote.Path, "rev-parse", "HEAD").Trim();
     }
 
     private ModelHost CreateHost(string branch) =>

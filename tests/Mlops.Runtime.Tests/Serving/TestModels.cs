@@ -1,4 +1,5 @@
 using Microsoft.ML;
+using Mlops.Declarations.Digests;
 using Mlops.Declarations.FeatureSets;
 using Mlops.Runtime.Bundles;
 using Mlops.Runtime.Scoring;
@@ -24,6 +25,19 @@ public static class TestModels
           - { name: total_charges, type: float, nullable: true }
         """;
 
+    /// <summary>The model declarations the test environments pin (the server applies an environment only when they are valid).</summary>
+    public static string ModelYaml(string model) => $$"""
+        model: {{model}}
+        task: binary-classification
+        featureSet: customer@1
+        label: { column: churn, positive: "Yes" }
+        data:
+          path: data/{{model}}.csv
+          digest: sha256:{{new string('a', 64)}}
+          split: { holdout: 0.2, seed: 42 }
+        trainer: { name: lbfgs, seed: 42 }
+        """;
+
     private static readonly string[] s_contracts = ["Month-to-month", "One year", "Two year"];
     private static readonly Lazy<byte[]> s_model = new(() => Train(ml => ml.BinaryClassification.Trainers.LbfgsLogisticRegression(ModelColumns.Label, ModelColumns.Features)));
 
@@ -44,19 +58,21 @@ public static class TestModels
     /// <summary>The model's bytes (an ML.NET zip).</summary>
     public static byte[] Model => s_model.Value;
 
-    /// <summary>A bundle of the model for a version.</summary>
-    public static byte[] Bundle(int version, string model = "churn", byte[]? modelBytes = null, ModelFormat format = ModelFormat.MlNet, string modelFile = "model.zip")
+    /// <summary>A bundle of the model for a version; <paramref name="trainedOn"/> is the feature set its manifest records (the default is <see cref="FeatureSet"/>).</summary>
+    public static byte[] Bundle(int version, string model = "churn", byte[]? modelBytes = null, ModelFormat format = ModelFormat.MlNet, string modelFile = "model.zip", FeatureSet? trainedOn = null)
     {
         var bytes = modelBytes ?? Model;
+        var features = trainedOn ?? FeatureSet;
+        var inputs = trainedOn is null ? Inputs : [.. trainedOn.Features.Select(f => new BundleInput(f.Name, f.Type, f.Nullable, f.Values))];
         var manifest = new BundleManifest(
             BundleManifest.CurrentFormat,
             model,
             Mlops.Declarations.Models.ModelTask.BinaryClassification,
             modelFile,
             format,
-            DeterministicZip.Digest(bytes),
-            new BundleFeatureSet("customer", 1, FeatureSet.SchemaDigest),
-            Inputs,
+            Sha256Digest.Of(bytes),
+            new BundleFeatureSet(features.Name, features.Version, features.SchemaDigest),
+            inputs,
             new BundleLabel("churn", "Yes"),
             new BundleTrainer("lbfgs", 42, new Dictionary<string, string> { ["testVersion"] = version.ToString(System.Globalization.CultureInfo.InvariantCulture) }),
             new BundleLineage("sha256:" + new string('b', 64), "sha256:" + new string('c', 64), "5.0.1"),
@@ -65,8 +81,8 @@ public static class TestModels
     }
 
     /// <summary>Puts a version's bundle in the store and returns its digest.</summary>
-    public static string Put(IBundleStore store, int version, string model = "churn") =>
-        store.PutAsync(new MemoryStream(Bundle(version, model)), CancellationToken.None).GetAwaiter().GetResult();
+    public static string Put(IBundleStore store, int version, string model = "churn", FeatureSet? trainedOn = null) =>
+        store.PutAsync(new MemoryStream(Bundle(version, model, trainedOn: trainedOn)), CancellationToken.None).GetAwaiter().GetResult();
 
     /// <summary>Puts a bundle whose stored bytes are then damaged: fetching it fails verification.</summary>
     public static string PutCorrupt(LocalFolderStore store, int version)
@@ -80,11 +96,13 @@ public static class TestModels
         return digest;
     }
 
-    /// <summary>A repository folder with the feature set and an empty staging environment.</summary>
+    /// <summary>A repository folder with the feature set, the models churn and churn-rules, and an empty staging environment.</summary>
     public static TempDirectory Repository()
     {
         var repository = new TempDirectory("mlops-serve");
         repository.Write("features/customer.yaml", FeatureSetYaml);
+        repository.Write("models/churn.yaml", ModelYaml("churn"));
+        repository.Write("models/churn-rules.yaml", ModelYaml("churn-rules"));
         WriteEnvironment(repository, "");
         return repository;
     }

@@ -1,8 +1,7 @@
 using System.Globalization;
 using System.Text;
-using LibGit2Sharp;
 
-namespace Mlops.Pipeline.Registry;
+namespace Mlops.Runtime.Git;
 
 /// <summary>
 /// A compare-and-swap on one ref with git's own lock protocol: <c>refs/heads/NAME.lock</c> is created exclusively
@@ -16,7 +15,7 @@ namespace Mlops.Pipeline.Registry;
 /// usual entry. (libgit2's own "create unless it exists" checks before it locks, so two creators can both win;
 /// this class checks under the lock.)
 /// </remarks>
-internal sealed class GitRefLock : IDisposable
+public sealed class GitRefLock : IDisposable
 {
     private const int Attempts = 250;
     private static readonly TimeSpan s_pause = TimeSpan.FromMilliseconds(20);
@@ -27,7 +26,7 @@ internal sealed class GitRefLock : IDisposable
     private readonly string _lockPath;
     private FileStream? _lock;
 
-    private GitRefLock(string gitDirectory, string commonDirectory, string name, FileStream lockStream, ObjectId? current)
+    private GitRefLock(string gitDirectory, string commonDirectory, string name, FileStream lockStream, string? current)
     {
         _gitDirectory = gitDirectory;
         _commonDirectory = commonDirectory;
@@ -41,14 +40,16 @@ internal sealed class GitRefLock : IDisposable
     /// <summary>The ref's full name, <c>refs/heads/main</c>.</summary>
     public string Name { get; }
 
-    /// <summary>What the ref points to while the lock is held; null when it does not exist.</summary>
-    public ObjectId? Current { get; }
+    /// <summary>The sha the ref points to while the lock is held; null when it does not exist.</summary>
+    public string? Current { get; }
 
     /// <summary>Takes the lock of <paramref name="name"/>, waiting up to five seconds for another holder to finish.</summary>
+    /// <param name="gitDirectory">The repository's git directory (<c>.git</c>, or a linked worktree's).</param>
+    /// <param name="name">The ref's full name, <c>refs/heads/main</c> or <c>refs/tags/churn@v8</c>.</param>
+    /// <param name="cancellationToken">Stops the wait.</param>
     /// <exception cref="GitRefException">The lock stays taken, the ref's folder cannot be created, or the ref is symbolic or unreadable.</exception>
-    public static GitRefLock Acquire(IRepository repository, string name, CancellationToken cancellationToken)
+    internal static GitRefLock Acquire(string gitDirectory, string name, CancellationToken cancellationToken)
     {
-        var gitDirectory = repository.Info.Path;
         var common = CommonDirectory(gitDirectory);
         var refPath = System.IO.Path.Combine(common, name);
         var lockPath = refPath + ".lock";
@@ -95,10 +96,21 @@ internal sealed class GitRefLock : IDisposable
     }
 
     /// <summary>Points the ref at <paramref name="target"/> and releases the lock.</summary>
-    public void Commit(ObjectId target, Signature who, string reflogMessage)
+    /// <param name="target">The sha of the object the ref is to point to.</param>
+    /// <param name="who">Who moves the ref, for the reflog.</param>
+    /// <param name="reflogMessage">The reflog entry's message.</param>
+    /// <exception cref="InvalidOperationException">The lock was already released.</exception>
+    /// <exception cref="ArgumentException"><paramref name="target"/> is not an object id.</exception>
+    public void Commit(string target, GitSignature who, string reflogMessage)
     {
+        ArgumentNullException.ThrowIfNull(who);
+        if (!IsObjectId(target))
+        {
+            throw new ArgumentException($"'{target}' is not an object id (40 or 64 lowercase hex digits).", nameof(target));
+        }
+
         var stream = _lock ?? throw new InvalidOperationException("The lock was already released.");
-        stream.Write(Encoding.ASCII.GetBytes(target.Sha + "\n"));
+        stream.Write(Encoding.ASCII.GetBytes(target + "\n"));
         stream.Flush(flushToDisk: true);
         stream.Dispose();
         _lock = null;
@@ -115,6 +127,7 @@ internal sealed class GitRefLock : IDisposable
         }
     }
 
+    /// <summary>Releases the lock without changing the ref, unless <see cref="Commit"/> did already.</summary>
     public void Dispose()
     {
         if (_lock is not null)
@@ -133,7 +146,7 @@ internal sealed class GitRefLock : IDisposable
         return text.StartsWith("ref: ", StringComparison.Ordinal) ? text[5..] : null;
     }
 
-    private void AppendReflog(string name, ObjectId target, Signature who, string message)
+    private void AppendReflog(string name, string target, GitSignature who, string message)
     {
         var directory = name == "HEAD" ? _gitDirectory : _commonDirectory;
         var logs = System.IO.Path.Combine(directory, "logs");
@@ -144,12 +157,16 @@ internal sealed class GitRefLock : IDisposable
 
         var path = System.IO.Path.Combine(logs, name);
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
-        var old = Current?.Sha ?? new string('0', 40);
+        var old = Current ?? new string('0', target.Length);
         var offset = who.When.Offset;
         var zone = (offset < TimeSpan.Zero ? "-" : "+") + offset.Duration().ToString("hhmm", CultureInfo.InvariantCulture);
-        var line = $"{old} {target.Sha} {who.Name} <{who.Email}> {who.When.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)} {zone}\t{message.Replace('\n', ' ')}\n";
+        var line = $"{old} {target} {who.Name} <{who.Email}> {who.When.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)} {zone}\t{message.Replace('\n', ' ')}\n";
         File.AppendAllText(path, line);
     }
+
+    /// <summary>A sha-1 (40) or sha-256 (64) object id in lowercase hex, as git writes refs.</summary>
+    private static bool IsObjectId(string text) =>
+        text.Length is 40 or 64 && text.AsSpan().ContainsAnyExcept("0123456789abcdef") is false;
 
     /// <summary>The folder holding refs: the git directory, or for a linked worktree the main repository's (its <c>commondir</c> file).</summary>
     private static string CommonDirectory(string gitDirectory)
@@ -165,7 +182,7 @@ internal sealed class GitRefLock : IDisposable
     }
 
     /// <summary>The ref's value from its loose file, else from packed-refs; null when it exists in neither.</summary>
-    private static ObjectId? Read(string commonDirectory, string name)
+    private static string? Read(string commonDirectory, string name)
     {
         var loose = System.IO.Path.Combine(commonDirectory, name);
         if (File.Exists(loose))
@@ -176,7 +193,7 @@ internal sealed class GitRefLock : IDisposable
                 throw new GitRefException($"{name} is a symbolic ref ({text}); mlops updates only refs that point to commits. Name the branch it points to.");
             }
 
-            return ObjectId.TryParse(text, out var id) ? id
+            return IsObjectId(text) ? text
                 : throw new GitRefException($"{name} holds '{text}', which is not a commit id. Repair the ref with git before promoting.");
         }
 
@@ -188,9 +205,10 @@ internal sealed class GitRefLock : IDisposable
 
         foreach (var line in File.ReadLines(packed))
         {
-            if (line.Length > 41 && line[40] == ' ' && line.AsSpan(41).SequenceEqual(name) && ObjectId.TryParse(line[..40], out var id))
+            var space = line.IndexOf(' ', StringComparison.Ordinal);
+            if (space > 0 && line.AsSpan(space + 1).SequenceEqual(name) && IsObjectId(line[..space]))
             {
-                return id;
+                return line[..space];
             }
         }
 
@@ -199,4 +217,4 @@ internal sealed class GitRefLock : IDisposable
 }
 
 /// <summary>A ref could not be locked, read or written; the message says which and what to do.</summary>
-internal sealed class GitRefException(string message, Exception? inner = null) : Exception(message, inner);
+public sealed class GitRefException(string message, Exception? inner = null) : Exception(message, inner);
