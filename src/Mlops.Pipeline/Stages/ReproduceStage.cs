@@ -119,7 +119,9 @@ public static class ReproduceStage
         }
 
         var declarations = await RepositoryLoader.LoadAsync(folder, cancellationToken).ConfigureAwait(false);
-        foreach (var path in declarations.Models.Select(m => m.Value.Data.Path.Replace('\\', '/')).Distinct(StringComparer.Ordinal))
+        // A path that leaves the folder is not copied (nor looked up in the commit): training then
+        // reports it, located at data.path, as mlops validate does.
+        foreach (var path in declarations.Models.Select(m => m.Value.Data.Path.Replace('\\', '/')).Where(Data.DataPath.IsPlainRelative).Distinct(StringComparer.Ordinal))
         {
             if (commit[path]?.Target is Blob blob)
             {

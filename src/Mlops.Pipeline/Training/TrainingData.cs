@@ -75,7 +75,7 @@ internal sealed class TrainingData
         }
 
         var spec = model.Value;
-        var dataPath = spec.Data.Path.Replace('\\', '/');
+        var (dataPath, file) = Data.DataPath.TryResolve(root, model, out var resolved, out var problem) ? resolved : throw new TrainingException(problem);
         var features = featureSet.Value.Features.Where(f => f.Source == FeatureSource.Data).ToList();
         var rowType = FeatureRowType.For(featureSet.Value);
 
@@ -99,7 +99,7 @@ internal sealed class TrainingData
         int[]? indexes = null;
         int label = -1, entity = -1, time = -1;
 
-        using (var reader = new StreamReader(Path.Combine(root, spec.Data.Path), detectEncodingFromByteOrderMarks: true))
+        using (var reader = new StreamReader(file, detectEncodingFromByteOrderMarks: true))
         {
             await foreach (var row in CsvReader.ReadAsync(reader, cancellationToken).ConfigureAwait(false))
             {
@@ -143,7 +143,7 @@ internal sealed class TrainingData
             [.. texts.Select(c => c?.ToArray())],
             [.. labels],
             dataPath,
-            await DataValidator.DigestAsync(Path.Combine(root, spec.Data.Path), cancellationToken).ConfigureAwait(false));
+            await DataValidator.DigestAsync(file, cancellationToken).ConfigureAwait(false));
         if (spec.Data.Split.TimeColumn is null)
         {
             data.SplitByHash(splitKeys);

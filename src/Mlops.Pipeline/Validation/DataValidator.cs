@@ -28,14 +28,12 @@ public static class DataValidator
     public static async Task<DataCheckResult> ValidateAsync(string root, Declared<ModelSpec> model, Declared<FeatureSet> features, CancellationToken cancellationToken = default)
     {
         var spec = model.Value;
-        var file = Path.Combine(root, spec.Data.Path);
-        var dataPath = spec.Data.Path.Replace('\\', '/');
-        if (!File.Exists(file))
+        if (!DataPath.TryResolve(root, model, out var resolved, out var problem))
         {
-            return new DataCheckResult(
-                [DiagnosticIds.DataFileMissing.At(model.Map["data.path"], $"data file '{dataPath}' does not exist. Add it, or correct 'data.path'.")],
-                0);
+            return new DataCheckResult([problem], 0);
         }
+
+        var (dataPath, file) = resolved;
 
         var diagnostics = new List<Diagnostic>();
         var actual = await DigestAsync(file, cancellationToken).ConfigureAwait(false);
