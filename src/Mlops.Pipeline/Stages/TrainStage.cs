@@ -79,7 +79,8 @@ public static class TrainStage
             ?? throw new InvalidOperationException($"Run {runId} vanished from the run store."), CacheHit: false);
     }
 
-    private static void DeleteOutput(string folder)
+    /// <summary>Removes a failed run's output folder: a run that did not complete keeps no files.</summary>
+    internal static void DeleteOutput(string folder)
     {
         try
         {
