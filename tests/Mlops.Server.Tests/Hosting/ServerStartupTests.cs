@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Mlops.Server.Hosting;
 using Mlops.Testing;
 
@@ -34,21 +32,12 @@ public sealed class ServerStartupTests : IDisposable
     [Fact]
     public async Task Start_PortAlreadyInUse_ExitsTwoWithOneLine()
     {
-        var held = new TcpListener(IPAddress.Loopback, 0);
-        held.Start();
-        try
-        {
-            var port = ((IPEndPoint)held.LocalEndpoint).Port;
-            using var server = Server($"http://127.0.0.1:{port}", "--Mlops:Environment=staging");
+        using var held = new HeldPort();
+        using var server = Server(held.Url, "--Mlops:Environment=staging");
 
-            var line = await OneLineAsync(server);
+        var line = await OneLineAsync(server);
 
-            Assert.Equal($"Mlops.Server: http://127.0.0.1:{port} is already in use: another process listens there. Stop it, or listen elsewhere with --urls (for example --urls http://127.0.0.1:8081).", line);
-        }
-        finally
-        {
-            held.Stop();
-        }
+        Assert.Equal($"Mlops.Server: {held.Url} is already in use: another process listens there. Stop it, or listen elsewhere with --urls (for example --urls http://127.0.0.1:8081).", line);
     }
 
     [Fact]

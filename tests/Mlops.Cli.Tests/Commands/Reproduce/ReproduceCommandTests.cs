@@ -5,13 +5,6 @@ namespace Mlops.Cli.Tests.Commands.Reproduce;
 /// <summary><c>mlops reproduce</c> when the registered bundle in the store is damaged or gone: bad input, said in one line, not a defect.</summary>
 public sealed class ReproduceCommandTests
 {
-    private static async Task<CliResult> OkAsync(params string[] args)
-    {
-        var result = await CliRunner.RunAsync(args);
-        Assert.True(result.ExitCode == ExitCodes.Success, $"mlops {string.Join(' ', args)} exited {result.ExitCode}: {result.Error}{result.Out}");
-        return result;
-    }
-
     [Theory]
     [InlineData(true, "is corrupt: its bytes hash to sha256:")]
     [InlineData(false, "is not in the store at")]
@@ -19,9 +12,9 @@ public sealed class ReproduceCommandTests
     {
         using var repo = new ExampleRepository();
         Git.InitAndCommit(repo.Path);
-        await OkAsync("train", "--repo", repo.Path);
-        await OkAsync("evaluate", "--repo", repo.Path);
-        await OkAsync("package", "--repo", repo.Path);
+        await CliRunner.SucceedAsync("train", "--repo", repo.Path);
+        await CliRunner.SucceedAsync("evaluate", "--repo", repo.Path);
+        await CliRunner.SucceedAsync("package", "--repo", repo.Path);
         var stored = Assert.Single(Directory.EnumerateFiles(repo.Combine(".mlops/store/sha256"), "*", SearchOption.AllDirectories));
         if (corrupt)
         {

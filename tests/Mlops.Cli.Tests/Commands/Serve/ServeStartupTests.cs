@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Mlops.Testing;
 
 namespace Mlops.Cli.Tests.Commands.Serve;
@@ -33,51 +31,28 @@ public sealed class ServeStartupTests : IDisposable
         return Assert.Single(serve.ErrorLines);
     }
 
-    private static TcpListener HoldPort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return listener;
-    }
-
-    private static int Port(TcpListener listener) => ((IPEndPoint)listener.LocalEndpoint).Port;
-
     [Fact]
     public async Task Serve_PortAlreadyInUse_ExitsTwoWithOneLineSayingSo()
     {
-        using var held = HoldPort();
-        try
-        {
-            using var serve = Serve("--environment", "staging", "--urls", $"http://127.0.0.1:{Port(held)}");
+        using var held = new HeldPort();
+        using var serve = Serve("--environment", "staging", "--urls", held.Url);
 
-            var line = await OneLineAsync(serve);
+        var line = await OneLineAsync(serve);
 
-            Assert.Equal($"mlops: http://127.0.0.1:{Port(held)} is already in use: another process listens there. Stop it, or listen elsewhere with --urls (for example --urls http://127.0.0.1:8081).", line);
-        }
-        finally
-        {
-            held.Stop();
-        }
+        Assert.Equal($"mlops: {held.Url} is already in use: another process listens there. Stop it, or listen elsewhere with --urls (for example --urls http://127.0.0.1:8081).", line);
     }
 
     [Fact]
     public async Task Serve_PortAlreadyInUseWithMlopsDebug_AlsoPrintsTheStackTrace()
     {
-        using var held = HoldPort();
-        try
-        {
-            using var serve = Serve(new Dictionary<string, string?> { ["MLOPS_DEBUG"] = "1" }, "--environment", "staging", "--urls", $"http://127.0.0.1:{Port(held)}");
+        using var held = new HeldPort();
+        using var serve = Serve(new Dictionary<string, string?> { ["MLOPS_DEBUG"] = "1" }, "--environment", "staging", "--urls", held.Url);
 
-            var exit = await serve.WaitForExitAsync(Limit, Ct);
+        var exit = await serve.WaitForExitAsync(Limit, Ct);
 
-            Assert.Equal(ExitCodes.BadInput, exit);
-            Assert.StartsWith($"mlops: http://127.0.0.1:{Port(held)} is already in use", serve.Error, StringComparison.Ordinal);
-            Assert.Contains("   at ", serve.Error, StringComparison.Ordinal);
-        }
-        finally
-        {
-            held.Stop();
-        }
+        Assert.Equal(ExitCodes.BadInput, exit);
+        Assert.StartsWith($"mlops: {held.Url} is already in use", serve.Error, StringComparison.Ordinal);
+        Assert.Contains("   at ", serve.Error, StringComparison.Ordinal);
     }
 
     [Theory]
