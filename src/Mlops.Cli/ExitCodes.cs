@@ -14,4 +14,10 @@ internal static class ExitCodes
 
     /// <summary>A defect in mlops itself; the message asks for a report.</summary>
     public const int InternalError = 3;
+
+    /// <summary>Stopped by Ctrl+C (SIGINT): 128 + 2, as shells report it.</summary>
+    public const int Interrupted = 130;
+
+    /// <summary>Stopped by SIGTERM (docker stop, kill, a CI timeout): 128 + 15.</summary>
+    public const int Terminated = 143;
 }

@@ -42,7 +42,11 @@ internal static class MlopsApp
             ServeCommand.Create(context),
         };
 
-    public static async Task<int> RunAsync(string[] args, CliContext context, CancellationToken cancellationToken = default)
+    /// <param name="args">The command line.</param>
+    /// <param name="context">Where output goes.</param>
+    /// <param name="cancellationToken">Cancelled to stop the command (Ctrl+C, SIGTERM).</param>
+    /// <param name="stop">The signal that cancels <paramref name="cancellationToken"/>, for the exit code; tests pass none.</param>
+    public static async Task<int> RunAsync(string[] args, CliContext context, CancellationToken cancellationToken = default, StopSignal? stop = null)
     {
         var parse = CreateRoot(context).Parse(args);
         if (parse.Errors.Count > 0)
@@ -58,8 +62,24 @@ internal static class MlopsApp
 
         try
         {
-            return await parse.InvokeAsync(new InvocationConfiguration { Output = context.Out, Error = context.Error, EnableDefaultExceptionHandler = false }, cancellationToken)
+            return await parse.InvokeAsync(new InvocationConfiguration
+            {
+                Output = context.Out,
+                Error = context.Error,
+                EnableDefaultExceptionHandler = false,
+
+                // Signals are StopSignal's: System.CommandLine's own handling would end the process two
+                // seconds after Ctrl+C or SIGTERM, wherever the work is (a run left "running").
+                ProcessTerminationTimeout = null,
+            }, cancellationToken)
                 .ConfigureAwait(false);
+        }
+        catch (Exception) when (cancellationToken.IsCancellationRequested)
+        {
+            // Whatever the stopped work threw on its way out: the command ends quietly, the way the
+            // shell expects of a process stopped by a signal. Stages clean up as they unwind.
+            await context.Error.WriteLineAsync($"mlops: stopped by {stop?.Name ?? "cancellation"}.").ConfigureAwait(false);
+            return stop?.ExitCode ?? ExitCodes.Interrupted;
         }
         catch (CheckFailedException e)
         {
@@ -75,11 +95,6 @@ internal static class MlopsApp
         catch (UsageException e)
         {
             await context.Error.WriteLineAsync($"mlops: {e.Message}").ConfigureAwait(false);
-            return ExitCodes.BadInput;
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            await context.Error.WriteLineAsync("mlops: cancelled.").ConfigureAwait(false);
             return ExitCodes.BadInput;
         }
         catch (Exception e) when (e is not OutOfMemoryException)

@@ -1,11 +1,5 @@
 using Mlops.Cli;
 using Spectre.Console;
 
-using var cancel = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
-{
-    e.Cancel = true;
-    cancel.Cancel();
-};
-
-return await MlopsApp.RunAsync(args, new CliContext(AnsiConsole.Console, Console.Out, Console.Error, TimeProvider.System), cancel.Token);
+using var stop = new StopSignal();
+return await MlopsApp.RunAsync(args, new CliContext(AnsiConsole.Console, Console.Out, Console.Error, TimeProvider.System), stop.Token, stop);

@@ -11,6 +11,14 @@ internal sealed record CliResult(int ExitCode, string Out, string Error)
 /// <summary>Runs the real CLI in-process, capturing what it writes.</summary>
 internal static class CliRunner
 {
+    /// <summary>Runs the CLI and fails the test unless it exits 0: the steps a test needs done before the one it checks.</summary>
+    public static async Task<CliResult> SucceedAsync(params string[] args)
+    {
+        var result = await RunAsync(args);
+        Assert.True(result.ExitCode == ExitCodes.Success, $"mlops {string.Join(' ', args)} exited {result.ExitCode}: {result.Error}{result.Out}");
+        return result;
+    }
+
     public static async Task<CliResult> RunAsync(params string[] args)
     {
         var output = new StringWriter();

@@ -116,6 +116,10 @@ public static class DiagnosticIds
     public static readonly DiagnosticDescriptor NoDataRows = new("MLOPS0411", "Data file has no rows", Severity.Error);
     /// <summary>MLOPS0412.</summary>
     public static readonly DiagnosticDescriptor LabelNullViolation = new("MLOPS0412", "Empty label values", Severity.Error);
+    /// <summary>MLOPS0413.</summary>
+    public static readonly DiagnosticDescriptor DataPathOutsideRepository = new("MLOPS0413", "Data path leads outside the repository", Severity.Error);
+    /// <summary>MLOPS0414.</summary>
+    public static readonly DiagnosticDescriptor DataPathNotRegularFile = new("MLOPS0414", "Data path does not name a regular file", Severity.Error);
 
     /// <summary>Every descriptor, in id order: the source of docs/diagnostics.md.</summary>
     public static IReadOnlyList<DiagnosticDescriptor> All { get; } = typeof(DiagnosticIds)

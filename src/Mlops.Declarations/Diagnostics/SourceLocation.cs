@@ -9,6 +9,6 @@ public sealed record SourceLocation(string Path, int Line, int Column)
     /// <summary>The start of a file, for findings about the file as a whole.</summary>
     public static SourceLocation StartOf(string path) => new(path, 1, 1);
 
-    /// <summary>Formats as compilers do: <c>path(line,col)</c>.</summary>
-    public override string ToString() => $"{Path}({Line},{Column})";
+    /// <summary>Formats as compilers do: <c>path(line,col)</c>; a control character in the path is escaped.</summary>
+    public override string ToString() => $"{DiagnosticText.Escape(Path)}({Line},{Column})";
 }

@@ -38,6 +38,7 @@ public static class EnvironmentParser
             : new PromotionRequirements(requiresReader.String("promotedFrom"), requiresReader.Scalars("gates").Select(g => g.Text).ToList());
 
         var models = new List<PinnedModel>();
+        var kept = new List<ObjectReader>();
         foreach (var item in reader.Objects("models"))
         {
             if (ReadPin(item) is not { } pin)
@@ -53,7 +54,10 @@ public static class EnvironmentParser
             }
 
             models.Add(pin);
+            kept.Add(item);
         }
+
+        reader.Context.Renumber("models", kept);
 
         var monitoring = ReadMonitoring(reader.Object("monitoring"));
         return name is null ? null : new EnvironmentSpec(name, requires, models, monitoring, description);

@@ -32,6 +32,7 @@ public static class FeatureSetParser
         var entity = reader.String("entity");
         var description = reader.String("description");
         var features = new List<Feature>();
+        var kept = new List<ObjectReader>();
         foreach (var item in reader.Objects("features"))
         {
             if (ReadFeature(item) is not { } feature)
@@ -47,7 +48,10 @@ public static class FeatureSetParser
             }
 
             features.Add(feature);
+            kept.Add(item);
         }
+
+        reader.Context.Renumber("features", kept);
 
         if (entity is not null && features.Any(f => f.Name == entity))
         {

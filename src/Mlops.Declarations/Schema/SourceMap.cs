@@ -6,7 +6,9 @@ namespace Mlops.Declarations.Schema;
 /// <summary>
 /// Where each field of a declaration was written, keyed by field path (<c>data.digest</c>,
 /// <c>features[2].name</c>), so later checks (cross-references, data, promotion) can point at the
-/// exact token. The records themselves carry values only.
+/// exact token. The records themselves carry values only. A list index is the record's: when the
+/// reader drops an item (a duplicate feature or pin, an entry that is not valid), the items after it
+/// are renumbered, so <c>features[i]</c> is always <c>FeatureSet.Features[i]</c>.
 /// </summary>
 public sealed class SourceMap
 {

@@ -120,6 +120,8 @@ public static class RegisterStage
         }
         catch (Exception e)
         {
+            // Stopped or broken midway (Ctrl+C, SIGTERM): no half-copied model file stays behind.
+            TrainStage.DeleteOutput(Path.Combine(workspace.Root, TrainStage.RunsFolder, runId));
             await workspace.Runs.FailRunAsync(runId, RunError.From(e), CancellationToken.None).ConfigureAwait(false);
             throw;
         }

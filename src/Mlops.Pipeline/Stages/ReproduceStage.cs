@@ -32,7 +32,7 @@ public sealed record ReproduceOutcome(ModelVersion Version, string ReproducedDig
 public static class ReproduceStage
 {
     /// <summary>Retrains a registered version and compares bundles.</summary>
-    /// <exception cref="StageInputException">The tag does not exist.</exception>
+    /// <exception cref="StageInputException">The tag does not exist, or its bundle is missing from the store, damaged or unreadable.</exception>
     public static async Task<ReproduceOutcome> RunAsync(string root, string reference, IBundleStore store, TimeProvider time, CancellationToken cancellationToken)
     {
         ModelVersion version;
@@ -45,6 +45,9 @@ public static class ReproduceStage
             throw new StageInputException(e.Message);
         }
 
+        // The registered bundle is read and checked first: a missing or damaged one is reported before
+        // minutes of retraining, as what it is (bad input in the store), not as a defect.
+        var registered = await ReadRegisteredAsync(store, version, cancellationToken).ConfigureAwait(false);
         var folder = Path.Combine(Path.GetTempPath(), $"mlops-reproduce-{Guid.NewGuid():N}");
         try
         {
@@ -65,7 +68,6 @@ public static class ReproduceStage
                 reproduced = await ReadAsync(local, packaged.Digest, cancellationToken).ConfigureAwait(false);
             }
 
-            var registered = await ReadAsync(store, version.BundleDigest, cancellationToken).ConfigureAwait(false);
             return Compare(version, registered, reproduced);
         }
         finally
@@ -81,9 +83,26 @@ public static class ReproduceStage
         }
     }
 
-    private static ReproduceOutcome Compare(ModelVersion version, byte[] registeredBytes, byte[] reproducedBytes)
+    /// <summary>The registered bundle, its bytes verified against its digest.</summary>
+    /// <exception cref="StageInputException">The bundle is not in the store, its bytes do not match its digest, or they are not a bundle.</exception>
+    private static async Task<Bundle> ReadRegisteredAsync(IBundleStore store, ModelVersion version, CancellationToken cancellationToken)
     {
-        var registered = Bundle.Read(registeredBytes);
+        try
+        {
+            return Bundle.Read(await ReadAsync(store, version.BundleDigest, cancellationToken).ConfigureAwait(false));
+        }
+        catch (Exception e) when (e is BundleNotFoundException or BundleCorruptException or BundleStoreException)
+        {
+            throw new StageInputException($"cannot reproduce {version.Tag}: {e.Message}");
+        }
+        catch (BundleFormatException e)
+        {
+            throw new StageInputException($"cannot reproduce {version.Tag}: its bundle {version.BundleDigest} is not a readable bundle ({e.Message.TrimEnd('.')}). Restore the object from a copy of the store, or package the version again.");
+        }
+    }
+
+    private static ReproduceOutcome Compare(ModelVersion version, Bundle registered, byte[] reproducedBytes)
+    {
         var reproduced = Bundle.Read(reproducedBytes);
         var differences = registered.EntryNames.Union(reproduced.EntryNames, StringComparer.Ordinal).Order(StringComparer.Ordinal)
             .Select(name => new EntryDifference(name, DigestOf(registered, name), DigestOf(reproduced, name)))
@@ -121,7 +140,10 @@ public static class ReproduceStage
             }
 
             var declarations = await RepositoryLoader.LoadAsync(folder, cancellationToken).ConfigureAwait(false);
-            foreach (var path in declarations.Models.Select(m => m.Value.Data.Path.Replace('\\', '/')).Distinct(StringComparer.Ordinal))
+
+            // A path that leaves the folder is not copied (nor looked up in the commit): training then
+            // reports it, located at data.path, as mlops validate does.
+            foreach (var path in declarations.Models.Select(m => m.Value.Data.Path.Replace('\\', '/')).Where(Data.DataPath.IsPlainRelative).Distinct(StringComparer.Ordinal))
             {
                 if (repository.FindFile(commit, path) is not null)
                 {

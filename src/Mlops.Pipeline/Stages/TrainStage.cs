@@ -66,12 +66,34 @@ public static class TrainStage
         }
         catch (Exception e)
         {
-            await workspace.Runs.FailRunAsync(runId, RunError.From(e), CancellationToken.None).ConfigureAwait(false);
+            // Stopped or broken midway: the run is recorded as failed (never left "running") and keeps
+            // no model, so nothing half-made can be taken for a cache hit or packaged.
+            DeleteOutput(Path.Combine(workspace.Root, RunsFolder, runId));
+            var error = e is OperationCanceledException
+                ? new RunError("training was stopped before it finished (Ctrl+C or SIGTERM); train again to complete it.")
+                : RunError.From(e);
+            await workspace.Runs.FailRunAsync(runId, error, CancellationToken.None).ConfigureAwait(false);
             throw;
         }
 
         return new TrainOutcome(spec.Name, await workspace.Runs.GetAsync(runId, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"Run {runId} vanished from the run store."), CacheHit: false);
+    }
+
+    /// <summary>Removes a failed run's output folder: a run that did not complete keeps no files.</summary>
+    internal static void DeleteOutput(string folder)
+    {
+        try
+        {
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
+        catch (IOException)
+        {
+            // The run is still recorded as failed; a leftover folder of a failed run is never read.
+        }
     }
 
     /// <summary>The latest succeeded run with this cache key whose model file is still present and intact.</summary>

@@ -63,8 +63,17 @@ public sealed class ModelTrainer(TimeProvider? timeProvider = null)
         Directory.CreateDirectory(outputDirectory);
         var path = Path.Combine(outputDirectory, ModelFileName);
         var temporary = path + ".tmp";
-        await File.WriteAllBytesAsync(temporary, bytes, cancellationToken).ConfigureAwait(false);
-        File.Move(temporary, path, overwrite: true);
+        try
+        {
+            await File.WriteAllBytesAsync(temporary, bytes, cancellationToken).ConfigureAwait(false);
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch
+        {
+            // Stopped (Ctrl+C, SIGTERM) or failed mid-write: no half-written model is left behind.
+            File.Delete(temporary);
+            throw;
+        }
 
         return new TrainingResult(
             path,

@@ -51,14 +51,13 @@ public static class DataValidator
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(features);
         var spec = model.Value;
-        var file = Path.Combine(root, spec.Data.Path);
-        var dataPath = spec.Data.Path.Replace('\\', '/');
         var schema = InputSchema.For(features.Value);
-        if (!File.Exists(file))
+        if (!DataPath.TryResolve(root, model, out var resolved, out var problem))
         {
-            return ModelData.Failed(model, features, schema, dataPath,
-                [DiagnosticIds.DataFileMissing.At(model.Map["data.path"], $"data file '{dataPath}' does not exist. Add it, or correct 'data.path'.")]);
+            return ModelData.Failed(model, features, schema, spec.Data.Path.Replace('\\', '/'), [problem]);
         }
+
+        var (dataPath, file) = resolved;
 
         var diagnostics = new List<Diagnostic>();
         var rows = new ModelData.Builder(model, features, schema, dataPath, keepRows);

@@ -30,6 +30,9 @@ public static class MlopsServer
         // Per-request logs cost about a third of the throughput (FACTS.md): the framework's request
         // logging is off unless configuration turns it back on.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        // A start that fails for an ordinary reason (a taken port, a missing file) is reported as one
+        // line by ServerStartup; the host would also log it with its stack trace. MLOPS_DEBUG=1 keeps that.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", ServerStartup.IsDebug ? LogLevel.Information : LogLevel.Critical);
         builder.Services.AddOptions<ServeOptions>()
             .Bind(builder.Configuration.GetSection(ServeOptions.Section))
             .PostConfigure(o => configure?.Invoke(o))

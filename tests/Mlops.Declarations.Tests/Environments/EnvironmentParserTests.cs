@@ -47,6 +47,18 @@ public sealed class EnvironmentParserTests
     }
 
     [Fact]
+    public void Parse_PinAfterADuplicatePin_IsLocatedAtItsOwnLine()
+    {
+        var text = Environment() + $"  - model: churn\n    version: 8\n    digest: {Digest}\n  - model: upsell\n    version: 2\n    digest: {Digest}\n";
+
+        var result = EnvironmentParser.Parse(Path, text);
+
+        Assert.Equal(["churn", "upsell"], result.Declaration!.Value.Models.Select(m => m.Model));
+        Assert.Equal(new SourceLocation(Path, 10, 12), result.Declaration.Map["models[1].model"]);
+        Assert.Equal(new SourceLocation(Path, 11, 14), result.Declaration.Map["models[1].version"]);
+    }
+
+    [Fact]
     public void Parse_CanaryAndShadow_ReportsMlops0305AtShadow()
     {
         var pin = $"    canary: {{ version: 8, digest: \"{Digest}\", weight: 10 }}\n    shadow: {{ version: 9, digest: \"{Digest}\" }}";

@@ -132,6 +132,30 @@ public sealed class FeatureSetParserTests
     }
 
     [Fact]
+    public void Parse_FeatureAfterADuplicate_IsLocatedAtItsOwnLine()
+    {
+        var result = FeatureSetParser.Parse(Path, WithFeature(
+            "  - { name: tenure, type: float }\n  - { name: tenure, type: int }\n  - { name: charges, type: float, min: 0 }\n  - { name: contract, type: category, values: [a] }"));
+
+        var features = result.Declaration!.Value.Features;
+        Assert.Equal(["tenure", "charges", "contract"], features.Select(f => f.Name));
+        Assert.Equal(new SourceLocation(Path, 6, 13), result.Declaration.Map["features[1].name"]);
+        Assert.Equal(new SourceLocation(Path, 6, 40), result.Declaration.Map["features[1].min"]);
+        Assert.Equal(new SourceLocation(Path, 7, 5), result.Declaration.Map["features[2]"]);
+        Assert.Equal(new SourceLocation(Path, 7, 48), result.Declaration.Map["features[2].values[0]"]);
+        Assert.False(result.Declaration.Map.Contains("features[3]"));
+    }
+
+    [Fact]
+    public void Parse_FeatureAfterAnInvalidItem_IsLocatedAtItsOwnLine()
+    {
+        var result = FeatureSetParser.Parse(Path, WithFeature("  - tenure\n  - { name: charges, type: float }"));
+
+        Assert.Equal("charges", Assert.Single(result.Declaration!.Value.Features).Name);
+        Assert.Equal(new SourceLocation(Path, 5, 13), result.Declaration.Map["features[0].name"]);
+    }
+
+    [Fact]
     public void Parse_CategoryValueListedTwice_ReportsMlops0101AtTheValues()
     {
         var result = FeatureSetParser.Parse(Path, WithFeature("  - { name: contract, type: category, values: [Monthly, Yearly, Monthly] }"));

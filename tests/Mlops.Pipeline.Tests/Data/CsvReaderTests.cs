@@ -80,4 +80,83 @@ public sealed class CsvReaderTests
         Assert.Equal(wide, rows[1].Fields[0]);
         Assert.Equal("1", rows[1].Fields[1]);
     }
+
+    [Fact]
+    public async Task Read_FieldOfTheMaximumLength_IsRead()
+    {
+        var longest = new string('x', CsvReader.MaxFieldLength);
+
+        var rows = await ReadAsync($"a,b\n{longest},\"{longest}\"\n");
+
+        Assert.Equal(longest, rows[1].Fields[0]);
+        Assert.Equal(longest, rows[1].Fields[1]);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Read_FieldLongerThanTheMaximum_ThrowsAtTheFieldsStart(bool quoted)
+    {
+        var quote = quoted ? "\"" : "";
+        var tooLong = new string('x', CsvReader.MaxFieldLength + 1);
+
+        var error = await Assert.ThrowsAsync<CsvFormatException>(() => ReadAsync($"a,b\n1,{quote}{tooLong}{quote}\n"));
+
+        Assert.Equal(new CsvPosition(2, 3), error.Position);
+        Assert.Contains("longer than 1,048,576 characters", error.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Read_UnclosedQuoteBeforeAHugeRest_ThrowsAtTheQuoteNamingTheLikelyCause()
+    {
+        var rest = string.Concat(Enumerable.Repeat("1,2\n", CsvReader.MaxFieldLength / 4 + 1));
+
+        var error = await Assert.ThrowsAsync<CsvFormatException>(() => ReadAsync($"a,b\n\"open,2\n{rest}"));
+
+        Assert.Equal(new CsvPosition(2, 1), error.Position);
+        Assert.Contains("the closing quote is probably missing", error.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Read_RecordLongerThanTheMaximum_ThrowsAtItsLine()
+    {
+        var field = new string('x', CsvReader.MaxFieldLength);
+        var record = string.Join(',', Enumerable.Repeat(field, 4)) + ",x";
+
+        var error = await Assert.ThrowsAsync<CsvFormatException>(() => ReadAsync($"a\n1\n{record}\n"));
+
+        Assert.Equal(new CsvPosition(3, 1), error.Position);
+        Assert.Contains("longer than 4,194,304 characters", error.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Read_MaximumNumberOfFields_IsRead()
+    {
+        var record = string.Join(',', Enumerable.Repeat("1", CsvReader.MaxFields));
+
+        var rows = await ReadAsync(record + "\n");
+
+        Assert.Equal(CsvReader.MaxFields, Assert.Single(rows).Fields.Length);
+    }
+
+    [Fact]
+    public async Task Read_MoreFieldsThanTheMaximum_ThrowsAtTheRecordsLine()
+    {
+        var record = string.Join(',', Enumerable.Repeat("1", CsvReader.MaxFields + 1));
+
+        var error = await Assert.ThrowsAsync<CsvFormatException>(() => ReadAsync($"a\n{record}\n"));
+
+        Assert.Equal(new CsvPosition(2, 1), error.Position);
+        Assert.Contains("more than 16,384 fields", error.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Read_BlankLines_DoNotCountTowardsTheNextRecord()
+    {
+        var blank = new string('\n', CsvReader.MaxRecordLength + 10);
+
+        var rows = await ReadAsync($"a,b{blank}1,2\n");
+
+        Assert.Equal(["1", "2"], rows[1].Fields);
+    }
 }

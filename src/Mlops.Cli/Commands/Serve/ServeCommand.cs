@@ -52,7 +52,16 @@ internal static class ServeCommand
             o.PollInterval = settings.PollInterval;
             o.AdminToken = settings.AdminToken ?? o.AdminToken;
         });
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await ServerStartup.StartAsync(app, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ServerStartupException e)
+        {
+            await ServerStartup.WriteAsync(context.Error, "mlops", e).ConfigureAwait(false);
+            return ExitCodes.BadInput;
+        }
+
         await context.Out.WriteLineAsync($"Serving environment '{settings.Environment}' from {settings.Git ?? settings.Repo} on {settings.Urls} (GET /status; Ctrl+C stops).").ConfigureAwait(false);
         try
         {

@@ -67,6 +67,51 @@ public sealed class ValidateCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Validate_CsvValueWithALineBreakAndAWorkflowCommand_PrintsOneEscapedLine()
+    {
+        _repo.EditDataLine(2, line => line.Replace("\"Month-to-month\"", "\"Month\n::error file=x::forged\"", StringComparison.Ordinal));
+        _repo.UpdateDataDigest();
+
+        var result = await CliRunner.RunAsync("validate", "--repo", _repo.Path);
+
+        Assert.Equal(ExitCodes.CheckFailed, result.ExitCode);
+        Assert.DoesNotContain(result.Lines, l => l.StartsWith("::", StringComparison.Ordinal));
+        var line = Assert.Single(result.Lines[..^1]);
+        Assert.StartsWith("data/telco-churn.csv(2,", line, StringComparison.Ordinal);
+        Assert.Contains(": error MLOPS0406: ", line, StringComparison.Ordinal);
+        Assert.Contains(@"('Month\n::error file=x::forged'; line 2)", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Validate_YamlValueWithEscapeSequences_PrintsOneEscapedLine()
+    {
+        _repo.Replace("features/customer.yaml", "version: 1\n", "version: \"1\\e[2J\\e[31m\\nforged\"\n");
+
+        var result = await CliRunner.RunAsync("validate", "--repo", _repo.Path);
+
+        Assert.Equal(ExitCodes.CheckFailed, result.ExitCode);
+        Assert.DoesNotContain('\u001b', result.Out);
+        Assert.DoesNotContain(result.Lines, l => l.StartsWith("forged", StringComparison.Ordinal));
+        Assert.Contains(@"features/customer.yaml(4,10): error MLOPS0008: 'version' must be a whole number, but it is '1\u001B[2J\u001B[31m\nforged'.", result.Lines);
+    }
+
+    [Fact]
+    public async Task Validate_LongCsvValue_IsCutInTheMessage()
+    {
+        var value = new string('x', 500_000);
+        _repo.EditDataLine(2, line => line.Replace("\"Month-to-month\"", $"\"{value}\"", StringComparison.Ordinal));
+        _repo.UpdateDataDigest();
+
+        var result = await CliRunner.RunAsync("validate", "--repo", _repo.Path);
+
+        Assert.Equal(ExitCodes.CheckFailed, result.ExitCode);
+        var line = Assert.Single(result.Lines, l => l.Contains("MLOPS0406", StringComparison.Ordinal));
+        Assert.True(line.Length < 1000, $"{line.Length} characters");
+        Assert.Contains("characters cut]...", line, StringComparison.Ordinal);
+        Assert.EndsWith("Add them to 'values', or correct the data.", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Validate_MissingRepositoryFolder_ExitsTwoWithWhatToDo()
     {
         var result = await CliRunner.RunAsync("validate", "--repo", _repo.Combine("nope"));
