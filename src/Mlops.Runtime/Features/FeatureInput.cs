@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using Mlops.Declarations.Diagnostics;
 using Mlops.Declarations.FeatureSets;
@@ -281,24 +280,14 @@ public sealed class FeatureInput
         return text is "0" || text.Equals("false", StringComparison.OrdinalIgnoreCase) || text.Equals("no", StringComparison.OrdinalIgnoreCase);
     }
 
-    /// <summary>A value quoted for a message: control characters escaped, cut after 40 characters.</summary>
+    /// <summary>A value quoted for a message: cut after 40 characters, control and invisible characters escaped as every diagnostic escapes them.</summary>
     /// <param name="text">The value.</param>
     public static string Quote(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var builder = new StringBuilder(Math.Min(text.Length, QuotedLength) + 8).Append('"');
-        foreach (var c in text.Length > QuotedLength ? text.AsSpan(0, QuotedLength) : text)
-        {
-            _ = c switch
-            {
-                '"' => builder.Append("\\\""),
-                '\\' => builder.Append("\\\\"),
-                _ when char.IsControl(c) || char.IsSurrogate(c) => builder.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture)),
-                _ => builder.Append(c),
-            };
-        }
-
-        return builder.Append(text.Length > QuotedLength ? "\"..." : "\"").ToString();
+        var cut = text.Length > QuotedLength;
+        var shown = DiagnosticText.Escape(cut ? text[..QuotedLength] : text).Replace("\"", "\\\"", StringComparison.Ordinal);
+        return "\"" + shown + (cut ? "\"..." : "\"");
     }
 
     /// <summary>The message for a category that is not declared, when the feature rejects those.</summary>
