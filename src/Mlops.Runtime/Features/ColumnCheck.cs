@@ -62,10 +62,10 @@ internal readonly struct ColumnCheck
             case int[] codes when _column.Categories is not null:
                 Encoded(codes, start, end);
                 break;
-            case double[] doubles when _input.IsNumber: Floats(doubles, start, end, numbers); break;
-            case float[] floats when _input.IsNumber: Floats(floats, start, end, numbers); break;
-            case int[] ints when _input.IsNumber: Integers(ints, start, end, numbers); break;
-            case long[] longs when _input.IsNumber: Integers(longs, start, end, numbers); break;
+            case double[] doubles when _input.IsNumber: Numbers(doubles, start, end, numbers); break;
+            case float[] floats when _input.IsNumber: Numbers(floats, start, end, numbers); break;
+            case int[] ints when _input.IsNumber: Numbers(ints, start, end, numbers); break;
+            case long[] longs when _input.IsNumber: Numbers(longs, start, end, numbers); break;
             case double?[] nullables when _input.IsNumber: Nullables(nullables, start, end, numbers); break;
             case bool[] bools when _input.Type == FeatureType.Bool: Bools(bools, start, end, numbers); break;
             case string?[] texts when _input.IsText: Texts(texts, start, end); break;
@@ -79,25 +79,9 @@ internal readonly struct ColumnCheck
         }
     }
 
-    private void Floats<T>(T[] values, int start, int end, Span<float> numbers)
-        where T : struct, IFloatingPointIeee754<T>
-    {
-        for (var r = start; r < end; r++)
-        {
-            var x = double.CreateTruncating(values[r]);
-            if (_input.Fits(x))
-            {
-                numbers[r] = (float)x;
-            }
-            else
-            {
-                Value(r, x);
-            }
-        }
-    }
-
-    private void Integers<T>(T[] values, int start, int end, Span<float> numbers)
-        where T : struct, IBinaryInteger<T>
+    /// <summary>Numbers of any CLR number type: the fast path takes each that passes every rule at once, the rest go the slow way.</summary>
+    private void Numbers<T>(T[] values, int start, int end, Span<float> numbers)
+        where T : struct, INumberBase<T>
     {
         for (var r = start; r < end; r++)
         {
