@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using Mlops.Runtime.Features;
 using Mlops.Runtime.Scoring;
 using Mlops.Runtime.Serving;
 using Mlops.Runtime.Serving.Batching;
@@ -19,7 +20,7 @@ public class BatchingBenchmarks
 
     private ServingSetup _setup = null!;
     private ServedModel _served = null!;
-    private IReadOnlyDictionary<string, object?>[] _rows = [];
+    private FeatureBatch[] _rows = [];
     private readonly TrafficRouter _router = new();
 
     /// <summary>Which model scores.</summary>
@@ -42,9 +43,10 @@ public class BatchingBenchmarks
         InputSchema schema;
         if (Model.Contains("ONNX", StringComparison.Ordinal))
         {
-            scorer = OnnxScorer.Load(File.ReadAllBytes(ServingSetup.RepositoryFile("tests/Mlops.Runtime.Tests/Scoring/Onnx/churn-linear.onnx")), s_onnxFeatures, "binary-classification");
-            schema = new InputSchema([.. _setup.FeatureSet.Features.Where(f => s_onnxFeatures.Contains(f.Name)).Select(f => new Mlops.Runtime.Bundles.BundleInput(f.Name, f.Type.ToString().ToLowerInvariant(), f.Nullable, f.Values))]);
-            _rows = [.. _setup.CleanRows.Take(TotalRows).Select(r => (IReadOnlyDictionary<string, object?>)r.Where(p => s_onnxFeatures.Contains(p.Key)).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal))];
+            scorer = OnnxScorer.Load(File.ReadAllBytes(ServingSetup.RepositoryFile("tests/Mlops.Runtime.Tests/Scoring/Onnx/churn-linear.onnx")), s_onnxFeatures, Mlops.Declarations.Models.ModelTask.BinaryClassification);
+            schema = new InputSchema([.. _setup.FeatureSet.Features.Where(f => s_onnxFeatures.Contains(f.Name)).Select(Mlops.Runtime.Bundles.BundleInput.For)]);
+            var problems = new List<string>();
+            _rows = [.. _setup.RequestRows.Take(TotalRows).Select(r => schema.CheckRows([r.Where(p => s_onnxFeatures.Contains(p.Key)).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal)], problems))];
         }
         else
         {
@@ -83,7 +85,7 @@ public class BatchingBenchmarks
                 var sum = 0f;
                 for (var i = first; i < first + perCaller; i++)
                 {
-                    sum += (await _router.ScoreAsync(_served, _rows[i], "request").ConfigureAwait(false)).Prediction.Score;
+                    sum += (await _router.ScoreAsync(_served, _rows[i], "request").ConfigureAwait(false)).Predictions.Scores[0];
                 }
 
                 return sum;

@@ -6,4 +6,29 @@ if (args is ["cpu-time"])
     return;
 }
 
+if (args is ["profile", var what, var seconds])
+{
+    // A plain loop of one benchmark for a profiler (perf record -e cpu-clock with DOTNET_PerfMapEnabled=1).
+    var scoring = new Mlops.Benchmarks.ScoringBenchmarks();
+    scoring.Setup();
+    var until = System.Diagnostics.Stopwatch.StartNew();
+    long loops = 0;
+    while (until.Elapsed.TotalSeconds < double.Parse(seconds, System.Globalization.CultureInfo.InvariantCulture))
+    {
+        _ = what switch
+        {
+            "check" => scoring.CheckOnly(),
+            "single" => (int)scoring.RuntimeSingleRow(),
+            "byname" => (int)scoring.RuntimeSingleRowByName(),
+            "score" => (int)scoring.ScorerSingleRow(),
+            _ => (int)scoring.RawPredictionEngine(),
+        };
+        loops++;
+    }
+
+    Console.WriteLine($"{what}: {until.Elapsed.TotalMilliseconds * 1e6 / (loops * Mlops.Benchmarks.ServingSetup.Rows):F0} ns per row");
+    scoring.Cleanup();
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

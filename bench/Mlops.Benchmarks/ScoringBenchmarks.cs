@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using Mlops.Runtime.Features;
 using Mlops.Runtime.Scoring;
 using Mlops.Runtime.Serving;
 
@@ -50,68 +51,74 @@ public class ScoringBenchmarks
     public float RuntimeSingleRow()
     {
         var sum = 0f;
-        foreach (var row in _setup.RequestRows)
+        foreach (var request in _setup.SingleRowRequests)
         {
-            var clean = _setup.Schema.Check(row, _problems, out var key);
-            sum += _router.Score(_served, clean, key ?? "request").Prediction.Score;
+            var clean = _setup.Schema.CheckColumns(request, _problems, out var key);
+            sum += _router.ScoreAsync(_served, clean, key ?? "request").Result.Predictions.Scores[0];
         }
 
         return sum;
     }
 
-    [Benchmark(OperationsPerInvoke = ServingSetup.Rows, Description = "IScorer.Score alone (checked rows)")]
+    [Benchmark(OperationsPerInvoke = ServingSetup.Rows, Description = "runtime single row by name: CheckRows + route + IScorer")]
+    public float RuntimeSingleRowByName()
+    {
+        var sum = 0f;
+        var one = new IEnumerable<KeyValuePair<string, object?>>[1];
+        foreach (var row in _setup.RequestRows)
+        {
+            one[0] = row;
+            var clean = _setup.Schema.CheckRows(one, _problems);
+            sum += _router.ScoreAsync(_served, clean, "request").Result.Predictions.Scores[0];
+        }
+
+        return sum;
+    }
+
+    [Benchmark(OperationsPerInvoke = ServingSetup.Rows, Description = "IScorer.Score alone (checked single rows)")]
     public float ScorerSingleRow()
     {
         var sum = 0f;
         foreach (var row in _setup.CleanRows)
         {
-            sum += _setup.Scorer.Score(row).Score;
+            sum += _setup.Scorer.Score(row).Scores[0];
         }
 
         return sum;
     }
 
-    [Benchmark(OperationsPerInvoke = ServingSetup.Rows, Description = "InputSchema.Check alone")]
+    [Benchmark(OperationsPerInvoke = ServingSetup.Rows, Description = "InputSchema.CheckColumns alone (single rows)")]
     public int CheckOnly()
     {
         var count = 0;
-        foreach (var row in _setup.RequestRows)
+        foreach (var request in _setup.SingleRowRequests)
         {
-            count += _setup.Schema.Check(row, _problems).Count;
+            count += _setup.Schema.CheckColumns(request, _problems, out _).RowCount;
         }
 
         return count;
     }
 
-    [Benchmark(OperationsPerInvoke = ServingSetup.Rows, Description = "runtime batch of 10,000: check each + one IScorer.ScoreBatch")]
-    public int RuntimeBatch()
-    {
-        var clean = new IReadOnlyDictionary<string, object?>[_setup.RequestRows.Count];
-        for (var i = 0; i < clean.Length; i++)
-        {
-            clean[i] = _setup.Schema.Check(_setup.RequestRows[i], _problems);
-        }
+    [Benchmark(OperationsPerInvoke = ServingSetup.Rows, Description = "runtime batch of 10,000 given as rows: CheckRows + one IScorer.Score")]
+    public int RuntimeBatch() => _setup.Scorer.Score(_setup.Schema.CheckRows(_setup.RequestRows, _problems)).Count;
 
-        return _setup.Scorer.ScoreBatch(clean).Length;
-    }
-
-    [Benchmark(OperationsPerInvoke = ServingSetup.Rows, Description = "runtime batch of 10,000 by column: CheckColumns + IScorer.ScoreBatch")]
+    [Benchmark(OperationsPerInvoke = ServingSetup.Rows, Description = "runtime batch of 10,000 by column: CheckColumns + IScorer.Score")]
     public int RuntimeColumnBatch()
     {
         var batch = _setup.Schema.CheckColumns(_setup.RequestColumns, _problems, out _);
-        return _setup.Scorer.ScoreBatch(batch).Count;
+        return _setup.Scorer.Score(batch).Count;
     }
 
     [Benchmark(OperationsPerInvoke = ServingSetup.Rows, Description = "runtime batch of 10,000 by column, categories dictionary-encoded")]
     public int RuntimeEncodedBatch()
     {
         var batch = _setup.Schema.CheckColumns(_setup.EncodedColumns, _problems, out _);
-        return _setup.Scorer.ScoreBatch(batch).Count;
+        return _setup.Scorer.Score(batch).Count;
     }
 
     [Benchmark(OperationsPerInvoke = ServingSetup.Rows, Description = "InputSchema.CheckColumns alone (10,000 rows)")]
     public int CheckColumnsOnly() => _setup.Schema.CheckColumns(_setup.RequestColumns, _problems, out _).RowCount;
 
-    [Benchmark(OperationsPerInvoke = ServingSetup.Rows, Description = "IScorer.ScoreBatch alone (10,000 checked rows by column)")]
-    public int ScoreColumnsOnly() => _setup.Scorer.ScoreBatch(_checkedColumns).Count;
+    [Benchmark(OperationsPerInvoke = ServingSetup.Rows, Description = "IScorer.Score alone (10,000 checked rows by column)")]
+    public int ScoreColumnsOnly() => _setup.Scorer.Score(_checkedColumns).Count;
 }

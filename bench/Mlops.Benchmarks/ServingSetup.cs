@@ -5,6 +5,7 @@ using Mlops.Declarations.Repository;
 using Mlops.Pipeline.Data;
 using Mlops.Pipeline.Training;
 using Mlops.Runtime.Bundles;
+using Mlops.Runtime.Features;
 using Mlops.Runtime.Scoring;
 using Mlops.Runtime.Serving;
 using Mlops.Runtime.Serving.Batching;
@@ -33,10 +34,11 @@ internal sealed class ServingSetup : IDisposable
         ModelPath = training.ModelPath;
         FeatureSet = featureSet.Value;
         Scorer = ModelScorer.Load(ModelPath);
-        Schema = new InputSchema([.. FeatureSet.Features.Select(f => new BundleInput(f.Name, f.Type.ToString().ToLowerInvariant(), f.Nullable, f.Values))], FeatureSet);
+        Schema = new InputSchema([.. FeatureSet.Features.Select(BundleInput.For)], FeatureSet);
         RequestRows = ReadRows(Path.Combine(root, model.Value.Data.Path), FeatureSet);
         var problems = new List<string>();
-        CleanRows = [.. RequestRows.Select(r => Schema.Check(r, problems))];
+        CleanRows = [.. RequestRows.Select(r => Schema.CheckRows([r], problems))];
+        SingleRowRequests = [.. RequestRows.Select(r => ByColumn([r], FeatureSet).Select(c => KeyValuePair.Create(c.Key, FeatureColumn.Of(c.Value))).ToList())];
         RequestColumns = ByColumn(RequestRows, FeatureSet);
         EncodedColumns = [.. RequestColumns.Select(c => KeyValuePair.Create(c.Key, c.Value is string?[] texts ? Encode(texts) : FeatureColumn.Of(c.Value)))];
         if (problems.Count > 0)
@@ -65,8 +67,11 @@ internal sealed class ServingSetup : IDisposable
     /// </summary>
     public IReadOnlyList<KeyValuePair<string, FeatureColumn>> EncodedColumns { get; }
 
-    /// <summary>The same rows after <see cref="InputSchema.Check(IEnumerable{KeyValuePair{string, object?}}, List{string}, string)"/>.</summary>
-    public IReadOnlyList<FeatureRow> CleanRows { get; }
+    /// <summary>Each row checked alone: a batch of one, as a single-row request becomes.</summary>
+    public IReadOnlyList<FeatureBatch> CleanRows { get; }
+
+    /// <summary>Each row as a single-row v2 request's tensors become after reading: one typed array of one value per feature.</summary>
+    public IReadOnlyList<List<KeyValuePair<string, FeatureColumn>>> SingleRowRequests { get; }
 
     public static ServingSetup Create() => new(FindRoot());
 
@@ -116,20 +121,20 @@ internal sealed class ServingSetup : IDisposable
         };
     }
 
-    private static object Fill(FeatureRowType rowType, IReadOnlyDictionary<string, object?> values)
+    private static object Fill(FeatureRowType rowType, FeatureBatch values)
     {
         var row = rowType.NewRow();
         rowType.Clear(row);
-        foreach (var (name, value) in values)
+        for (var c = 0; c < values.Columns.Count; c++)
         {
-            var index = rowType.IndexOf(name);
-            if (value is string text)
+            var index = rowType.IndexOf(values.Columns[c].Name);
+            if (values.Columns[c].Kind == RowColumnKind.Text)
             {
-                rowType.SetText(row, index, text);
+                rowType.SetText(row, index, values.TextAt(c, 0));
             }
-            else if (value is float number)
+            else
             {
-                rowType.SetNumber(row, index, number);
+                rowType.SetNumber(row, index, values.NumberAt(c, 0));
             }
         }
 

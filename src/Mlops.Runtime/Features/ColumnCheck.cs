@@ -16,7 +16,8 @@ internal readonly struct ColumnCheck
 
     private readonly FeatureInput _input;
     private readonly FeatureColumn _column;
-    private readonly Action<int, FeatureInput, ValueProblem> _problem;
+    private readonly List<string> _problems;
+    private readonly bool _single;
     private readonly FeatureBatch _batch;
     private readonly bool _isCategory;
     private readonly string?[] _entries = [];
@@ -26,12 +27,13 @@ internal readonly struct ColumnCheck
     /// <param name="input">The input the column is for.</param>
     /// <param name="column">Its values, as many as the batch has rows.</param>
     /// <param name="batch">Receives the clean values.</param>
-    /// <param name="problem">Receives each wrong value: its row, the input and what is wrong.</param>
-    public ColumnCheck(FeatureInput input, FeatureColumn column, FeatureBatch batch, Action<int, FeatureInput, ValueProblem> problem)
+    /// <param name="problems">Receives a message per wrong value (<c>row i: </c> first when the batch has more than one row).</param>
+    public ColumnCheck(FeatureInput input, FeatureColumn column, FeatureBatch batch, List<string> problems)
     {
         _input = input;
         _column = column;
-        _problem = problem;
+        _problems = problems;
+        _single = batch.RowCount == 1;
         _batch = batch;
         _isCategory = input.Type == FeatureType.Category;
         batch.Send(input.Index);
@@ -163,7 +165,7 @@ internal readonly struct ColumnCheck
             var k = codes[r];
             if ((uint)k >= (uint)entries.Length)
             {
-                _problem(r, _input, new ValueProblem(Declarations.Diagnostics.DiagnosticIds.ValueTypeViolation, $"code {k} is not an index into the column's {entries.Length} categories."));
+                Problem(r, new ValueProblem(Declarations.Diagnostics.DiagnosticIds.ValueTypeViolation, $"code {k} is not an index into the column's {entries.Length} categories."));
             }
             else if (remap is not null && remap[k] is var code and (>= FeatureBatch.MissingCode))
             {
@@ -181,11 +183,14 @@ internal readonly struct ColumnCheck
     {
         if (_input.ReadObject(value, out var clean) is { } problem)
         {
-            _problem(row, _input, problem);
+            Problem(row, problem);
         }
         else
         {
             _batch.Set(_input.Index, row, clean);
         }
     }
+
+    private void Problem(int row, ValueProblem problem) =>
+        _problems.Add(_single ? problem.For(_input.Name) : $"row {row}: {problem.For(_input.Name)}");
 }

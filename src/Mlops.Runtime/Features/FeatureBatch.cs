@@ -28,8 +28,8 @@ public sealed class FeatureBatch
     private readonly BatchShape _shape;
     private readonly int _stride;
     private readonly bool[] _sent;
-    private readonly string?[]?[] _texts;
-    private readonly bool[] _textsMade;
+    private string?[]?[]? _texts;
+    private bool[]? _textsMade;
     private float[]? _numbers;
     private int[]? _codes;
 
@@ -50,8 +50,6 @@ public sealed class FeatureBatch
         _stride = rowCount;
         RowCount = rowCount;
         _sent = new bool[shape.Columns.Count];
-        _texts = new string?[]?[shape.Columns.Count];
-        _textsMade = new bool[shape.Columns.Count];
     }
 
     private FeatureBatch(FeatureBatch of, int rowCount)
@@ -61,7 +59,6 @@ public sealed class FeatureBatch
         RowCount = rowCount;
         _sent = of._sent;
         _texts = of._texts;
-        _textsMade = new bool[_shape.Columns.Count];
         _numbers = of._numbers;
         _codes = of._codes;
     }
@@ -99,13 +96,15 @@ public sealed class FeatureBatch
         }
 
         // Made at most once even when threads (a primary and its shadow) read the batch together.
-        if (_shape.CodeSlot[column] >= 0 && !Volatile.Read(ref _textsMade[column]))
+        if (_shape.CodeSlot[column] >= 0 && (Volatile.Read(ref _textsMade) is not { } made || !Volatile.Read(ref made[column])))
         {
-            lock (_textsMade)
+            lock (_sent)
             {
+                _textsMade ??= new bool[_shape.Columns.Count];
                 if (!_textsMade[column])
                 {
-                    var texts = _texts[column] ?? new string?[_stride];
+                    var all = TextArrays();
+                    var texts = all[column] ?? new string?[_stride];
                     var declared = _shape.Categories![column]!;
                     var codes = Codes(column);
                     for (var r = 0; r < RowCount; r++)
@@ -113,13 +112,13 @@ public sealed class FeatureBatch
                         texts[r] = codes[r] >= 0 ? declared[codes[r]] : codes[r] == UndeclaredCode ? texts[r] : null;
                     }
 
-                    _texts[column] = texts;
+                    all[column] = texts;
                     Volatile.Write(ref _textsMade[column], true);
                 }
             }
         }
 
-        return _texts[column] is { } made ? made.AsSpan(0, RowCount) : default;
+        return _texts?[column] is { } textsOf ? textsOf.AsSpan(0, RowCount) : default;
     }
 
     /// <summary>One value of a text column (null when missing), without making the column's texts.</summary>
@@ -135,10 +134,10 @@ public sealed class FeatureBatch
         if (_shape.CodeSlot[column] is var slot and >= 0)
         {
             var code = _codes![(slot * _stride) + row];
-            return code >= 0 ? _shape.Categories![column]![code] : code == UndeclaredCode ? _texts[column]?[row] : null;
+            return code >= 0 ? _shape.Categories![column]![code] : code == UndeclaredCode ? _texts?[column]?[row] : null;
         }
 
-        return _texts[column]?[row];
+        return _texts?[column]?[row];
     }
 
     /// <summary>One value of a number column (NaN when missing or not sent).</summary>
@@ -178,7 +177,8 @@ public sealed class FeatureBatch
     public Span<string?> SendTexts(int column)
     {
         _sent[column] = true;
-        return (_texts[column] ??= new string?[_stride]).AsSpan(0, RowCount);
+        var texts = TextArrays();
+        return (texts[column] ??= new string?[_stride]).AsSpan(0, RowCount);
     }
 
     /// <summary>
@@ -241,7 +241,7 @@ public sealed class FeatureBatch
             {
                 SendTexts(column)[row] = value.Text;
             }
-            else if (_texts[column] is { } texts)
+            else if (_texts?[column] is { } texts)
             {
                 texts[row] = null; // a row written again (a writer reuses the row of a refused record) keeps no stale text
             }
@@ -323,7 +323,7 @@ public sealed class FeatureBatch
                     into[i] = from[rows[i]];
                     if (into[i] == UndeclaredCode)
                     {
-                        picked.SendTexts(c)[i] = _texts[c]![rows[i]];
+                        picked.SendTexts(c)[i] = _texts![c]![rows[i]];
                     }
                 }
             }
@@ -391,6 +391,9 @@ public sealed class FeatureBatch
         return joined;
     }
 
+    /// <summary>The per-column text arrays, made on first need (most batches hold numbers and codes only).</summary>
+    private string?[]?[] TextArrays() => _texts ??= new string?[]?[_shape.Columns.Count];
+
     private void CopyColumn(int column, FeatureBatch into, int at)
     {
         if (!_sent[column])
@@ -410,7 +413,7 @@ public sealed class FeatureBatch
             {
                 if (codes[r] == UndeclaredCode)
                 {
-                    into.SendTexts(column)[at + r] = _texts[column]![r];
+                    into.SendTexts(column)[at + r] = _texts![column]![r];
                 }
             }
         }

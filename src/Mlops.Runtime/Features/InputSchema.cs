@@ -213,14 +213,17 @@ public sealed class InputSchema
             return NewBatch(0);
         }
 
-        var rowCount = given[0].Value?.Length ?? 0;
+        var rowCount = given[0].Value.Length;
         var batch = NewBatch(rowCount);
-        var single = rowCount == 1;
-        Action<int, FeatureInput, ValueProblem> report = (row, input, problem) => problems.Add(single ? problem.For(input.Name) : $"row {row}: {problem.For(input.Name)}");
-        var named = new bool[_ordered.Length];
-        var checks = new List<ColumnCheck>(given.Count);
-        foreach (var (name, column) in given)
+
+        // One block of rows (a request is usually one row) is checked column by column as each comes;
+        // more rows are checked block by block across all columns (below).
+        var blocked = rowCount > CheckBlock;
+        Span<bool> named = _ordered.Length <= 256 ? stackalloc bool[_ordered.Length] : new bool[_ordered.Length];
+        var checks = blocked ? new List<ColumnCheck>(given.Count) : null;
+        for (var g = 0; g < given.Count; g++)
         {
+            var (name, column) = given[g];
             var isInput = _inputs.TryGetValue(name, out var input);
             if (isInput && named[input!.Index])
             {
@@ -233,7 +236,7 @@ public sealed class InputSchema
                 named[input!.Index] = true;
             }
 
-            if (column is null || column.Values.Rank != 1)
+            if (column.Values is null || column.Values.Rank != 1)
             {
                 problems.Add($"{name}: needs a one-dimensional array of values, one per row.");
                 continue;
@@ -270,12 +273,20 @@ public sealed class InputSchema
                 continue;
             }
 
-            checks.Add(new ColumnCheck(input!, column, batch, report));
+            var check = new ColumnCheck(input!, column, batch, problems);
+            if (checks is null)
+            {
+                check.Check(0, rowCount);
+            }
+            else
+            {
+                checks.Add(check);
+            }
         }
 
         // Block by block, every column: the values of a block of rows (strings above all, which live
         // wherever they were made) stay in cache while each column reads them.
-        for (var start = 0; start < rowCount; start += CheckBlock)
+        for (var start = 0; checks is not null && start < rowCount; start += CheckBlock)
         {
             var end = Math.Min(rowCount, start + CheckBlock);
             foreach (var check in checks)
@@ -302,7 +313,13 @@ public sealed class InputSchema
     public FeatureBatch CheckColumns(IEnumerable<KeyValuePair<string, Array>> columns, List<string> problems, out string? entityKey)
     {
         ArgumentNullException.ThrowIfNull(columns);
-        return CheckColumns(columns.Select(c => KeyValuePair.Create(c.Key, c.Value is null ? null! : FeatureColumn.Of(c.Value))), problems, out entityKey);
+        var given = new List<KeyValuePair<string, FeatureColumn>>((columns as IReadOnlyCollection<KeyValuePair<string, Array>>)?.Count ?? 16);
+        foreach (var (name, values) in columns)
+        {
+            given.Add(KeyValuePair.Create(name, values is null ? default : FeatureColumn.Of(values)));
+        }
+
+        return CheckColumns(given, problems, out entityKey);
     }
 
     /// <summary>The message for a name that is not a feature, with the nearest feature's name when one is close.</summary>
