@@ -8,7 +8,10 @@
 #
 # Settings (environment): DURATION (s per wrk run), ROUNDS, WARMUP (s per server, 20), CONNECTIONS ("8 32 128"), WRK_THREADS (1),
 # PIN (none | split: wrk on CPU 0, servers on CPU 1), PY_WORKERS (2 = cores), PY_WORKER_CLASS (sync, as
-# MLflow), SKIP_BUILD=1, OUT (results folder), REPO (default: the repository holding this script).
+# MLflow), SKIP_BUILD=1, OUT (results folder), REPO (default: the repository holding this script),
+# TRAINER (lbfgs, the example's; lightgbm trains, packages and promotes that trainer in a throwaway
+# clone and serves it), BEFORE_DLL (an Mlops.Server.dll built from an earlier commit: served too, as
+# "before", for a before/after comparison in the same run), PYTHON_SERVER (1; 0 leaves gunicorn out).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -26,12 +29,18 @@ PORT_BARE=${PORT_BARE:-18081}
 PORT_PY=${PORT_PY:-18082}
 # Debian's interpreter: it has python3-sklearn and python3-flask (a pyenv python3 on PATH may not).
 PYTHON=${PYTHON:-/usr/bin/python3}
+TRAINER=${TRAINER:-lbfgs}
+BEFORE_DLL=${BEFORE_DLL:-}
+PYTHON_SERVER=${PYTHON_SERVER:-1}
+PORT_BEFORE=${PORT_BEFORE:-18083}
 OUT=${OUT:-$HERE/results/$(date -u +%Y%m%dT%H%M%SZ)}
 # A server outlives the script by at most this long even if the trap never runs (kill -9).
 SERVER_TTL=${SERVER_TTL:-3600}
 BODY=$HERE/infer.json
 PATH_INFER=/v2/models/churn/infer
-SERVERS=(mlops bare python)
+SERVERS=(mlops bare)
+[[ -n "$BEFORE_DLL" ]] && SERVERS+=(before)
+[[ "$PYTHON_SERVER" == 1 ]] && SERVERS+=(python)
 
 mkdir -p "$OUT"
 WORK=$(mktemp -d)
@@ -56,8 +65,10 @@ load() { cut -d' ' -f1-3 /proc/loadavg; }
 for tool in wrk curl dotnet git; do
     command -v "$tool" >/dev/null || { echo "run.sh: $tool is missing (apt-get install -y wrk curl)" >&2; exit 1; }
 done
-"$PYTHON" -c 'import sklearn, flask, gunicorn' 2>/dev/null \
-    || { echo "run.sh: $PYTHON lacks sklearn/flask/gunicorn (apt-get install -y python3-sklearn python3-flask gunicorn)" >&2; exit 1; }
+if [[ "$PYTHON_SERVER" == 1 ]]; then
+    "$PYTHON" -c 'import sklearn, flask, gunicorn' 2>/dev/null \
+        || { echo "run.sh: $PYTHON lacks sklearn/flask/gunicorn (apt-get install -y python3-sklearn python3-flask gunicorn)" >&2; exit 1; }
+fi
 
 case "$PIN" in
     none) SERVER_CPUS=(); CLIENT_CPUS=() ;;
@@ -66,7 +77,8 @@ case "$PIN" in
     *) echo "run.sh: PIN is none or split" >&2; exit 1 ;;
 esac
 
-log "repo $REPO, results $OUT, load $(load), pin $PIN, $(nproc) cores"
+log "repo $REPO, results $OUT, load $(load), pin $PIN, $(nproc) cores, trainer $TRAINER, servers ${SERVERS[*]}"
+printf '%s\n' "${SERVERS[@]}" >"$OUT/servers.txt"
 
 # The trained example: `dotnet cake` trains churn, stores its bundle and commits the staging pin.
 if ! git -C "$REPO" rev-parse --verify -q promote/churn-v1-staging >/dev/null; then
@@ -84,6 +96,25 @@ fi
 # promote branch, so the repository's own checkout is never switched.
 git clone -q --branch promote/churn-v1-staging "$REPO" "$WORK/staging"
 STORE=${MLOPS_STORE:-$REPO/.mlops/store}
+if [[ "$TRAINER" != lbfgs ]]; then
+    # The same model file with another trainer, trained and promoted in the clone by the Release CLI.
+    log "training churn with $TRAINER in the clone"
+    MLOPS=(dotnet "$REPO/src/Mlops.Cli/bin/Release/net10.0/mlops.dll")
+    [[ -f "${MLOPS[1]}" ]] || timeout 900 dotnet build -c Release "$REPO/src/Mlops.Cli/Mlops.Cli.csproj" >>"$OUT/build.log" 2>&1
+    (
+        cd "$WORK/staging"
+        git config user.name bench && git config user.email bench@localhost
+        sed -i "s/^  name: lbfgs$/  name: $TRAINER/" models/churn.yaml
+        grep -q "name: $TRAINER" models/churn.yaml || { echo "run.sh: could not set the trainer in models/churn.yaml" >&2; exit 1; }
+        git commit -qam "bench: churn with $TRAINER"
+        STORE_DIR="$WORK/store"
+        for stage in "train" "evaluate" "package --store $STORE_DIR" "promote churn --to staging --on-current-branch --store $STORE_DIR"; do
+            # shellcheck disable=SC2086
+            timeout 900 "${MLOPS[@]}" $stage --repo . >>"$OUT/train-$TRAINER.log" 2>&1 || { echo "run.sh: mlops $stage failed; see $OUT/train-$TRAINER.log" >&2; exit 1; }
+        done
+    )
+    STORE=$WORK/store
+fi
 HEX=$(sed -n 's/^ *digest: sha256:\([0-9a-f]\{64\}\).*/\1/p' "$WORK/staging/environments/staging.yaml" | head -n 1)
 BUNDLE=$STORE/sha256/${HEX:0:2}/${HEX:2}
 [[ -f "$BUNDLE" ]] || { echo "run.sh: the staging bundle $BUNDLE is not in the store" >&2; exit 1; }
@@ -102,12 +133,17 @@ start mlops dotnet "$REPO/src/Mlops.Server/bin/Release/net10.0/Mlops.Server.dll"
     --Mlops:CacheFolder="$WORK/serve-cache" --urls "http://127.0.0.1:$PORT_MLOPS"
 start bare dotnet "$HERE/BareServer/bin/Release/net10.0/BareServer.dll" \
     --Bundle="$BUNDLE" --urls "http://127.0.0.1:$PORT_BARE"
+if [[ -n "$BEFORE_DLL" ]]; then
+    start before dotnet "$BEFORE_DLL" \
+        --Mlops:Environment=staging --Mlops:Repo="$WORK/staging" --Mlops:Store="$STORE" \
+        --Mlops:CacheFolder="$WORK/serve-cache-before" --urls "http://127.0.0.1:$PORT_BEFORE"
+fi
 # MLflow's server is gunicorn with sync workers; --preload trains once before forking.
-start python env CHURN_DATA="$REPO/data/telco-churn.csv" "$PYTHON" -m gunicorn --chdir "$HERE" \
+[[ "$PYTHON_SERVER" == 1 ]] && start python env CHURN_DATA="$REPO/data/telco-churn.csv" "$PYTHON" -m gunicorn --chdir "$HERE" \
     -w "$PY_WORKERS" -k "$PY_WORKER_CLASS" --preload --timeout 60 --log-level warning \
     -b "127.0.0.1:$PORT_PY" sklearn_server:app
 
-port() { case $1 in mlops) echo "$PORT_MLOPS" ;; bare) echo "$PORT_BARE" ;; python) echo "$PORT_PY" ;; esac; }
+port() { case $1 in mlops) echo "$PORT_MLOPS" ;; bare) echo "$PORT_BARE" ;; before) echo "$PORT_BEFORE" ;; python) echo "$PORT_PY" ;; esac; }
 infer() { curl -s --max-time 5 -H 'content-type: application/json' --data-binary @"$BODY" "http://127.0.0.1:$(port "$1")$PATH_INFER"; }
 
 # Ready when the body gets a 200 (Mlops.Server also has to have applied the environment file).
@@ -126,15 +162,19 @@ for s in "${SERVERS[@]}"; do infer "$s" >"$OUT/answer-$s.json"; done
 "$PYTHON" - "$OUT" <<'PY' | tee -a "$OUT/run.log" >&2
 import json, sys
 out = sys.argv[1]
+servers = open(f"{out}/servers.txt").read().split()
 got = {}
-for s in ("mlops", "bare", "python"):
+for s in servers:
     body = json.load(open(f"{out}/answer-{s}.json"))
     outputs = {o["name"]: o["data"][0] for o in body["outputs"]}
     got[s] = (outputs["predicted"], outputs["probability"])
     print(f"answer {s}: predicted={outputs['predicted']} probability={outputs['probability']:.6f}")
     assert outputs["predicted"] is True and 0.5 <= outputs["probability"] <= 1, f"{s} answered {body}"
-assert got["mlops"] == got["bare"], f"the .NET servers disagree: {got}"
-assert abs(got["python"][1] - got["mlops"][1]) < 0.05, f"sklearn is far off: {got}"
+for s in ("bare", "before"):
+    if s in got:
+        assert got["mlops"] == got[s], f"the .NET servers disagree: {got}"
+if "python" in got:
+    assert abs(got["python"][1] - got["mlops"][1]) < 0.05, f"sklearn is far off: {got}"
 PY
 
 # CPU time (user + system, clock ticks) of a server's whole process tree (gunicorn's workers too):

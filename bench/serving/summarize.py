@@ -7,7 +7,7 @@ import re
 import statistics
 import sys
 
-NAMES = {"mlops": "Mlops.Server", "bare": "bare minimal API", "python": "gunicorn + Flask + sklearn"}
+NAMES = {"mlops": "Mlops.Server", "bare": "bare minimal API", "before": "Mlops.Server before", "python": "gunicorn + Flask + sklearn"}
 
 
 def result(path):
@@ -31,11 +31,14 @@ def errors(r):
 
 def main():
     out, rounds, connections = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
-    servers = list(NAMES)
+    listed = open(f"{out}/servers.txt", encoding="utf-8").read().split()
+    servers = [s for s in NAMES if s in listed]
+    python = "python" in servers
     sat, best_c = {}, {}
     print("### Throughput (req/s, median of %d rounds; min-max in brackets)\n" % rounds)
-    print("| connections | " + " | ".join(NAMES[s] for s in servers) + " | Mlops / bare | Mlops / Python |")
-    print("|---:|" + "---:|" * (len(servers) + 2))
+    extra = (["before / bare"] if "before" in servers else []) + (["Mlops / Python"] if python else [])
+    print("| connections | " + " | ".join(NAMES[s] for s in servers) + " | Mlops / bare | " + "".join(e + " | " for e in extra))
+    print("|---:|" + "---:|" * (len(servers) + 1 + len(extra)))
     loads, errs = [], 0
     for c in connections:
         medians, cells = {}, []
@@ -48,16 +51,16 @@ def main():
             cells.append(f"{medians[s]:,.0f} ({min(rps):,.0f}-{max(rps):,.0f})")
             if medians[s] > sat.get(s, 0):
                 sat[s], best_c[s] = medians[s], c
-        print(f"| {c} | " + " | ".join(cells)
-              + f" | {medians['mlops'] / medians['bare']:.2f} | {medians['mlops'] / medians['python']:.1f} |")
-    print("| **saturation** | " + " | ".join(f"**{sat[s]:,.0f}** (c={best_c[s]})" for s in servers)
-          + f" | **{sat['mlops'] / sat['bare']:.2f}** | **{sat['mlops'] / sat['python']:.1f}** |")
+        ratios = [f"{medians['mlops'] / medians['bare']:.2f}"] + ([f"{medians['before'] / medians['bare']:.2f}"] if "before" in servers else []) + ([f"{medians['mlops'] / medians['python']:.1f}"] if python else [])
+        print(f"| {c} | " + " | ".join(cells) + " | " + " | ".join(ratios) + " |")
+    ratios = [f"**{sat['mlops'] / sat['bare']:.2f}**"] + ([f"**{sat['before'] / sat['bare']:.2f}**"] if "before" in servers else []) + ([f"**{sat['mlops'] / sat['python']:.1f}**"] if python else [])
+    print("| **saturation** | " + " | ".join(f"**{sat[s]:,.0f}** (c={best_c[s]})" for s in servers) + " | " + " | ".join(ratios) + " |")
     print("\n### Server CPU time per request (µs, user + system of all its processes; median of the rounds)\n")
-    print("| connections | " + " | ".join(NAMES[s] for s in servers) + " | Mlops / bare |")
-    print("|---:|" + "---:|" * (len(servers) + 1))
+    print("| connections | " + " | ".join(NAMES[s] for s in servers) + " | Mlops / bare |" + (" before / bare |" if "before" in servers else ""))
+    print("|---:|" + "---:|" * (len(servers) + 1 + ("before" in servers)))
     for c in connections:
         cpu = {s: statistics.median(result(f"{out}/sat-{s}-c{c}-r{r}.txt")["cpu_us"] for r in range(1, rounds + 1)) for s in servers}
-        print(f"| {c} | " + " | ".join(f"{cpu[s]:,.0f}" for s in servers) + f" | {cpu['mlops'] / cpu['bare']:.2f} |")
+        print(f"| {c} | " + " | ".join(f"{cpu[s]:,.0f}" for s in servers) + f" | {cpu['mlops'] / cpu['bare']:.2f} |" + (f" {cpu['before'] / cpu['bare']:.2f} |" if "before" in servers else ""))
     print(f"\nSocket errors and non-2xx answers in all throughput runs: {errs}. "
           f"Load average (1 min) during the runs: {min(loads):.2f}-{max(loads):.2f}.\n")
 
