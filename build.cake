@@ -4,6 +4,7 @@
 //   dotnet cake --target=Validate    one stage (and what it depends on)
 //   dotnet cake --model=churn        only one model
 //   dotnet cake --environment=staging  where Gate and Promote aim (the default is staging)
+//   dotnet cake --mlops=PATH/mlops.dll  run that CLI instead of publishing src/Mlops.Cli
 //
 // Promote commits on a new branch promote/MODEL-vN-ENV; the pull request of that branch is the
 // deployment approval. Pass --promote-on-current-branch=true in a merge pipeline that commits directly.
@@ -18,8 +19,11 @@ var model = Argument("model", "");
 var configuration = Argument("configuration", "Release");
 var environment = Argument("environment", "staging");
 var onCurrentBranch = Argument("promote-on-current-branch", false);
+var cli = Argument("mlops", "");
 
 #load "build/mlops.cake"
+
+var mlopsDll = string.IsNullOrEmpty(cli) ? MlopsDll(configuration) : MakeAbsolute(File(cli)).FullPath;
 
 // The last stage the target asks for; Default is the whole pipeline.
 var through = string.Equals(target, "Default", StringComparison.OrdinalIgnoreCase) ? "Promote" : target;
@@ -44,12 +48,22 @@ void Stage(string stage)
         arguments.Add("--on-current-branch");
     }
 
-    Mlops(configuration, arguments.ToArray());
+    Mlops(mlopsDll, arguments.ToArray());
 }
 
 Task("Build")
     .Description("Publishes the mlops CLI from this repository's source (ReadyToRun, so each run starts fast).")
-    .Does(() => BuildMlops(configuration));
+    .Does(() =>
+    {
+        if (string.IsNullOrEmpty(cli))
+        {
+            BuildMlops(configuration);
+        }
+        else
+        {
+            Information($"Using {mlopsDll} (--mlops); not publishing src/Mlops.Cli.");
+        }
+    });
 
 Task("Validate")
     .Description("Checks every declaration, its references and its data (mlops validate).")

@@ -78,10 +78,10 @@ void BuildMlops(string configuration)
 }
 
 // Runs mlops with its standard output shown as it comes; its standard error (where the CLI says why
-// it failed) is shown too, and its first line becomes the message Cake fails with.
-void Mlops(string configuration, params string[] arguments)
+// it failed) is shown too, and its last "mlops: " line becomes the message Cake fails with.
+void Mlops(string dll, params string[] arguments)
 {
-    var args = new ProcessArgumentBuilder().AppendQuoted(MlopsDll(configuration));
+    var args = new ProcessArgumentBuilder().AppendQuoted(dll);
     foreach (var argument in arguments)
     {
         args.AppendQuoted(argument);
@@ -96,7 +96,7 @@ void Mlops(string configuration, params string[] arguments)
 
     if (exit != 0)
     {
-        var reason = lines.FirstOrDefault(l => l.StartsWith("mlops: ", StringComparison.Ordinal));
+        var reason = lines.LastOrDefault(l => l.StartsWith("mlops: ", StringComparison.Ordinal));
         throw new Exception($"mlops {string.Join(" ", arguments)} failed with exit code {exit}" + (reason is null ? "; its findings are printed above." : $": {reason["mlops: ".Length..]}"));
     }
 }

@@ -136,7 +136,7 @@ internal static class PipelineCommand
         {
             // The stage's own error is written by the caller, as for its single command; the summary goes first.
             times.Add((stage, context.Time.GetElapsedTime(started)));
-            await SummaryAsync(context, ExitCodes.CheckFailed, times).ConfigureAwait(false);
+            await SummaryAsync(context, ExitCodes.CheckFailed, times, thrown: true).ConfigureAwait(false);
             throw;
         }
     }
@@ -167,13 +167,23 @@ internal static class PipelineCommand
         }
     }
 
-    /// <summary>One closing line with each stage's time, so a slow stage shows without a profiler; the exit code passes through.</summary>
-    private static async Task<int> SummaryAsync(CliContext context, int exit, List<(PipelineStage Stage, TimeSpan Elapsed)> times)
+    /// <summary>
+    /// One closing line with each stage's time, so a slow stage shows without a profiler. A stage
+    /// that failed by its exit code (a gate, validation errors) wrote no error line of its own, so
+    /// one says which stage stopped the run; an exception's message is written by the caller.
+    /// </summary>
+    private static async Task<int> SummaryAsync(CliContext context, int exit, List<(PipelineStage Stage, TimeSpan Elapsed)> times, bool thrown = false)
     {
         var total = times.Aggregate(TimeSpan.Zero, (sum, t) => sum + t.Elapsed);
-        var verdict = exit == ExitCodes.Success ? $"through {Name(times[^1].Stage)}" : $"stopped at {Name(times[^1].Stage)}";
+        var last = Name(times[^1].Stage);
+        var failed = thrown || exit != ExitCodes.Success;
         await context.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"pipeline {verdict}: {string.Join(", ", times.Select(t => $"{Name(t.Stage)} {t.Elapsed.TotalSeconds:0.00} s"))}; {total.TotalSeconds:0.00} s in all")).ConfigureAwait(false);
+            $"pipeline {(failed ? "stopped at" : "through")} {last}: {string.Join(", ", times.Select(t => $"{Name(t.Stage)} {t.Elapsed.TotalSeconds:0.00} s"))}; {total.TotalSeconds:0.00} s in all")).ConfigureAwait(false);
+        if (failed && !thrown)
+        {
+            await context.Error.WriteLineAsync($"mlops: {last} failed (exit {exit}); its findings are above, and the stages after it did not run.").ConfigureAwait(false);
+        }
+
         return exit;
     }
 }
