@@ -47,9 +47,11 @@ for name in old new; do
   (cd "$WORK/$name" && dotnet cake > "$OUT/second-$name.log" 2>&1)
 done
 
-# Cake's own floor: an empty script with the script cache on, in the same folder.
-printf 'Task("Default");\nRunTarget("Default");\n' > "$WORK/empty.cake"
-(cd "$WORK/new" && dotnet cake "$WORK/empty.cake" >/dev/null)
+# Cake's own floor: an empty script with the script cache on (cake.config), in a folder of its own.
+mkdir -p "$WORK/empty"
+cp -r "$WORK/new/cake.config" "$WORK/new/.config" "$WORK/empty/"
+printf 'Task("Default");\nRunTarget("Default");\n' > "$WORK/empty/build.cake"
+(cd "$WORK/empty" && dotnet cake >/dev/null)
 
 for round in $(seq 1 "$ROUNDS"); do
   if [ $((round % 2)) -eq 1 ]; then order="old new"; else order="new old"; fi
@@ -57,7 +59,7 @@ for round in $(seq 1 "$ROUNDS"); do
   for name in $order; do commands+=(--command-name "$name" "cd $WORK/$name && dotnet cake"); done
   echo "round $round, load $(cut -d' ' -f1-3 /proc/loadavg):" | tee -a "$OUT/summary.txt"
   hyperfine -w 1 -r "$RUNS" --export-json "$OUT/round-$round.json" \
-    "${commands[@]}" --command-name "empty cake script" "cd $WORK/new && dotnet cake $WORK/empty.cake" \
+    "${commands[@]}" --command-name "empty cake script" "cd $WORK/empty && dotnet cake" \
     2>&1 | tee -a "$OUT/summary.txt"
 done
 
