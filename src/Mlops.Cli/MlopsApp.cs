@@ -4,6 +4,7 @@ using Mlops.Cli.Commands.Evaluate;
 using Mlops.Cli.Commands.Gate;
 using Mlops.Cli.Commands.History;
 using Mlops.Cli.Commands.Package;
+using Mlops.Cli.Commands.Pipeline;
 using Mlops.Cli.Commands.Predict;
 using Mlops.Cli.Commands.Promote;
 using Mlops.Cli.Commands.Register;
@@ -32,6 +33,7 @@ internal static class MlopsApp
             PackageCommand.Create(context),
             RegisterCommand.Create(context),
             PromoteCommand.Create(context),
+            PipelineCommand.Create(context),
             DiffCommand.Create(context),
             RollbackCommand.Create(context),
             HistoryCommand.Create(context),

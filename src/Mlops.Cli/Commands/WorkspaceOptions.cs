@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Mlops.Cli.Commands.Promote;
 using Mlops.Pipeline.Stages;
 using Mlops.Pipeline.Tracking;
 
@@ -20,26 +21,26 @@ internal sealed class WorkspaceOptions
 
     public Option<bool> Json { get; } = new("--json") { Description = "Write JSON for machines." };
 
-    public Command AddTo(Command command)
+    public Command AddTo(Command command, bool json = true)
     {
         command.Arguments.Add(Model);
         command.Options.Add(Repo);
         command.Options.Add(TrackingDb);
         command.Options.Add(Force);
-        command.Options.Add(Json);
+        if (json)
+        {
+            command.Options.Add(Json);
+        }
+
         return command;
     }
 
     /// <summary>Validates the repository and opens its run store.</summary>
     /// <exception cref="UsageException">The repository folder does not exist.</exception>
-    public async Task<Workspace> OpenAsync(ParseResult parse, CliContext context, CancellationToken cancellationToken)
-    {
-        var repo = parse.GetValue(Repo) ?? new DirectoryInfo(".");
-        if (!repo.Exists)
-        {
-            throw new UsageException($"the repository folder '{repo.FullName}' does not exist. Pass an existing folder with --repo.");
-        }
+    public async Task<Workspace> OpenAsync(ParseResult parse, CliContext context, CancellationToken cancellationToken) =>
+        await Workspace.OpenAsync(RootOf(parse), parse.GetValue(TrackingDb), context.Time, cancellationToken).ConfigureAwait(false);
 
-        return await Workspace.OpenAsync(repo.FullName, parse.GetValue(TrackingDb), context.Time, cancellationToken).ConfigureAwait(false);
-    }
+    /// <summary>The full path of the repository root the options name.</summary>
+    /// <exception cref="UsageException">The folder does not exist.</exception>
+    public string RootOf(ParseResult parse) => PromotionErrors.Root(parse.GetValue(Repo));
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Mlops.Declarations.Digests;
 using Mlops.Declarations.FeatureSets;
 using Mlops.Declarations.Models;
@@ -32,8 +33,12 @@ public static class EvaluateStage
     /// <summary>Raise when evaluation computes something different from the same run.</summary>
     public const int EvaluatorVersion = 1;
 
-    /// <summary>Options shared with serialisation of reports.</summary>
-    public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    /// <summary>Options shared with serialisation of reports; the stored evaluation and the profile use metadata generated at compile time.</summary>
+    public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        TypeInfoResolver = JsonTypeInfoResolver.Combine(StageJsonContext.Default, new DefaultJsonTypeInfoResolver()),
+    };
 
     /// <summary>Evaluates the current run of a model.</summary>
     /// <param name="workspace">The validated repository.</param>

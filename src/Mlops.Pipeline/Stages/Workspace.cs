@@ -44,11 +44,23 @@ public sealed class Workspace : IAsyncDisposable
     {
         var full = Path.GetFullPath(root);
         var validation = await RepositoryValidator.ValidateAsync(full, cancellationToken, keepRows: true).ConfigureAwait(false);
+        return await OpenAsync(full, validation, trackingDb, time, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Opens the run store over a validation already made (with rows kept, so the stages reuse
+    /// the data it read), for a caller that reports the validation itself, such as a pipeline run.
+    /// </summary>
+    /// <exception cref="CheckFailedException">The validation found errors.</exception>
+    public static async Task<Workspace> OpenAsync(string root, ValidationReport validation, string? trackingDb, TimeProvider time, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(validation);
         if (validation.Errors > 0)
         {
             throw new CheckFailedException($"validation found {validation.Errors} error(s); run 'mlops validate' and fix them first", validation.Diagnostics);
         }
 
+        var full = Path.GetFullPath(root);
         var runs = await RunStore.OpenAsync(TrackingLocation.Resolve(full, trackingDb), time, cancellationToken).ConfigureAwait(false);
         return new Workspace(full, validation, runs, time);
     }

@@ -25,17 +25,22 @@ internal static class EvaluateCommand
 
     private static async Task<int> RunAsync(CliContext context, WorkspaceOptions options, FileInfo? predictions, ParseResult parse, CancellationToken cancellationToken)
     {
-        var json = parse.GetValue(options.Json);
         await using var workspace = await options.OpenAsync(parse, context, cancellationToken).ConfigureAwait(false);
+        return await RunAsync(context, workspace, parse.GetValue(options.Model), parse.GetValue(options.Force), parse.GetValue(options.Json), predictions, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Evaluates the named model (every model when null) in an open workspace and writes the reports.</summary>
+    public static async Task<int> RunAsync(CliContext context, Workspace workspace, string? name, bool force, bool json, FileInfo? predictions, CancellationToken cancellationToken)
+    {
         var outcomes = new List<EvaluateOutcome>();
-        var models = workspace.Models(parse.GetValue(options.Model));
+        var models = workspace.Models(name);
         foreach (var (model, features) in models)
         {
             var file = predictions is null ? null
                 : models.Count == 1 ? predictions.FullName
                 : Path.Combine(predictions.DirectoryName ?? ".", $"{model.Value.Name}-{predictions.Name}");
             var outcome = await StageProgress.RunAsync(context, json, $"Evaluating {model.Value.Name}",
-                progress => EvaluateStage.RunAsync(workspace, model, features, parse.GetValue(options.Force), progress, cancellationToken, file)).ConfigureAwait(false);
+                progress => EvaluateStage.RunAsync(workspace, model, features, force, progress, cancellationToken, file)).ConfigureAwait(false);
             outcomes.Add(outcome);
             if (!json)
             {

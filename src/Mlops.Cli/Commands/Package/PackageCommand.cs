@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Mlops.Cli.Output;
 using Mlops.Pipeline.Stages;
+using Mlops.Runtime.Store;
 
 namespace Mlops.Cli.Commands.Package;
 
@@ -23,49 +24,55 @@ internal static class PackageCommand
         var store = StoreOption.Open(workspace.Root, storeValue);
         try
         {
-            var outcomes = new List<PackageOutcome>();
-            foreach (var (model, features) in workspace.Models(parse.GetValue(options.Model)))
-            {
-                outcomes.Add(await PackageStage.RunAsync(workspace, model, features, store, register, cancellationToken).ConfigureAwait(false));
-            }
-
-            if (parse.GetValue(options.Json))
-            {
-                await JsonOutput.WriteAsync(context.Out, json =>
-                {
-                    json.WriteStartArray();
-                    foreach (var outcome in outcomes)
-                    {
-                        json.WriteStartObject();
-                        json.WriteString("model", outcome.Run.Model);
-                        json.WriteString("runId", outcome.Run.Id);
-                        json.WriteString("digest", outcome.Digest);
-                        json.WriteString("store", outcome.Store);
-                        json.WriteString("tag", outcome.Version?.Tag);
-                        json.WriteString("commit", outcome.Version?.Commit);
-                        json.WriteBoolean("newVersion", outcome.NewVersion);
-                        json.WriteEndObject();
-                    }
-
-                    json.WriteEndArray();
-                }).ConfigureAwait(false);
-            }
-            else
-            {
-                foreach (var outcome in outcomes)
-                {
-                    var registered = outcome.Version is not { } version
-                        ? "not registered (--no-register)"
-                        : outcome.NewVersion
-                            ? $"registered as {version.Tag} on commit {version.Commit[..12]}"
-                            : $"already registered as {version.Tag}";
-                    await context.Out.WriteLineAsync($"package {outcome.Run.Model}: bundle {outcome.Digest} in {outcome.Store}; {registered}").ConfigureAwait(false);
-                }
-            }
+            return await RunAsync(context, workspace, parse.GetValue(options.Model), store, register, parse.GetValue(options.Json), cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             (store as IDisposable)?.Dispose();
+        }
+    }
+
+    /// <summary>Packages the named model (every model when null) of an open workspace into a store and writes what was stored and registered.</summary>
+    public static async Task<int> RunAsync(CliContext context, Workspace workspace, string? name, IBundleStore store, bool register, bool json, CancellationToken cancellationToken)
+    {
+        var outcomes = new List<PackageOutcome>();
+        foreach (var (model, features) in workspace.Models(name))
+        {
+            outcomes.Add(await PackageStage.RunAsync(workspace, model, features, store, register, cancellationToken).ConfigureAwait(false));
+        }
+
+        if (json)
+        {
+            await JsonOutput.WriteAsync(context.Out, writer =>
+            {
+                writer.WriteStartArray();
+                foreach (var outcome in outcomes)
+                {
+                    writer.WriteStartObject();
+                    writer.WriteString("model", outcome.Run.Model);
+                    writer.WriteString("runId", outcome.Run.Id);
+                    writer.WriteString("digest", outcome.Digest);
+                    writer.WriteString("store", outcome.Store);
+                    writer.WriteString("tag", outcome.Version?.Tag);
+                    writer.WriteString("commit", outcome.Version?.Commit);
+                    writer.WriteBoolean("newVersion", outcome.NewVersion);
+                    writer.WriteEndObject();
+                }
+
+                writer.WriteEndArray();
+            }).ConfigureAwait(false);
+        }
+        else
+        {
+            foreach (var outcome in outcomes)
+            {
+                var registered = outcome.Version is not { } version
+                    ? "not registered (--no-register)"
+                    : outcome.NewVersion
+                        ? $"registered as {version.Tag} on commit {version.Commit[..12]}"
+                        : $"already registered as {version.Tag}";
+                await context.Out.WriteLineAsync($"package {outcome.Run.Model}: bundle {outcome.Digest} in {outcome.Store}; {registered}").ConfigureAwait(false);
+            }
         }
 
         return ExitCodes.Success;

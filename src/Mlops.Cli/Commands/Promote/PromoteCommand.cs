@@ -2,6 +2,7 @@ using System.CommandLine;
 using Mlops.Cli.Output;
 using Mlops.Pipeline.Promotion;
 using Mlops.Pipeline.Stages;
+using Mlops.Runtime.Store;
 
 namespace Mlops.Cli.Commands.Promote;
 
@@ -52,9 +53,7 @@ internal static class PromoteCommand
             var bundles = StoreOption.Open(root, parse.GetValue(store));
             try
             {
-                var result = await PromotionErrors.RunAsync(() => PromoteStage.RunAsync(request, parse.GetValue(trackingDb), bundles, context.Time, ct)).ConfigureAwait(false);
-                await WriteAsync(context, result, parse.GetValue(json)).ConfigureAwait(false);
-                return ExitCodes.Success;
+                return await RunAsync(context, request, parse.GetValue(trackingDb), bundles, parse.GetValue(json), ct).ConfigureAwait(false);
             }
             finally
             {
@@ -62,6 +61,16 @@ internal static class PromoteCommand
             }
         });
         return command;
+    }
+
+    /// <summary>Promotes as the request says and writes the commit made (or that the pin was already there).</summary>
+    /// <exception cref="UsageException">The request names something that does not exist.</exception>
+    /// <exception cref="CheckFailedException">The promotion was refused (requirements, conflict, altered pin, ...).</exception>
+    public static async Task<int> RunAsync(CliContext context, PromotionRequest request, string? trackingDb, IBundleStore store, bool json, CancellationToken cancellationToken)
+    {
+        var result = await PromotionErrors.RunAsync(() => PromoteStage.RunAsync(request, trackingDb, store, context.Time, cancellationToken)).ConfigureAwait(false);
+        await WriteAsync(context, result, json).ConfigureAwait(false);
+        return ExitCodes.Success;
     }
 
     private static async Task WriteAsync(CliContext context, PromotionResult result, bool json)

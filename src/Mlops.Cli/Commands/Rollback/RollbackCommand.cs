@@ -21,7 +21,7 @@ internal static class RollbackCommand
                 Target = parse.GetValue(branch) ? CommitTarget.NewBranch : CommitTarget.CurrentBranch,
                 PushTo = parse.GetValue(push),
             };
-            var result = await PromotionErrors.RunAsync(() => new Pipeline.Promotion.Rollback(context.Time).RunAsync(request, ct)).ConfigureAwait(false);
+            var result = await PromotionErrors.RunAsync(() => new Mlops.Pipeline.Promotion.Rollback(context.Time).RunAsync(request, ct)).ConfigureAwait(false);
             await context.Out.WriteLineAsync($"rollback {result.Environment}: commit {result.Commit[..12]} on branch {result.Branch} undoes '{result.RevertedSubject}' ({result.RevertedCommit[..12]})").ConfigureAwait(false);
             await context.Out.WriteLineAsync("    " + result.Diff.Summary()).ConfigureAwait(false);
             return ExitCodes.Success;

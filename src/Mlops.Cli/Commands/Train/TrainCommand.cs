@@ -20,10 +20,14 @@ internal static class TrainCommand
 
     private static async Task<int> RunAsync(CliContext context, WorkspaceOptions options, ParseResult parse, CancellationToken cancellationToken)
     {
-        var json = parse.GetValue(options.Json);
         await using var workspace = await options.OpenAsync(parse, context, cancellationToken).ConfigureAwait(false);
+        return await RunAsync(context, workspace, parse.GetValue(options.Model), parse.GetValue(options.Force), parse.GetValue(options.Json), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Trains the named model (every model when null) in an open workspace and writes what happened.</summary>
+    public static async Task<int> RunAsync(CliContext context, Workspace workspace, string? name, bool force, bool json, CancellationToken cancellationToken)
+    {
         var outcomes = new List<TrainOutcome>();
-        var name = parse.GetValue(options.Model);
         foreach (var (model, features) in workspace.Models(name))
         {
             // Training every model (the pipeline's Train stage) passes over external ones; naming one is an error that says how to register it.
@@ -38,7 +42,7 @@ internal static class TrainCommand
             }
 
             var outcome = await StageProgress.RunAsync(context, json, $"Training {model.Value.Name}",
-                progress => TrainStage.RunAsync(workspace, model, features, parse.GetValue(options.Force), progress, cancellationToken)).ConfigureAwait(false);
+                progress => TrainStage.RunAsync(workspace, model, features, force, progress, cancellationToken)).ConfigureAwait(false);
             outcomes.Add(outcome);
             if (!json)
             {

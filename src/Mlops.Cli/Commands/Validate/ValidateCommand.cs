@@ -28,19 +28,24 @@ internal static class ValidateCommand
 
         var started = context.Time.GetTimestamp();
         var report = await RepositoryValidator.ValidateAsync(settings.Repo.FullName, cancellationToken).ConfigureAwait(false);
-        var elapsed = context.Time.GetElapsedTime(started);
-        if (settings.Json)
+        return await WriteAsync(context, report, context.Time.GetElapsedTime(started), settings.Json).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes a validation's findings and summary (or its JSON); the exit code is 1 when it found errors.</summary>
+    public static async Task<int> WriteAsync(CliContext context, ValidationReport report, TimeSpan elapsed, bool json)
+    {
+        if (json)
         {
-            await JsonOutput.WriteAsync(context.Out, json =>
+            await JsonOutput.WriteAsync(context.Out, writer =>
             {
-                json.WriteStartObject();
-                json.WriteBoolean("ok", report.Errors == 0);
-                json.WriteNumber("errors", report.Errors);
-                json.WriteNumber("warnings", report.Warnings);
-                json.WriteNumber("files", report.Files);
-                json.WriteNumber("dataRows", report.DataRows);
-                DiagnosticOutput.WriteJson(json, report.Diagnostics);
-                json.WriteEndObject();
+                writer.WriteStartObject();
+                writer.WriteBoolean("ok", report.Errors == 0);
+                writer.WriteNumber("errors", report.Errors);
+                writer.WriteNumber("warnings", report.Warnings);
+                writer.WriteNumber("files", report.Files);
+                writer.WriteNumber("dataRows", report.DataRows);
+                DiagnosticOutput.WriteJson(writer, report.Diagnostics);
+                writer.WriteEndObject();
             }).ConfigureAwait(false);
         }
         else
