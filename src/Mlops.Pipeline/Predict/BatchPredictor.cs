@@ -1,4 +1,5 @@
-using System.Diagnostics;
+using System.Text;
+using System.Threading.Channels;
 using Mlops.Declarations.Diagnostics;
 using Mlops.Pipeline.Data;
 using Mlops.Runtime.Features;
@@ -40,15 +41,24 @@ public sealed class RowsRefusedException(IReadOnlyList<Diagnostic> errors, strin
 /// <summary>
 /// Scores a CSV file the way the server scores requests: every row is read with the runtime's
 /// value rules into a <see cref="FeatureBatch"/> of the model's <see cref="InputSchema"/>, a block of rows
-/// at a time, and each block is scored with one call of the same <see cref="IScorer"/>. Memory stays
-/// flat whatever the file's size: a block is read, scored and written before the next is read. The
-/// output keeps the entity column when the feature set has one (else the input's line number) and
-/// adds the prediction columns of <see cref="PredictionColumns"/>.
+/// at a time, and each block is scored with one call of the same <see cref="IScorer"/>. The output keeps
+/// the entity column when the feature set has one (else the input's line number) and adds the
+/// prediction columns of <see cref="PredictionColumns"/>.
 /// </summary>
+/// <remarks>
+/// Reading and writing run side by side on two threads: one reads, parses and checks blocks, the
+/// other scores, formats and writes them. They hand blocks over through a queue of
+/// <see cref="BlocksInFlight"/> blocks, so memory stays flat whatever the file's size, and the writer hands
+/// each block's arrays back for reuse. Either side's failure (or a cancellation) stops the other
+/// before the files are removed: nothing half-written is left.
+/// </remarks>
 public static class BatchPredictor
 {
     /// <summary>Rows read, scored and written at a time.</summary>
     public const int BlockRows = 4096;
+
+    /// <summary>Blocks read ahead of the writer at most.</summary>
+    public const int BlocksInFlight = 2;
 
     private const int ShownErrors = 5;
 
@@ -98,84 +108,127 @@ public static class BatchPredictor
 
     private static async Task<PredictCounts> ScoreAsync(IScorer scorer, InputSchema schema, PredictRequest request, string outputPath, string? errorsPath, IProgress<long>? progress, CancellationToken cancellationToken)
     {
-        using var reader = new StreamReader(request.InputPath, detectEncodingFromByteOrderMarks: true);
-        await using var outputWriter = new StreamWriter(outputPath, append: false, new System.Text.UTF8Encoding(false), 1 << 16);
-        await using var errorsWriter = errorsPath is null ? null : new StreamWriter(errorsPath, append: false, new System.Text.UTF8Encoding(false));
+        using var reader = new StreamReader(
+            new FileStream(request.InputPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.Asynchronous | FileOptions.SequentialScan),
+            Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16, leaveOpen: false);
+        // Room for a block's output, so that the writer's file writes are the awaited flushes after each block.
+        await using var outputWriter = new StreamWriter(outputPath, append: false, new UTF8Encoding(false), 1 << 18);
+        await using var errorsWriter = errorsPath is null ? null : new StreamWriter(errorsPath, append: false, new UTF8Encoding(false));
         var output = new CsvWriter(outputWriter);
         var errors = errorsWriter is null ? null : new CsvWriter(errorsWriter);
         errors?.Record(["line", "column", "feature", "id", "message"]);
 
-        TextBatchWriter? writer = null;
-        var entity = -1;
-        var width = 0;
-        var keys = new List<string>(BlockRows);
-        var refusedShown = new List<Diagnostic>();
-        long rows = 0, scored = 0, refused = 0;
-        var stoppedEarly = false;
+        var csv = new CsvReader(reader);
         try
         {
-            await foreach (var row in CsvReader.ReadAsync(reader, cancellationToken).ConfigureAwait(false))
+            if (!await csv.ReadRecordAsync(cancellationToken).ConfigureAwait(false))
             {
-                if (writer is null)
-                {
-                    writer = Header(schema, row, request.DisplayPath, out entity);
-                    width = row.Fields.Length;
-                    output.Record([entity >= 0 ? schema.Entity : "line", .. PredictionColumns.Names(scorer.Kind, scorer.Classes)]);
-                    continue;
-                }
-
-                rows++;
-                var fits = row.Fields.Length == width;
-                if (!fits)
-                {
-                    Refuse(new RowError(row.Line, 1, "", DiagnosticIds.MalformedCsv.Id, $"the row has {row.Fields.Length} fields, the header {width}. Fix the quoting or the separators."));
-                }
-                else
-                {
-                    fits = writer.Write(row.Fields, (input, field, problem) =>
-                        Refuse(new RowError(row.Line, row.Positions[field].Column, input.Name, problem.Id, problem.Message)));
-                }
-
-                if (fits)
-                {
-                    keys.Add(entity >= 0 ? row.Fields[entity] : row.Line.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                }
-                else
-                {
-                    refused++;
-                    if (errors is null && refusedShown.Count >= ShownErrors)
-                    {
-                        stoppedEarly = true; // enough to act on: the rest of the file is not read
-                        break;
-                    }
-                }
-
-                if (writer.IsFull)
-                {
-                    scored += await WriteBlockAsync(scorer, writer.Flush(), keys, output, outputWriter, errors is null && refused > 0, cancellationToken).ConfigureAwait(false);
-                    progress?.Report(rows);
-                }
+                throw new Stages.StageInputException($"{request.DisplayPath}(1,1): error {DiagnosticIds.NoDataRows.Id}: '{request.DisplayPath}' is empty; it needs a header line naming the features, then one row per line.");
             }
+
+            var header = csv.ToRow();
+            var writer = Header(schema, header, request.DisplayPath, out var entity);
+            output.Record([entity >= 0 ? schema.Entity : "line", .. PredictionColumns.Names(scorer.Kind, scorer.Classes)]);
+
+            var blocks = Channel.CreateBounded<Block>(new BoundedChannelOptions(BlocksInFlight) { SingleReader = true, SingleWriter = true });
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var written = Task.Run(() => WriteBlocksAsync(blocks.Reader, scorer, writer, output, outputWriter, stop), CancellationToken.None);
+            PredictCounts counts;
+            try
+            {
+                counts = await ReadBlocksAsync(csv, header.Fields.Length, entity, writer, blocks.Writer, errors, request.DisplayPath, progress, stop.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                // The writing side failed and stopped the reading: its failure is the one to report.
+                await written.ConfigureAwait(false);
+                throw;
+            }
+            catch
+            {
+                // Bad input or a cancellation: the writer stops before the files it writes are removed.
+                await stop.CancelAsync().ConfigureAwait(false);
+                await ((Task)written).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                throw;
+            }
+
+            return counts with { Scored = await written.ConfigureAwait(false) };
         }
         catch (CsvFormatException e)
         {
             throw new Stages.StageInputException($"{request.DisplayPath}({e.Position.Line},{e.Position.Column}): error {DiagnosticIds.MalformedCsv.Id}: '{request.DisplayPath}' is not well-formed CSV: {e.Reason}. Nothing was written.");
         }
+    }
 
-        if (writer is null)
+    /// <summary>The reading side: parses and checks the rows after the header into blocks, and queues them for the writer.</summary>
+    private static async Task<PredictCounts> ReadBlocksAsync(CsvReader csv, int width, int entity, TextBatchWriter writer, ChannelWriter<Block> blocks, CsvWriter? errors, string displayPath, IProgress<long>? progress, CancellationToken cancellationToken)
+    {
+        var refusedShown = new List<Diagnostic>();
+        long rows = 0, refused = 0;
+        var stoppedEarly = false;
+        var lines = new int[BlockRows];
+        var keys = entity >= 0 ? new string[BlockRows] : null;
+        var problem = new Action<FeatureInput, int, ValueProblem>((input, field, wrong) =>
+            Refuse(new RowError(csv.Line, csv.PositionOf(field).Column, input.Name, wrong.Id, wrong.Message)));
+        while (await csv.ReadRecordAsync(cancellationToken).ConfigureAwait(false))
         {
-            throw new Stages.StageInputException($"{request.DisplayPath}(1,1): error {DiagnosticIds.NoDataRows.Id}: '{request.DisplayPath}' is empty; it needs a header line naming the features, then one row per line.");
+            rows++;
+            var fits = csv.FieldCount == width;
+            if (!fits)
+            {
+                Refuse(new RowError(csv.Line, 1, "", DiagnosticIds.MalformedCsv.Id, $"the row has {csv.FieldCount} fields, the header {width}. Fix the quoting or the separators."));
+            }
+            else
+            {
+                fits = writer.Write(csv, problem);
+            }
+
+            if (fits)
+            {
+                lines[writer.Count - 1] = csv.Line;
+                keys?[writer.Count - 1] = csv.FieldText(entity);
+            }
+            else
+            {
+                refused++;
+                if (errors is null && refusedShown.Count >= ShownErrors)
+                {
+                    stoppedEarly = true; // enough to act on: the rest of the file is not read
+                    break;
+                }
+            }
+
+            if (writer.IsFull)
+            {
+                await SendAsync().ConfigureAwait(false);
+                progress?.Report(rows);
+            }
         }
 
         if (errors is null && refused > 0)
         {
             throw new RowsRefusedException(refusedShown,
-                $"{(stoppedEarly ? "at least " : "")}{refused} row{(refused == 1 ? "" : "s")} of '{request.DisplayPath}' {(refused == 1 && !stoppedEarly ? "does" : "do")} not fit the model's schema ({(stoppedEarly ? $"the first {refusedShown.Count}" : refused == 1 ? "it is" : "they are")} above); nothing was written. Correct the data, or pass --errors FILE to score the other rows and write these beside.");
+                $"{(stoppedEarly ? "at least " : "")}{refused} row{(refused == 1 ? "" : "s")} of '{displayPath}' {(refused == 1 && !stoppedEarly ? "does" : "do")} not fit the model's schema ({(stoppedEarly ? $"the first {refusedShown.Count}" : refused == 1 ? "it is" : "they are")} above); nothing was written. Correct the data, or pass --errors FILE to score the other rows and write these beside.");
         }
 
-        scored += await WriteBlockAsync(scorer, writer.Flush(), keys, output, outputWriter, skip: false, cancellationToken).ConfigureAwait(false);
+        await SendAsync().ConfigureAwait(false);
+        blocks.Complete();
         progress?.Report(rows);
-        return new PredictCounts(rows, scored, refused, TimeSpan.Zero);
+        return new PredictCounts(rows, 0, refused, TimeSpan.Zero);
+
+        async Task SendAsync()
+        {
+            var block = new Block(writer.Flush(), lines, keys);
+            if (errors is null && refused > 0)
+            {
+                writer.Recycle(block.Rows); // the run fails at the end: nothing is scored
+                return;
+            }
+
+            lines = new int[BlockRows];
+            keys = entity >= 0 ? new string[BlockRows] : null;
+            await blocks.WriteAsync(block, cancellationToken).ConfigureAwait(false);
+        }
 
         void Refuse(RowError error)
         {
@@ -190,9 +243,52 @@ public static class BatchPredictor
             }
             else if (refusedShown.Count < ShownErrors)
             {
-                refusedShown.Add(new Diagnostic(error.Id, Severity.Error, new SourceLocation(request.DisplayPath, error.Line, error.Column),
+                refusedShown.Add(new Diagnostic(error.Id, Severity.Error, new SourceLocation(displayPath, error.Line, error.Column),
                     error.Feature.Length > 0 ? $"{error.Feature}: {error.Message}" : error.Message));
             }
+        }
+    }
+
+    /// <summary>The writing side: scores each block, writes its rows, and hands its arrays back to the reader.</summary>
+    private static async Task<long> WriteBlocksAsync(ChannelReader<Block> blocks, IScorer scorer, TextBatchWriter reader, CsvWriter output, StreamWriter file, CancellationTokenSource stop)
+    {
+        try
+        {
+            long scored = 0;
+            await foreach (var block in blocks.ReadAllAsync(stop.Token).ConfigureAwait(false))
+            {
+                var rows = block.Rows;
+                if (rows.RowCount > 0)
+                {
+                    var predictions = scorer.Score(rows);
+                    for (var r = 0; r < rows.RowCount; r++)
+                    {
+                        if (block.Keys is { } keys)
+                        {
+                            output.Field(keys[r]);
+                        }
+                        else
+                        {
+                            output.Field(block.Lines[r]);
+                        }
+
+                        PredictionColumns.Write(output, scorer.Kind, predictions, r);
+                        output.EndRecord();
+                    }
+
+                    await file.FlushAsync(stop.Token).ConfigureAwait(false);
+                    scored += rows.RowCount;
+                }
+
+                reader.Recycle(rows);
+            }
+
+            return scored;
+        }
+        catch
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            throw;
         }
     }
 
@@ -211,26 +307,6 @@ public static class BatchPredictor
         return writer;
     }
 
-    private static async Task<long> WriteBlockAsync(IScorer scorer, FeatureBatch block, List<string> keys, CsvWriter output, StreamWriter writer, bool skip, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        Debug.Assert(block.RowCount == keys.Count, "every clean row has its key");
-        if (skip || block.RowCount == 0)
-        {
-            keys.Clear();
-            return 0;
-        }
-
-        var predictions = scorer.Score(block);
-        for (var r = 0; r < block.RowCount; r++)
-        {
-            output.Field(keys[r]);
-            PredictionColumns.Write(output, scorer.Kind, predictions, r);
-            output.EndRecord();
-        }
-
-        keys.Clear();
-        await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
-        return block.RowCount;
-    }
+    /// <summary>A block of checked rows with the line (and entity key, when there is one) of each.</summary>
+    private sealed record Block(FeatureBatch Rows, int[] Lines, string[]? Keys);
 }
