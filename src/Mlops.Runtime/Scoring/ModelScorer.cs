@@ -65,15 +65,13 @@ public sealed class ModelScorer : IScorer
             }
         };
 
-        var checker = _factory();
-        _linear = LinearModelPath.TryCreate(context, model, inputSchema, RowType, row =>
-        {
-            var one = NewArrays(1);
-            checker.Predict(row, one, 0);
-            return one.ToBatch()[0];
-        }, out var reason);
+        _linear = LinearModelPath.TryCreate(context, model, inputSchema, RowType, out var reason);
         ScoringPath = _linear is null ? $"ML.NET prediction engine ({reason})" : "linear terms (checked against ML.NET at load)";
-        Return(checker);
+        if (_linear is null)
+        {
+            // Every call needs an engine: make the first at load, so a model that cannot have one fails here.
+            Return(_factory());
+        }
     }
 
     /// <summary>
