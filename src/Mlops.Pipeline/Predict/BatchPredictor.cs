@@ -1,3 +1,6 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using System.Text;
 using System.Threading.Channels;
 using Mlops.Declarations.Diagnostics;
@@ -46,11 +49,13 @@ public sealed class RowsRefusedException(IReadOnlyList<Diagnostic> errors, strin
 /// prediction columns of <see cref="PredictionColumns"/>.
 /// </summary>
 /// <remarks>
-/// Reading and writing run side by side on two threads: one reads, parses and checks blocks, the
-/// other scores, formats and writes them. They hand blocks over through a queue of
-/// <see cref="BlocksInFlight"/> blocks, so memory stays flat whatever the file's size, and the writer hands
-/// each block's arrays back for reuse. Either side's failure (or a cancellation) stops the other
-/// before the files are removed: nothing half-written is left.
+/// Three stages run side by side, so that both cores of a small machine work: one parses the file
+/// into blocks of records (the text decoded on yet another thread meanwhile), one checks each record
+/// with the value rules into a block of rows, and one scores, formats and writes each block. They
+/// hand blocks over through queues of <see cref="BlocksInFlight"/> blocks, so memory stays flat
+/// whatever the file's size, and each block's arrays are handed back for reuse. A stage's failure
+/// (or a cancellation) stops the others before the files are removed: nothing half-written is
+/// left. Rows are checked, refused and reported in file order, as a reading in one pass would.
 /// </remarks>
 public static class BatchPredictor
 {
@@ -118,7 +123,7 @@ public static class BatchPredictor
         var errors = errorsWriter is null ? null : new CsvWriter(errorsWriter);
         errors?.Record(["line", "column", "feature", "id", "message"]);
 
-        var csv = new CsvReader(reader);
+        await using var csv = new CsvReader(reader);
         try
         {
             if (!await csv.ReadRecordAsync(cancellationToken).ConfigureAwait(false))
@@ -130,29 +135,27 @@ public static class BatchPredictor
             var writer = Header(schema, header, request.DisplayPath, out var entity);
             output.Record([entity >= 0 ? schema.Entity : "line", .. PredictionColumns.Names(scorer.Kind, scorer.Classes)]);
 
+            var rows = new RowReader(header.Fields.Length, entity, writer, errors, request.DisplayPath);
+            var records = Channel.CreateBounded<CsvRecordBlock>(new BoundedChannelOptions(BlocksInFlight) { SingleReader = true, SingleWriter = true });
             var blocks = Channel.CreateBounded<Block>(new BoundedChannelOptions(BlocksInFlight) { SingleReader = true, SingleWriter = true });
+            var free = new ConcurrentQueue<CsvRecordBlock>();
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var written = Task.Run(() => WriteBlocksAsync(blocks.Reader, scorer, writer, output, outputWriter, stop), CancellationToken.None);
-            PredictCounts counts;
-            try
+            var read = Task.Run(() => ReadRecordsAsync(csv, records.Writer, free, rows, stop.Token), CancellationToken.None);
+            var check = Task.Run(() => Stage(stop, () => CheckRecordsAsync(records.Reader, free, rows, blocks.Writer, progress, stop.Token)), CancellationToken.None);
+            var written = Task.Run(() => Stage(stop, () => WriteBlocksAsync(blocks.Reader, scorer, writer, output, outputWriter, stop.Token)), CancellationToken.None);
+            await Task.WhenAll(read, check, written).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+
+            // A stage that fails stops the others, which then end cancelled: report what went wrong, not that.
+            foreach (var stage in (Task[])[check, written])
             {
-                counts = await ReadBlocksAsync(csv, header.Fields.Length, entity, writer, blocks.Writer, errors, request.DisplayPath, progress, stop.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-            {
-                // The writing side failed and stopped the reading: its failure is the one to report.
-                await written.ConfigureAwait(false);
-                throw;
-            }
-            catch
-            {
-                // Bad input or a cancellation: the writer stops before the files it writes are removed.
-                await stop.CancelAsync().ConfigureAwait(false);
-                await ((Task)written).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                throw;
+                if (stage.Exception?.InnerException is { } failure and not OperationCanceledException)
+                {
+                    ExceptionDispatchInfo.Throw(failure);
+                }
             }
 
-            return counts with { Scored = await written.ConfigureAwait(false) };
+            cancellationToken.ThrowIfCancellationRequested();
+            return new PredictCounts(rows.Rows, await written.ConfigureAwait(false), rows.Refused, TimeSpan.Zero);
         }
         catch (CsvFormatException e)
         {
@@ -160,79 +163,216 @@ public static class BatchPredictor
         }
     }
 
-    /// <summary>The reading side: parses and checks the rows after the header into blocks, and queues them for the writer.</summary>
-    private static async Task<PredictCounts> ReadBlocksAsync(CsvReader csv, int width, int entity, TextBatchWriter writer, ChannelWriter<Block> blocks, CsvWriter? errors, string displayPath, IProgress<long>? progress, CancellationToken cancellationToken)
+    /// <summary>A stage's work; its failure stops the other stages.</summary>
+    private static async Task<T> Stage<T>(CancellationTokenSource stop, Func<Task<T>> work)
     {
-        var refusedShown = new List<Diagnostic>();
-        long rows = 0, refused = 0;
-        var stoppedEarly = false;
-        var lines = new int[BlockRows];
-        var keys = entity >= 0 ? new string[BlockRows] : null;
-        var problem = new Action<FeatureInput, int, ValueProblem>((input, field, wrong) =>
-            Refuse(new RowError(csv.Line, csv.PositionOf(field).Column, input.Name, wrong.Id, wrong.Message)));
-        while (await csv.ReadRecordAsync(cancellationToken).ConfigureAwait(false))
+        try
         {
-            rows++;
-            var fits = csv.FieldCount == width;
-            if (!fits)
-            {
-                Refuse(new RowError(csv.Line, 1, "", DiagnosticIds.MalformedCsv.Id, $"the row has {csv.FieldCount} fields, the header {width}. Fix the quoting or the separators."));
-            }
-            else
-            {
-                fits = writer.Write(csv, problem);
-            }
+            return await work().ConfigureAwait(false);
+        }
+        catch
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
 
-            if (fits)
+    /// <summary>
+    /// The first stage: parses the records after the header into blocks of copied records. A file
+    /// that is not well-formed CSV ends the records where it breaks: the checking stage reports it
+    /// after the rows before it, as a reading of the file in order would.
+    /// </summary>
+    private static async Task ReadRecordsAsync(CsvReader csv, ChannelWriter<CsvRecordBlock> records, ConcurrentQueue<CsvRecordBlock> free, RowReader rows, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var block = Rent();
+            while (await csv.ReadRecordAsync(cancellationToken).ConfigureAwait(false))
             {
-                lines[writer.Count - 1] = csv.Line;
-                keys?[writer.Count - 1] = csv.FieldText(entity);
-            }
-            else
-            {
-                refused++;
-                if (errors is null && refusedShown.Count >= ShownErrors)
+                do
                 {
-                    stoppedEarly = true; // enough to act on: the rest of the file is not read
-                    break;
+                    csv.CopyTo(block);
+                }
+                while (!block.IsFull && csv.TryReadBufferedRecord());
+
+                if (block.IsFull)
+                {
+                    await records.WriteAsync(block, cancellationToken).ConfigureAwait(false);
+                    block = Rent();
                 }
             }
 
-            if (writer.IsFull)
+            await records.WriteAsync(block, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            rows.ReadFailure = ExceptionDispatchInfo.Capture(e);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped by another stage, which reports why.
+        }
+        finally
+        {
+            records.TryComplete();
+        }
+
+        CsvRecordBlock Rent()
+        {
+            if (free.TryDequeue(out var reused))
             {
-                await SendAsync().ConfigureAwait(false);
-                progress?.Report(rows);
+                reused.Clear();
+                return reused;
+            }
+
+            return new CsvRecordBlock(BlockRows);
+        }
+    }
+
+    /// <summary>The second stage: checks the records with the value rules into blocks of rows, and queues them for the writer.</summary>
+    private static async Task<long> CheckRecordsAsync(ChannelReader<CsvRecordBlock> records, ConcurrentQueue<CsvRecordBlock> free, RowReader rows, ChannelWriter<Block> blocks, IProgress<long>? progress, CancellationToken cancellationToken)
+    {
+        var writer = rows.Writer;
+        await foreach (var block in records.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        {
+            for (var next = 0; next < block.Count;)
+            {
+                if (!rows.Read(block, ref next))
+                {
+                    throw rows.Refusal();
+                }
+
+                if (writer.IsFull)
+                {
+                    await SendAsync().ConfigureAwait(false);
+                    progress?.Report(rows.Rows);
+                }
+            }
+
+            if (free.Count < BlocksInFlight + 2)
+            {
+                free.Enqueue(block);
             }
         }
 
-        if (errors is null && refused > 0)
+        rows.ReadFailure?.Throw();
+        if (rows.Failed)
         {
-            throw new RowsRefusedException(refusedShown,
-                $"{(stoppedEarly ? "at least " : "")}{refused} row{(refused == 1 ? "" : "s")} of '{displayPath}' {(refused == 1 && !stoppedEarly ? "does" : "do")} not fit the model's schema ({(stoppedEarly ? $"the first {refusedShown.Count}" : refused == 1 ? "it is" : "they are")} above); nothing was written. Correct the data, or pass --errors FILE to score the other rows and write these beside.");
+            throw rows.Refusal();
         }
 
         await SendAsync().ConfigureAwait(false);
         blocks.Complete();
-        progress?.Report(rows);
-        return new PredictCounts(rows, 0, refused, TimeSpan.Zero);
+        progress?.Report(rows.Rows);
+        return rows.Rows;
 
         async Task SendAsync()
         {
-            var block = new Block(writer.Flush(), lines, keys);
-            if (errors is null && refused > 0)
+            var block = rows.TakeBlock();
+            if (rows.Failed)
             {
                 writer.Recycle(block.Rows); // the run fails at the end: nothing is scored
                 return;
             }
 
-            lines = new int[BlockRows];
-            keys = entity >= 0 ? new string[BlockRows] : null;
             await blocks.WriteAsync(block, cancellationToken).ConfigureAwait(false);
         }
+    }
 
-        void Refuse(RowError error)
+    /// <summary>
+    /// Checks records into the current block of rows in a plain loop, keeping each row's line and
+    /// key, and the refusals: in the errors file, or the first few as diagnostics.
+    /// </summary>
+    private sealed class RowReader
+    {
+        private readonly int _width;
+        private readonly int _entity;
+        private readonly CsvWriter? _errors;
+        private readonly string _displayPath;
+        private readonly List<Diagnostic> _shown = [];
+        private readonly Action<FeatureInput, int, ValueProblem> _problem;
+        private CsvRecordBlock? _records;
+        private int[] _lines = new int[BlockRows];
+        private string[]? _keys;
+        private bool _stoppedEarly;
+
+        public RowReader(int width, int entity, TextBatchWriter writer, CsvWriter? errors, string displayPath)
         {
-            if (errors is not null)
+            _width = width;
+            _entity = entity;
+            Writer = writer;
+            _errors = errors;
+            _displayPath = displayPath;
+            _keys = entity >= 0 ? new string[BlockRows] : null;
+            _problem = (input, field, wrong) => Refuse(new RowError(_records!.Line, _records.PositionOf(field).Column, input.Name, wrong.Id, wrong.Message));
+        }
+
+        public TextBatchWriter Writer { get; }
+
+        public long Rows { get; private set; }
+
+        public long Refused { get; private set; }
+
+        /// <summary>Whether rows were refused with no errors file: the run fails, and nothing needs scoring.</summary>
+        public bool Failed => _errors is null && Refused > 0;
+
+        /// <summary>Why the reading stage stopped before the end of the file, to report after the rows before it.</summary>
+        public ExceptionDispatchInfo? ReadFailure { get; set; }
+
+        /// <summary>Checks records of <paramref name="records"/> from <paramref name="next"/> on, until the block of rows is full or the records end; false when enough rows were refused to stop.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public bool Read(CsvRecordBlock records, ref int next)
+        {
+            _records = records;
+            var writer = Writer;
+            for (; next < records.Count && !writer.IsFull; next++)
+            {
+                records.MoveTo(next);
+                Rows++;
+                var fits = records.FieldCount == _width;
+                if (!fits)
+                {
+                    Refuse(new RowError(records.Line, 1, "", DiagnosticIds.MalformedCsv.Id, $"the row has {records.FieldCount} fields, the header {_width}. Fix the quoting or the separators."));
+                }
+                else
+                {
+                    fits = writer.Write(records, _problem);
+                }
+
+                if (fits)
+                {
+                    _lines[writer.Count - 1] = records.Line;
+                    _keys?[writer.Count - 1] = records.FieldText(_entity);
+                }
+                else
+                {
+                    Refused++;
+                    if (_errors is null && _shown.Count >= ShownErrors)
+                    {
+                        _stoppedEarly = true; // enough to act on: the rest of the file is not read
+                        return false;
+                    }
+                }
+            }
+
+            return true;
+        }
+
+        /// <summary>The rows written since the last block, with their lines and keys.</summary>
+        public Block TakeBlock()
+        {
+            var block = new Block(Writer.Flush(), _lines, _keys);
+            _lines = new int[BlockRows];
+            _keys = _entity >= 0 ? new string[BlockRows] : null;
+            return block;
+        }
+
+        public RowsRefusedException Refusal() => new(_shown,
+            $"{(_stoppedEarly ? "at least " : "")}{Refused} row{(Refused == 1 ? "" : "s")} of '{_displayPath}' {(Refused == 1 && !_stoppedEarly ? "does" : "do")} not fit the model's schema ({(_stoppedEarly ? $"the first {_shown.Count}" : Refused == 1 ? "it is" : "they are")} above); nothing was written. Correct the data, or pass --errors FILE to score the other rows and write these beside.");
+
+        private void Refuse(RowError error)
+        {
+            if (_errors is { } errors)
             {
                 errors.Field(error.Line);
                 errors.Field(error.Column);
@@ -241,54 +381,50 @@ public static class BatchPredictor
                 errors.Field(error.Message);
                 errors.EndRecord();
             }
-            else if (refusedShown.Count < ShownErrors)
+            else if (_shown.Count < ShownErrors)
             {
-                refusedShown.Add(new Diagnostic(error.Id, Severity.Error, new SourceLocation(displayPath, error.Line, error.Column),
+                _shown.Add(new Diagnostic(error.Id, Severity.Error, new SourceLocation(_displayPath, error.Line, error.Column),
                     error.Feature.Length > 0 ? $"{error.Feature}: {error.Message}" : error.Message));
             }
         }
     }
 
     /// <summary>The writing side: scores each block, writes its rows, and hands its arrays back to the reader.</summary>
-    private static async Task<long> WriteBlocksAsync(ChannelReader<Block> blocks, IScorer scorer, TextBatchWriter reader, CsvWriter output, StreamWriter file, CancellationTokenSource stop)
+    private static async Task<long> WriteBlocksAsync(ChannelReader<Block> blocks, IScorer scorer, TextBatchWriter reader, CsvWriter output, StreamWriter file, CancellationToken cancellationToken)
     {
-        try
+        long scored = 0;
+        await foreach (var block in blocks.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
-            long scored = 0;
-            await foreach (var block in blocks.ReadAllAsync(stop.Token).ConfigureAwait(false))
+            var rows = block.Rows;
+            if (rows.RowCount > 0)
             {
-                var rows = block.Rows;
-                if (rows.RowCount > 0)
-                {
-                    var predictions = scorer.Score(rows);
-                    for (var r = 0; r < rows.RowCount; r++)
-                    {
-                        if (block.Keys is { } keys)
-                        {
-                            output.Field(keys[r]);
-                        }
-                        else
-                        {
-                            output.Field(block.Lines[r]);
-                        }
-
-                        PredictionColumns.Write(output, scorer.Kind, predictions, r);
-                        output.EndRecord();
-                    }
-
-                    await file.FlushAsync(stop.Token).ConfigureAwait(false);
-                    scored += rows.RowCount;
-                }
-
-                reader.Recycle(rows);
+                WriteRows(block, scorer.Kind, scorer.Score(rows), output);
+                await file.FlushAsync(cancellationToken).ConfigureAwait(false);
+                scored += rows.RowCount;
             }
 
-            return scored;
+            reader.Recycle(rows);
         }
-        catch
+
+        return scored;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void WriteRows(Block block, PredictionKind kind, BatchPredictions predictions, CsvWriter output)
+    {
+        for (var r = 0; r < block.Rows.RowCount; r++)
         {
-            await stop.CancelAsync().ConfigureAwait(false);
-            throw;
+            if (block.Keys is { } keys)
+            {
+                output.Field(keys[r]);
+            }
+            else
+            {
+                output.Field(block.Lines[r]);
+            }
+
+            PredictionColumns.Write(output, kind, predictions, r);
+            output.EndRecord();
         }
     }
 

@@ -86,7 +86,7 @@ public static class DataValidator
     private static async Task CheckContentAsync(TextReader reader, string dataPath, Declared<ModelSpec> model, Declared<FeatureSet> features, ModelData.Builder rows, List<Diagnostic> diagnostics, CancellationToken cancellationToken)
     {
         RowChecker? checker = null;
-        var csv = new CsvReader(reader);
+        await using var csv = new CsvReader(reader);
         try
         {
             while (await csv.ReadRecordAsync(cancellationToken).ConfigureAwait(false))
