@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 
@@ -6,7 +7,8 @@ namespace Mlops.Pipeline.Data;
 /// <summary>
 /// Writes RFC 4180 CSV the way <see cref="CsvReader"/> reads it: a field is quoted when it holds a
 /// comma, a quote, a line break, or leading or trailing spaces; numbers are written culture-invariantly
-/// and in full (a float's shortest text that reads back to the same float).
+/// and in full (a float's shortest text that reads back to the same float). Numbers are formatted into
+/// a span (<c>TryFormat</c>), not made into strings: a file of a million predictions writes millions of them.
 /// </summary>
 /// <param name="writer">Receives the text; not disposed.</param>
 internal sealed class CsvWriter(TextWriter writer)
@@ -43,7 +45,10 @@ internal sealed class CsvWriter(TextWriter writer)
         Separate();
         if (!float.IsNaN(value))
         {
-            writer.Write(value.ToString(CultureInfo.InvariantCulture));
+            Span<char> text = stackalloc char[32];
+            var formatted = value.TryFormat(text, out var length, default, CultureInfo.InvariantCulture);
+            Debug.Assert(formatted, "a float's shortest text is at most 16 characters");
+            writer.Write(text[..length]);
         }
     }
 
@@ -58,7 +63,10 @@ internal sealed class CsvWriter(TextWriter writer)
     public void Field(long value)
     {
         Separate();
-        writer.Write(value.ToString(CultureInfo.InvariantCulture));
+        Span<char> text = stackalloc char[20];
+        var formatted = value.TryFormat(text, out var length, default, CultureInfo.InvariantCulture);
+        Debug.Assert(formatted, "a long is at most 20 characters");
+        writer.Write(text[..length]);
     }
 
     /// <summary>Ends the record.</summary>

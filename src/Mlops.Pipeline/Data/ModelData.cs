@@ -76,6 +76,9 @@ public sealed class ModelData
 
         public InputSchema Schema => schema;
 
+        /// <summary>Whether the rows are kept (and so their labels, keys and times are wanted).</summary>
+        public bool KeepsRows => keepRows;
+
         /// <summary>Data rows read so far, clean or not.</summary>
         public int RowCount { get; set; }
 

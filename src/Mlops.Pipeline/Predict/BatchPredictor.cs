@@ -1,4 +1,8 @@
-using System.Diagnostics;
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
+using System.Text;
+using System.Threading.Channels;
 using Mlops.Declarations.Diagnostics;
 using Mlops.Pipeline.Data;
 using Mlops.Runtime.Features;
@@ -40,15 +44,26 @@ public sealed class RowsRefusedException(IReadOnlyList<Diagnostic> errors, strin
 /// <summary>
 /// Scores a CSV file the way the server scores requests: every row is read with the runtime's
 /// value rules into a <see cref="FeatureBatch"/> of the model's <see cref="InputSchema"/>, a block of rows
-/// at a time, and each block is scored with one call of the same <see cref="IScorer"/>. Memory stays
-/// flat whatever the file's size: a block is read, scored and written before the next is read. The
-/// output keeps the entity column when the feature set has one (else the input's line number) and
-/// adds the prediction columns of <see cref="PredictionColumns"/>.
+/// at a time, and each block is scored with one call of the same <see cref="IScorer"/>. The output keeps
+/// the entity column when the feature set has one (else the input's line number) and adds the
+/// prediction columns of <see cref="PredictionColumns"/>.
 /// </summary>
+/// <remarks>
+/// Three stages run side by side, so that both cores of a small machine work: one parses the file
+/// into blocks of records (the text decoded on yet another thread meanwhile), one checks each record
+/// with the value rules into a block of rows, and one scores, formats and writes each block. They
+/// hand blocks over through queues of <see cref="BlocksInFlight"/> blocks, so memory stays flat
+/// whatever the file's size, and each block's arrays are handed back for reuse. A stage's failure
+/// (or a cancellation) stops the others before the files are removed: nothing half-written is
+/// left. Rows are checked, refused and reported in file order, as a reading in one pass would.
+/// </remarks>
 public static class BatchPredictor
 {
     /// <summary>Rows read, scored and written at a time.</summary>
     public const int BlockRows = 4096;
+
+    /// <summary>Blocks read ahead of the writer at most.</summary>
+    public const int BlocksInFlight = 2;
 
     private const int ShownErrors = 5;
 
@@ -98,88 +113,266 @@ public static class BatchPredictor
 
     private static async Task<PredictCounts> ScoreAsync(IScorer scorer, InputSchema schema, PredictRequest request, string outputPath, string? errorsPath, IProgress<long>? progress, CancellationToken cancellationToken)
     {
-        using var reader = new StreamReader(request.InputPath, detectEncodingFromByteOrderMarks: true);
-        await using var outputWriter = new StreamWriter(outputPath, append: false, new System.Text.UTF8Encoding(false), 1 << 16);
-        await using var errorsWriter = errorsPath is null ? null : new StreamWriter(errorsPath, append: false, new System.Text.UTF8Encoding(false));
+        using var reader = new StreamReader(
+            new FileStream(request.InputPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.Asynchronous | FileOptions.SequentialScan),
+            Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16, leaveOpen: false);
+        // Room for a block's output, so that the writer's file writes are the awaited flushes after each block.
+        await using var outputWriter = new StreamWriter(outputPath, append: false, new UTF8Encoding(false), 1 << 18);
+        await using var errorsWriter = errorsPath is null ? null : new StreamWriter(errorsPath, append: false, new UTF8Encoding(false));
         var output = new CsvWriter(outputWriter);
         var errors = errorsWriter is null ? null : new CsvWriter(errorsWriter);
         errors?.Record(["line", "column", "feature", "id", "message"]);
 
-        TextBatchWriter? writer = null;
-        var entity = -1;
-        var width = 0;
-        var keys = new List<string>(BlockRows);
-        var refusedShown = new List<Diagnostic>();
-        long rows = 0, scored = 0, refused = 0;
-        var stoppedEarly = false;
+        await using var csv = new CsvReader(reader);
         try
         {
-            await foreach (var row in CsvReader.ReadAsync(reader, cancellationToken).ConfigureAwait(false))
+            if (!await csv.ReadRecordAsync(cancellationToken).ConfigureAwait(false))
             {
-                if (writer is null)
-                {
-                    writer = Header(schema, row, request.DisplayPath, out entity);
-                    width = row.Fields.Length;
-                    output.Record([entity >= 0 ? schema.Entity : "line", .. PredictionColumns.Names(scorer.Kind, scorer.Classes)]);
-                    continue;
-                }
+                throw new Stages.StageInputException($"{request.DisplayPath}(1,1): error {DiagnosticIds.NoDataRows.Id}: '{request.DisplayPath}' is empty; it needs a header line naming the features, then one row per line.");
+            }
 
-                rows++;
-                var fits = row.Fields.Length == width;
-                if (!fits)
-                {
-                    Refuse(new RowError(row.Line, 1, "", DiagnosticIds.MalformedCsv.Id, $"the row has {row.Fields.Length} fields, the header {width}. Fix the quoting or the separators."));
-                }
-                else
-                {
-                    fits = writer.Write(row.Fields, (input, field, problem) =>
-                        Refuse(new RowError(row.Line, row.Positions[field].Column, input.Name, problem.Id, problem.Message)));
-                }
+            var header = csv.ToRow();
+            var writer = Header(schema, header, request.DisplayPath, out var entity);
+            output.Record([entity >= 0 ? schema.Entity : "line", .. PredictionColumns.Names(scorer.Kind, scorer.Classes)]);
 
-                if (fits)
-                {
-                    keys.Add(entity >= 0 ? row.Fields[entity] : row.Line.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                }
-                else
-                {
-                    refused++;
-                    if (errors is null && refusedShown.Count >= ShownErrors)
-                    {
-                        stoppedEarly = true; // enough to act on: the rest of the file is not read
-                        break;
-                    }
-                }
+            var rows = new RowReader(header.Fields.Length, entity, writer, errors, request.DisplayPath);
+            var records = Channel.CreateBounded<CsvRecordBlock>(new BoundedChannelOptions(BlocksInFlight) { SingleReader = true, SingleWriter = true });
+            var blocks = Channel.CreateBounded<Block>(new BoundedChannelOptions(BlocksInFlight) { SingleReader = true, SingleWriter = true });
+            var free = new ConcurrentQueue<CsvRecordBlock>();
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var read = Task.Run(() => ReadRecordsAsync(csv, records.Writer, free, rows, stop.Token), CancellationToken.None);
+            var check = Task.Run(() => Stage(stop, () => CheckRecordsAsync(records.Reader, free, rows, blocks.Writer, progress, stop.Token)), CancellationToken.None);
+            var written = Task.Run(() => Stage(stop, () => WriteBlocksAsync(blocks.Reader, scorer, writer, output, outputWriter, stop.Token)), CancellationToken.None);
+            await Task.WhenAll(read, check, written).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
 
-                if (writer.IsFull)
+            // A stage that fails stops the others, which then end cancelled: report what went wrong, not that.
+            foreach (var stage in (Task[])[check, written])
+            {
+                if (stage.Exception?.InnerException is { } failure and not OperationCanceledException)
                 {
-                    scored += await WriteBlockAsync(scorer, writer.Flush(), keys, output, outputWriter, errors is null && refused > 0, cancellationToken).ConfigureAwait(false);
-                    progress?.Report(rows);
+                    ExceptionDispatchInfo.Throw(failure);
                 }
             }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            return new PredictCounts(rows.Rows, await written.ConfigureAwait(false), rows.Refused, TimeSpan.Zero);
         }
         catch (CsvFormatException e)
         {
             throw new Stages.StageInputException($"{request.DisplayPath}({e.Position.Line},{e.Position.Column}): error {DiagnosticIds.MalformedCsv.Id}: '{request.DisplayPath}' is not well-formed CSV: {e.Reason}. Nothing was written.");
         }
+    }
 
-        if (writer is null)
+    /// <summary>A stage's work; its failure stops the other stages.</summary>
+    private static async Task<T> Stage<T>(CancellationTokenSource stop, Func<Task<T>> work)
+    {
+        try
         {
-            throw new Stages.StageInputException($"{request.DisplayPath}(1,1): error {DiagnosticIds.NoDataRows.Id}: '{request.DisplayPath}' is empty; it needs a header line naming the features, then one row per line.");
+            return await work().ConfigureAwait(false);
+        }
+        catch
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The first stage: parses the records after the header into blocks of copied records. A file
+    /// that is not well-formed CSV ends the records where it breaks: the checking stage reports it
+    /// after the rows before it, as a reading of the file in order would.
+    /// </summary>
+    private static async Task ReadRecordsAsync(CsvReader csv, ChannelWriter<CsvRecordBlock> records, ConcurrentQueue<CsvRecordBlock> free, RowReader rows, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var block = Rent();
+            while (await csv.ReadRecordAsync(cancellationToken).ConfigureAwait(false))
+            {
+                do
+                {
+                    csv.CopyTo(block);
+                }
+                while (!block.IsFull && csv.TryReadBufferedRecord());
+
+                if (block.IsFull)
+                {
+                    await records.WriteAsync(block, cancellationToken).ConfigureAwait(false);
+                    block = Rent();
+                }
+            }
+
+            await records.WriteAsync(block, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            rows.ReadFailure = ExceptionDispatchInfo.Capture(e);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped by another stage, which reports why.
+        }
+        finally
+        {
+            records.TryComplete();
         }
 
-        if (errors is null && refused > 0)
+        CsvRecordBlock Rent()
         {
-            throw new RowsRefusedException(refusedShown,
-                $"{(stoppedEarly ? "at least " : "")}{refused} row{(refused == 1 ? "" : "s")} of '{request.DisplayPath}' {(refused == 1 && !stoppedEarly ? "does" : "do")} not fit the model's schema ({(stoppedEarly ? $"the first {refusedShown.Count}" : refused == 1 ? "it is" : "they are")} above); nothing was written. Correct the data, or pass --errors FILE to score the other rows and write these beside.");
+            if (free.TryDequeue(out var reused))
+            {
+                reused.Clear();
+                return reused;
+            }
+
+            return new CsvRecordBlock(BlockRows);
+        }
+    }
+
+    /// <summary>The second stage: checks the records with the value rules into blocks of rows, and queues them for the writer.</summary>
+    private static async Task<long> CheckRecordsAsync(ChannelReader<CsvRecordBlock> records, ConcurrentQueue<CsvRecordBlock> free, RowReader rows, ChannelWriter<Block> blocks, IProgress<long>? progress, CancellationToken cancellationToken)
+    {
+        var writer = rows.Writer;
+        await foreach (var block in records.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        {
+            for (var next = 0; next < block.Count;)
+            {
+                if (!rows.Read(block, ref next))
+                {
+                    throw rows.Refusal();
+                }
+
+                if (writer.IsFull)
+                {
+                    await SendAsync().ConfigureAwait(false);
+                    progress?.Report(rows.Rows);
+                }
+            }
+
+            if (free.Count < BlocksInFlight + 2)
+            {
+                free.Enqueue(block);
+            }
         }
 
-        scored += await WriteBlockAsync(scorer, writer.Flush(), keys, output, outputWriter, skip: false, cancellationToken).ConfigureAwait(false);
-        progress?.Report(rows);
-        return new PredictCounts(rows, scored, refused, TimeSpan.Zero);
-
-        void Refuse(RowError error)
+        rows.ReadFailure?.Throw();
+        if (rows.Failed)
         {
-            if (errors is not null)
+            throw rows.Refusal();
+        }
+
+        await SendAsync().ConfigureAwait(false);
+        blocks.Complete();
+        progress?.Report(rows.Rows);
+        return rows.Rows;
+
+        async Task SendAsync()
+        {
+            var block = rows.TakeBlock();
+            if (rows.Failed)
+            {
+                writer.Recycle(block.Rows); // the run fails at the end: nothing is scored
+                return;
+            }
+
+            await blocks.WriteAsync(block, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Checks records into the current block of rows in a plain loop, keeping each row's line and
+    /// key, and the refusals: in the errors file, or the first few as diagnostics.
+    /// </summary>
+    private sealed class RowReader
+    {
+        private readonly int _width;
+        private readonly int _entity;
+        private readonly CsvWriter? _errors;
+        private readonly string _displayPath;
+        private readonly List<Diagnostic> _shown = [];
+        private readonly Action<FeatureInput, int, ValueProblem> _problem;
+        private CsvRecordBlock? _records;
+        private int[] _lines = new int[BlockRows];
+        private string[]? _keys;
+        private bool _stoppedEarly;
+
+        public RowReader(int width, int entity, TextBatchWriter writer, CsvWriter? errors, string displayPath)
+        {
+            _width = width;
+            _entity = entity;
+            Writer = writer;
+            _errors = errors;
+            _displayPath = displayPath;
+            _keys = entity >= 0 ? new string[BlockRows] : null;
+            _problem = (input, field, wrong) => Refuse(new RowError(_records!.Line, _records.PositionOf(field).Column, input.Name, wrong.Id, wrong.Message));
+        }
+
+        public TextBatchWriter Writer { get; }
+
+        public long Rows { get; private set; }
+
+        public long Refused { get; private set; }
+
+        /// <summary>Whether rows were refused with no errors file: the run fails, and nothing needs scoring.</summary>
+        public bool Failed => _errors is null && Refused > 0;
+
+        /// <summary>Why the reading stage stopped before the end of the file, to report after the rows before it.</summary>
+        public ExceptionDispatchInfo? ReadFailure { get; set; }
+
+        /// <summary>Checks records of <paramref name="records"/> from <paramref name="next"/> on, until the block of rows is full or the records end; false when enough rows were refused to stop.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public bool Read(CsvRecordBlock records, ref int next)
+        {
+            _records = records;
+            var writer = Writer;
+            for (; next < records.Count && !writer.IsFull; next++)
+            {
+                records.MoveTo(next);
+                Rows++;
+                var fits = records.FieldCount == _width;
+                if (!fits)
+                {
+                    Refuse(new RowError(records.Line, 1, "", DiagnosticIds.MalformedCsv.Id, $"the row has {records.FieldCount} fields, the header {_width}. Fix the quoting or the separators."));
+                }
+                else
+                {
+                    fits = writer.Write(records, _problem);
+                }
+
+                if (fits)
+                {
+                    _lines[writer.Count - 1] = records.Line;
+                    _keys?[writer.Count - 1] = records.FieldText(_entity);
+                }
+                else
+                {
+                    Refused++;
+                    if (_errors is null && _shown.Count >= ShownErrors)
+                    {
+                        _stoppedEarly = true; // enough to act on: the rest of the file is not read
+                        return false;
+                    }
+                }
+            }
+
+            return true;
+        }
+
+        /// <summary>The rows written since the last block, with their lines and keys.</summary>
+        public Block TakeBlock()
+        {
+            var block = new Block(Writer.Flush(), _lines, _keys);
+            _lines = new int[BlockRows];
+            _keys = _entity >= 0 ? new string[BlockRows] : null;
+            return block;
+        }
+
+        public RowsRefusedException Refusal() => new(_shown,
+            $"{(_stoppedEarly ? "at least " : "")}{Refused} row{(Refused == 1 ? "" : "s")} of '{_displayPath}' {(Refused == 1 && !_stoppedEarly ? "does" : "do")} not fit the model's schema ({(_stoppedEarly ? $"the first {_shown.Count}" : Refused == 1 ? "it is" : "they are")} above); nothing was written. Correct the data, or pass --errors FILE to score the other rows and write these beside.");
+
+        private void Refuse(RowError error)
+        {
+            if (_errors is { } errors)
             {
                 errors.Field(error.Line);
                 errors.Field(error.Column);
@@ -188,11 +381,50 @@ public static class BatchPredictor
                 errors.Field(error.Message);
                 errors.EndRecord();
             }
-            else if (refusedShown.Count < ShownErrors)
+            else if (_shown.Count < ShownErrors)
             {
-                refusedShown.Add(new Diagnostic(error.Id, Severity.Error, new SourceLocation(request.DisplayPath, error.Line, error.Column),
+                _shown.Add(new Diagnostic(error.Id, Severity.Error, new SourceLocation(_displayPath, error.Line, error.Column),
                     error.Feature.Length > 0 ? $"{error.Feature}: {error.Message}" : error.Message));
             }
+        }
+    }
+
+    /// <summary>The writing side: scores each block, writes its rows, and hands its arrays back to the reader.</summary>
+    private static async Task<long> WriteBlocksAsync(ChannelReader<Block> blocks, IScorer scorer, TextBatchWriter reader, CsvWriter output, StreamWriter file, CancellationToken cancellationToken)
+    {
+        long scored = 0;
+        await foreach (var block in blocks.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var rows = block.Rows;
+            if (rows.RowCount > 0)
+            {
+                WriteRows(block, scorer.Kind, scorer.Score(rows), output);
+                await file.FlushAsync(cancellationToken).ConfigureAwait(false);
+                scored += rows.RowCount;
+            }
+
+            reader.Recycle(rows);
+        }
+
+        return scored;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void WriteRows(Block block, PredictionKind kind, BatchPredictions predictions, CsvWriter output)
+    {
+        for (var r = 0; r < block.Rows.RowCount; r++)
+        {
+            if (block.Keys is { } keys)
+            {
+                output.Field(keys[r]);
+            }
+            else
+            {
+                output.Field(block.Lines[r]);
+            }
+
+            PredictionColumns.Write(output, kind, predictions, r);
+            output.EndRecord();
         }
     }
 
@@ -211,26 +443,6 @@ public static class BatchPredictor
         return writer;
     }
 
-    private static async Task<long> WriteBlockAsync(IScorer scorer, FeatureBatch block, List<string> keys, CsvWriter output, StreamWriter writer, bool skip, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        Debug.Assert(block.RowCount == keys.Count, "every clean row has its key");
-        if (skip || block.RowCount == 0)
-        {
-            keys.Clear();
-            return 0;
-        }
-
-        var predictions = scorer.Score(block);
-        for (var r = 0; r < block.RowCount; r++)
-        {
-            output.Field(keys[r]);
-            PredictionColumns.Write(output, scorer.Kind, predictions, r);
-            output.EndRecord();
-        }
-
-        keys.Clear();
-        await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
-        return block.RowCount;
-    }
+    /// <summary>A block of checked rows with the line (and entity key, when there is one) of each.</summary>
+    private sealed record Block(FeatureBatch Rows, int[] Lines, string[]? Keys);
 }

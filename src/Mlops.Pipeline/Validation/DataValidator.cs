@@ -86,13 +86,14 @@ public static class DataValidator
     private static async Task CheckContentAsync(TextReader reader, string dataPath, Declared<ModelSpec> model, Declared<FeatureSet> features, ModelData.Builder rows, List<Diagnostic> diagnostics, CancellationToken cancellationToken)
     {
         RowChecker? checker = null;
+        await using var csv = new CsvReader(reader);
         try
         {
-            await foreach (var row in CsvReader.ReadAsync(reader, cancellationToken).ConfigureAwait(false))
+            while (await csv.ReadRecordAsync(cancellationToken).ConfigureAwait(false))
             {
                 if (checker is null)
                 {
-                    checker = RowChecker.Create(row, dataPath, model, features, rows.Schema, diagnostics);
+                    checker = RowChecker.Create(csv, dataPath, model, features, rows.Schema, diagnostics);
                     if (checker is null)
                     {
                         return;
@@ -101,7 +102,7 @@ public static class DataValidator
                     continue;
                 }
 
-                checker.Check(row, rows);
+                checker.Check(rows);
             }
         }
         catch (CsvFormatException e)
@@ -170,6 +171,7 @@ public static class DataValidator
     /// <summary>The checks of every row after the header, with their tallies.</summary>
     private sealed class RowChecker
     {
+        private readonly CsvReader _csv;
         private readonly string _dataPath;
         private readonly Declared<ModelSpec> _model;
         private readonly int _width;
@@ -180,9 +182,14 @@ public static class DataValidator
         private readonly TextBatchWriter _writer;
         private readonly Dictionary<(string Rule, string Column), Tally> _tallies = [];
         private readonly HashSet<string> _labelValues = new(StringComparer.Ordinal);
+        private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _labelLookup;
+        private readonly Action<FeatureInput, int, ValueProblem> _problem;
 
-        private RowChecker(string dataPath, Declared<ModelSpec> model, int width, (Feature, int, string)[] columns, int label, int entity, int time, TextBatchWriter writer)
+        private RowChecker(CsvReader csv, string dataPath, Declared<ModelSpec> model, int width, (Feature, int, string)[] columns, int label, int entity, int time, TextBatchWriter writer)
         {
+            _csv = csv;
+            _labelLookup = _labelValues.GetAlternateLookup<ReadOnlySpan<char>>();
+            _problem = (input, field, problem) => Tally(problem.Id, input.Name).Add(csv.PositionOf(field), csv.FieldText(field));
             _dataPath = dataPath;
             _model = model;
             _width = width;
@@ -193,8 +200,9 @@ public static class DataValidator
             _writer = writer;
         }
 
-        public static RowChecker? Create(CsvRow header, string dataPath, Declared<ModelSpec> model, Declared<FeatureSet> features, InputSchema schema, List<Diagnostic> diagnostics)
+        public static RowChecker? Create(CsvReader csv, string dataPath, Declared<ModelSpec> model, Declared<FeatureSet> features, InputSchema schema, List<Diagnostic> diagnostics)
         {
+            var header = csv.ToRow();
             var names = header.Fields;
             var at = new SourceLocation(dataPath, header.Line, 1);
             foreach (var duplicate in names.GroupBy(n => n, StringComparer.Ordinal).Where(g => g.Count() > 1))
@@ -246,39 +254,42 @@ public static class DataValidator
             var entity = features.Value.Entity is { } key ? Array.IndexOf(names, key) : -1;
             return label < 0 && columns.Count == 0
                 ? null
-                : new RowChecker(dataPath, model, names.Length, [.. columns], label, entity, time, new TextBatchWriter(schema, names, Block));
+                : new RowChecker(csv, dataPath, model, names.Length, [.. columns], label, entity, time, new TextBatchWriter(schema, names, Block));
         }
 
-        public void Check(CsvRow row, ModelData.Builder rows)
+        public void Check(ModelData.Builder rows)
         {
+            var csv = _csv;
             rows.RowCount++;
-            if (row.Fields.Length != _width)
+            if (csv.FieldCount != _width)
             {
-                Tally(DiagnosticIds.MalformedCsv.Id, "").Add(row.Positions[0], row.Fields.Length.ToString(CultureInfo.InvariantCulture));
+                Tally(DiagnosticIds.MalformedCsv.Id, "").Add(csv.PositionOf(0), csv.FieldCount.ToString(CultureInfo.InvariantCulture));
                 return;
             }
 
-            var clean = _writer.Write(row.Fields, (input, field, problem) => Tally(problem.Id, input.Name).Add(row.Positions[field], row.Fields[field]));
-            var label = _label >= 0 ? row.Fields[_label] : "";
+            var clean = _writer.Write(csv, _problem);
+            var label = _label >= 0 ? csv[_label] : default;
+            string? labelText = null;
             if (_label >= 0)
             {
-                if (label.Length == 0)
+                if (label.IsEmpty)
                 {
-                    Tally(DiagnosticIds.LabelNullViolation.Id, _model.Value.Label.Column).Add(row.Positions[_label], label);
+                    Tally(DiagnosticIds.LabelNullViolation.Id, _model.Value.Label.Column).Add(csv.PositionOf(_label), "");
                 }
-                else if (_labelValues.Count < 1000)
+                else if (!_labelLookup.TryGetValue(label, out labelText) && _labelValues.Count < 1000)
                 {
-                    _labelValues.Add(label);
+                    labelText = label.ToString();
+                    _labelValues.Add(labelText);
                 }
             }
 
-            if (clean)
+            if (clean && rows.KeepsRows)
             {
                 rows.Add(
-                    row.Line,
-                    label,
-                    _entity >= 0 ? row.Fields[_entity] : string.Join('\u001f', row.Fields),
-                    _time >= 0 ? (row.Fields[_time], row.Positions[_time]) : default);
+                    csv.Line,
+                    labelText ?? label.ToString(),
+                    _entity >= 0 ? csv.FieldText(_entity) : WholeRecord(csv),
+                    _time >= 0 ? (csv.FieldText(_time), csv.PositionOf(_time)) : default);
             }
 
             if (_writer.IsFull)
@@ -304,6 +315,31 @@ public static class DataValidator
                 yield return DiagnosticIds.PositiveLabelAbsent.At(_model.Map["label.positive"],
                     $"the positive label '{positive}' never occurs in column '{spec.Label.Column}' of '{_dataPath}', which holds {seen}. Correct 'label.positive'.");
             }
+        }
+
+        /// <summary>The whole record as one key (the split key of a feature set without an entity): its fields joined by U+001F.</summary>
+        private static string WholeRecord(CsvReader csv)
+        {
+            var length = csv.FieldCount - 1;
+            for (var i = 0; i < csv.FieldCount; i++)
+            {
+                length += csv[i].Length;
+            }
+
+            return string.Create(length, csv, static (into, record) =>
+            {
+                for (var i = 0; i < record.FieldCount; i++)
+                {
+                    if (i > 0)
+                    {
+                        into[0] = '\u001f';
+                        into = into[1..];
+                    }
+
+                    record[i].CopyTo(into);
+                    into = into[record[i].Length..];
+                }
+            });
         }
 
         private Tally Tally(string rule, string column)

@@ -14,6 +14,7 @@ internal sealed class CategoryLookup
 
     private readonly int[]?[] _byLength;
     private readonly FrozenDictionary<string, int>? _dictionary;
+    private readonly FrozenDictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _spans;
 
     /// <summary>Builds the lookup; a category declared twice keeps its first code.</summary>
     /// <param name="declared">The declared categories, in the declared order.</param>
@@ -31,6 +32,7 @@ internal sealed class CategoryLookup
         {
             _byLength = [];
             _dictionary = codes.ToFrozenDictionary(StringComparer.Ordinal);
+            _spans = _dictionary.GetAlternateLookup<ReadOnlySpan<char>>();
             return;
         }
 
@@ -46,18 +48,22 @@ internal sealed class CategoryLookup
 
     /// <summary>The code of a declared category, or -1 when the text is not one.</summary>
     /// <param name="text">The value.</param>
-    public int CodeOf(string text)
+    public int CodeOf(string text) => CodeOf(text.AsSpan());
+
+    /// <summary>The code of a declared category, or -1 when the text is not one; the text may be a span of a reader's buffer.</summary>
+    /// <param name="text">The value.</param>
+    public int CodeOf(ReadOnlySpan<char> text)
     {
         if (_dictionary is not null)
         {
-            return _dictionary.TryGetValue(text, out var code) ? code : -1;
+            return _spans.TryGetValue(text, out var code) ? code : -1;
         }
 
         if ((uint)text.Length < (uint)_byLength.Length && _byLength[text.Length] is { } candidates)
         {
             foreach (var candidate in candidates)
             {
-                if (string.Equals(Declared[candidate], text, StringComparison.Ordinal))
+                if (text.SequenceEqual(Declared[candidate]))
                 {
                     return candidate;
                 }

@@ -252,6 +252,27 @@ public sealed class FeatureBatch
         }
     }
 
+    /// <summary>All number columns' values (column at <see cref="NumberOffset"/>, then by row), for a writer that fills a block; null before a number column is sent.</summary>
+    internal float[]? NumberStore => _numbers;
+
+    /// <summary>All code columns' values (column at <see cref="CodeOffset"/>, then by row); null before a code column is sent.</summary>
+    internal int[]? CodeStore => _codes;
+
+    /// <summary>Where a number column's rows start in <see cref="NumberStore"/>, or -1 when it holds no numbers.</summary>
+    internal int NumberOffset(int column) => _shape.NumberSlot[column] is var slot and >= 0 ? slot * _stride : -1;
+
+    /// <summary>Where a code column's rows start in <see cref="CodeStore"/>, or -1 when it holds no codes.</summary>
+    internal int CodeOffset(int column) => _shape.CodeSlot[column] is var slot and >= 0 ? slot * _stride : -1;
+
+    /// <summary>Whether a column holds any texts (a text column, or a code column with an undeclared value or made texts).</summary>
+    internal bool HasTexts(int column) => _texts[column] is not null;
+
+    /// <summary>Whether this batch has another's shape and room for rows (the arrays a writer can reuse): it is not a <see cref="Take"/> of fewer rows.</summary>
+    internal bool IsFullBlockOf(FeatureBatch other) => ReferenceEquals(_shape, other._shape) && _stride == RowCount;
+
+    /// <summary>Forgets the texts made from codes (<see cref="Texts"/>), for a block whose rows are all written again.</summary>
+    internal void ForgetMadeTexts() => Array.Clear(_textsMade);
+
     /// <summary>
     /// One row by feature name, for logs and shadows: every sent feature's value (a float, a string,
     /// or null when missing). This is a conversion, made on request; scoring never uses it.

@@ -15,7 +15,9 @@ namespace Mlops.Runtime.Scoring;
 /// product. So each feature's term is worked out once, at load, from ML.NET's own output: a table
 /// (category to term) for category features, a straight line for numbers. A row then costs one
 /// lookup or one multiply-add per feature. A model with any other step (text featurisation, trees)
-/// gets no such path; one that does is checked against ML.NET on mixed rows before it is used.
+/// gets no such path; one that does is checked against ML.NET on mixed rows before it is used. The
+/// probes and the check rows go through the model in one ML.NET transform, so working the path out
+/// costs one pass over a few hundred rows and no prediction engine.
 /// </summary>
 internal sealed class LinearModelPath
 {
@@ -72,9 +74,8 @@ internal sealed class LinearModelPath
     /// <param name="model">The loaded model.</param>
     /// <param name="inputSchema">Its input schema.</param>
     /// <param name="rowType">Its input row class.</param>
-    /// <param name="verify">Scores rows through ML.NET's engine, to compare with.</param>
     /// <param name="reason">Why there is no path, when null is returned.</param>
-    public static LinearModelPath? TryCreate(MLContext context, ITransformer model, DataViewSchema inputSchema, FeatureRowType rowType, Func<object, Prediction> verify, out string reason)
+    public static LinearModelPath? TryCreate(MLContext context, ITransformer model, DataViewSchema inputSchema, FeatureRowType rowType, out string reason)
     {
         if (!TryReadPredictor(model, out var weights, out var bias, out var output, out reason))
         {
@@ -138,7 +139,8 @@ internal sealed class LinearModelPath
             }
         }
 
-        var dots = Dots(context, model, rowType, probes, weights);
+        var (checkBatch, checkRows) = CheckRows(rowType, categories);
+        var (dots, expected) = Evaluate(context, model, rowType, [.. probes, .. checkRows], weights, output.Kind);
         var baseDot = dots[0];
         var numbers = new NumberTerm[rowType.Columns.Count];
         var texts = new TextTerm[rowType.Columns.Count];
@@ -173,7 +175,7 @@ internal sealed class LinearModelPath
 
         // The base row holds 0 for numbers: a term for x is slope * x over it.
         var path = new LinearModelPath(numbers, texts, bias + baseDot, output);
-        if (path.Disagreement(rowType, categories, verify) is { } disagreement)
+        if (path.Disagreement(checkBatch, expected.AsSpan(probes.Count)) is { } disagreement)
         {
             reason = disagreement;
             return null;
@@ -411,40 +413,57 @@ internal sealed class LinearModelPath
         return categories.Count == vector.Size && categories.Distinct(StringComparer.Ordinal).Count() == categories.Count ? categories : null;
     }
 
-    /// <summary>Each row's feature vector (as the predictor sees it) dotted with the weights, in double.</summary>
-    private static double[] Dots(MLContext context, ITransformer model, FeatureRowType rowType, List<object> rows, IReadOnlyList<float> weights)
+    /// <summary>
+    /// One ML.NET transform of the rows: each row's feature vector (as the predictor sees it) dotted
+    /// with the weights, in double, and the model's own prediction of it, to check the path against.
+    /// </summary>
+    private static (double[] Dots, Prediction[] Predictions) Evaluate(MLContext context, ITransformer model, FeatureRowType rowType, List<object> rows, IReadOnlyList<float> weights, PredictionKind kind)
     {
         var transformed = model.Transform(rowType.ToDataView(context, rows));
-        var column = transformed.Schema[ModelColumns.Features];
+        var schema = transformed.Schema;
+        var features = schema[ModelColumns.Features];
+        var score = schema[ModelColumns.Score];
+        var probability = schema.GetColumnOrNull(ModelColumns.Probability);
+        var label = kind == PredictionKind.Binary ? schema.GetColumnOrNull(ModelColumns.PredictedLabel) : null;
         var dots = new double[rows.Count];
-        using var cursor = transformed.GetRowCursor([column]);
-        var getter = cursor.GetGetter<VBuffer<float>>(column);
-        VBuffer<float> features = default;
+        var predictions = new Prediction[rows.Count];
+        using var cursor = transformed.GetRowCursor([features, score, .. probability is { } p ? [p] : Array.Empty<DataViewSchema.Column>(), .. label is { } l ? [l] : Array.Empty<DataViewSchema.Column>()]);
+        var getFeatures = cursor.GetGetter<VBuffer<float>>(features);
+        var getScore = cursor.GetGetter<float>(score);
+        var getProbability = probability is { } pc ? cursor.GetGetter<float>(pc) : null;
+        var getLabel = label is { } lc ? cursor.GetGetter<bool>(lc) : null;
+        VBuffer<float> vector = default;
         for (var r = 0; cursor.MoveNext(); r++)
         {
-            getter(ref features);
+            getFeatures(ref vector);
             var dot = 0.0;
-            foreach (var (slot, value) in features.Items())
+            foreach (var (slot, value) in vector.Items())
             {
                 dot += (double)weights[slot] * value;
             }
 
             dots[r] = dot;
+            float rowScore = 0, rowProbability = 0;
+            var positive = false;
+            getScore(ref rowScore);
+            getProbability?.Invoke(ref rowProbability);
+            getLabel?.Invoke(ref positive);
+            predictions[r] = new Prediction(rowScore, getProbability is null ? null : rowProbability, getLabel is null ? null : positive, null, null);
         }
 
-        return dots;
+        return (dots, predictions);
     }
 
-    /// <summary>Scores mixed rows both ways; says where they differ, or null when they agree.</summary>
-    private string? Disagreement(FeatureRowType rowType, List<string>?[] categories, Func<object, Prediction> verify)
+    /// <summary>Mixed rows to check the path on: every number column missing in some rows, every category column each category, missing and undeclared; as a batch and as ML.NET rows.</summary>
+    private static (FeatureBatch Batch, List<object> Rows) CheckRows(FeatureRowType rowType, List<string>?[] categories)
     {
         const int rows = 48;
         var count = rowType.Columns.Count;
         var batch = new FeatureBatch(rowType.Columns, rowType.IndexOf, rows);
-        var engineRows = new object[rows];
+        var engineRows = new List<object>(rows);
         for (var r = 0; r < rows; r++)
         {
-            engineRows[r] = rowType.NewRow();
+            engineRows.Add(rowType.NewRow());
         }
 
         for (var c = 0; c < count; c++)
@@ -470,15 +489,20 @@ internal sealed class LinearModelPath
             }
         }
 
-        var actual = Score(batch, [.. Enumerable.Range(0, count)]);
-        for (var r = 0; r < rows; r++)
+        return (batch, engineRows);
+    }
+
+    /// <summary>Scores the check rows by the path; says where they differ from ML.NET's predictions of them, or null when they agree.</summary>
+    private string? Disagreement(FeatureBatch batch, ReadOnlySpan<Prediction> expected)
+    {
+        var actual = Score(batch, [.. Enumerable.Range(0, batch.Columns.Count)]);
+        for (var r = 0; r < batch.RowCount; r++)
         {
-            var expected = verify(engineRows[r]);
             var mine = actual[r];
-            if (!Close(expected.Score, mine.Score) || !Close(expected.Probability, mine.Probability)
-                || (expected.IsPositive != mine.IsPositive && Math.Abs(expected.Score) > Tolerance))
+            if (!Close(expected[r].Score, mine.Score) || !Close(expected[r].Probability, mine.Probability)
+                || (expected[r].IsPositive != mine.IsPositive && Math.Abs(expected[r].Score) > Tolerance))
             {
-                return $"checked against ML.NET on mixed rows, row {r} scored {mine.Score} instead of {expected.Score}";
+                return $"checked against ML.NET on mixed rows, row {r} scored {mine.Score} instead of {expected[r].Score}";
             }
         }
 

@@ -19,6 +19,9 @@ public sealed class ModelScorer : IScorer
 {
     private static readonly MethodInfo s_createEngine = typeof(ModelScorer).GetMethod(nameof(CreateEngine), BindingFlags.NonPublic | BindingFlags.Static)!;
 
+    // Rows an engine scores in one go when a large batch is shared between engines.
+    private const int ParallelChunk = 512;
+
     private readonly ConcurrentBag<ScoringEngine> _pool = [];
     private readonly Func<ScoringEngine> _factory;
     private readonly int _maximumRetained;
@@ -65,15 +68,13 @@ public sealed class ModelScorer : IScorer
             }
         };
 
-        var checker = _factory();
-        _linear = LinearModelPath.TryCreate(context, model, inputSchema, RowType, row =>
-        {
-            var one = NewArrays(1);
-            checker.Predict(row, one, 0);
-            return one.ToBatch()[0];
-        }, out var reason);
+        _linear = LinearModelPath.TryCreate(context, model, inputSchema, RowType, out var reason);
         ScoringPath = _linear is null ? $"ML.NET prediction engine ({reason})" : "linear terms (checked against ML.NET at load)";
-        Return(checker);
+        if (_linear is null)
+        {
+            // Every call needs an engine: make the first at load, so a model that cannot have one fails here.
+            Return(_factory());
+        }
     }
 
     /// <summary>
@@ -138,7 +139,8 @@ public sealed class ModelScorer : IScorer
 
     /// <summary>
     /// Scores a batch. A linear model (<see cref="ScoringPath"/>) adds each column's terms to every
-    /// row at once; any other model scores the rows with one pooled prediction engine per call.
+    /// row at once; any other model scores the rows with pooled prediction engines: one for a small
+    /// batch, several side by side (up to one per processor) for a batch of 1,024 rows or more.
     /// </summary>
     /// <param name="batch">The rows, from an <see cref="InputSchema"/>.</param>
     /// <exception cref="ArgumentException">The batch sends a column that is not a feature of the model; nothing is scored.</exception>
@@ -152,15 +154,29 @@ public sealed class ModelScorer : IScorer
         }
 
         var into = NewArrays(batch.RowCount);
-        if (batch.RowCount == 0)
+        if (batch.RowCount < 2 * ParallelChunk || Environment.ProcessorCount == 1)
         {
+            ScoreRows(batch, map, into, 0, batch.RowCount);
             return into.ToBatch();
         }
 
+        // An engine scores one row at a time: a large batch is cut into chunks that engines of the
+        // pool score side by side, each writing its own rows of the answer.
+        var chunks = (batch.RowCount + ParallelChunk - 1) / ParallelChunk;
+        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, chunk =>
+        {
+            var start = chunk * ParallelChunk;
+            ScoreRows(batch, map, into, start, Math.Min(batch.RowCount, start + ParallelChunk));
+        });
+        return into.ToBatch();
+    }
+
+    private void ScoreRows(FeatureBatch batch, int[] map, PredictionArrays into, int start, int end)
+    {
         var engine = Rent();
         try
         {
-            for (var r = 0; r < batch.RowCount; r++)
+            for (var r = start; r < end; r++)
             {
                 for (var c = 0; c < map.Length; c++)
                 {
@@ -182,8 +198,6 @@ public sealed class ModelScorer : IScorer
         {
             Return(engine);
         }
-
-        return into.ToBatch();
     }
 
     /// <summary>

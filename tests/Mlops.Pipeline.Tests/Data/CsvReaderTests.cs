@@ -1,3 +1,4 @@
+using System.Text;
 using Mlops.Pipeline.Data;
 
 namespace Mlops.Pipeline.Tests.Data;
@@ -158,5 +159,98 @@ public sealed class CsvReaderTests
         var rows = await ReadAsync($"a,b{blank}1,2\n");
 
         Assert.Equal(["1", "2"], rows[1].Fields);
+    }
+
+    [Fact]
+    public async Task ReadRecord_QuotedFieldWithDoubledQuotesAndALineBreak_IsOneSpanAndPositionsFollowTheLines()
+    {
+        await using var csv = new CsvReader(new StringReader("a,b\n\"say \"\"hi\"\"\nthere\",2\nx,3\n"));
+
+        Assert.True(await csv.ReadRecordAsync(TestContext.Current.CancellationToken));
+        Assert.True(await csv.ReadRecordAsync(TestContext.Current.CancellationToken));
+
+        Assert.Equal(2, csv.Line);
+        Assert.Equal("say \"hi\"\nthere", csv.Field(0).ToString());
+        Assert.Equal("2", csv.FieldText(1));
+        Assert.Equal(new CsvPosition(2, 1), csv.PositionOf(0));
+        Assert.Equal(new CsvPosition(3, 8), csv.PositionOf(1));
+        Assert.True(await csv.ReadRecordAsync(TestContext.Current.CancellationToken));
+        Assert.Equal((4, "x"), (csv.Line, csv.FieldText(0)));
+        Assert.False(await csv.ReadRecordAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(0, csv.FieldCount);
+    }
+
+    [Fact]
+    public async Task ReadRecord_ManyRecordsAcrossBufferFills_GiveEveryFieldAndLineAsWritten()
+    {
+        var random = new Random(7);
+        var expected = new List<(int Line, string[] Fields)>();
+        var text = new StringBuilder();
+        var line = 1;
+        string[] pieces = ["1", "29.85", "No phone service", "a,b", "say \"hi\"", "two\nlines", "", "Fiber optic", "x\r\ny", "\""];
+        while (text.Length < 1_500_000)
+        {
+            var fields = new string[random.Next(1, 25)];
+            for (var f = 0; f < fields.Length; f++)
+            {
+                fields[f] = pieces[random.Next(pieces.Length)];
+            }
+
+            if (fields is [""])
+            {
+                fields[0] = "1"; // a record of one empty field is a blank line, which is skipped
+            }
+
+            expected.Add((line, fields));
+            var record = string.Join(',', fields.Select(f => f.AsSpan().IndexOfAny(",\"\r\n") >= 0 || random.Next(4) == 0 ? "\"" + f.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : f));
+            text.Append(record).Append(random.Next(3) == 0 ? "\r\n" : "\n");
+            line += 1 + fields.Sum(f => f.Count(c => c == '\n'));
+        }
+
+        var read = new List<(int Line, string[] Fields)>();
+        await using var csv = new CsvReader(new StringReader(text.ToString()));
+        while (await csv.ReadRecordAsync(TestContext.Current.CancellationToken))
+        {
+            do
+            {
+                read.Add((csv.Line, Enumerable.Range(0, csv.FieldCount).Select(csv.FieldText).ToArray()));
+            }
+            while (csv.TryReadBufferedRecord());
+        }
+
+        Assert.Equal(expected.Count, read.Count);
+        for (var i = 0; i < expected.Count; i++)
+        {
+            Assert.Equal(expected[i].Line, read[i].Line);
+            Assert.Equal(expected[i].Fields, read[i].Fields);
+        }
+    }
+
+    [Fact]
+    public async Task CopyTo_Block_ReadsEachRecordAsTheReaderDid()
+    {
+        var text = "a,b,c\n\"x, y\",2,\"say \"\"hi\"\"\"\n\"two\r\nlines\",,3\n\n7,\"\",9";
+        var block = new CsvRecordBlock(8);
+        var rows = new List<CsvRow>();
+        await using (var csv = new CsvReader(new StringReader(text)))
+        {
+            while (await csv.ReadRecordAsync(TestContext.Current.CancellationToken))
+            {
+                rows.Add(csv.ToRow());
+                csv.CopyTo(block);
+            }
+        }
+
+        Assert.Equal(rows.Count, block.Count);
+        for (var r = 0; r < rows.Count; r++)
+        {
+            block.MoveTo(r);
+            Assert.Equal(rows[r].Line, block.Line);
+            Assert.Equal(rows[r].Fields, Enumerable.Range(0, block.FieldCount).Select(block.FieldText));
+            Assert.Equal(rows[r].Positions, Enumerable.Range(0, block.FieldCount).Select(block.PositionOf));
+        }
+
+        block.MoveTo(2);
+        Assert.Equal((3, "two\r\nlines", new CsvPosition(4, 9)), (block.Line, block.FieldText(0), block.PositionOf(2)));
     }
 }
