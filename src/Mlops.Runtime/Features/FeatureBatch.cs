@@ -265,13 +265,19 @@ public sealed class FeatureBatch
     internal int CodeOffset(int column) => _shape.CodeSlot[column] is var slot and >= 0 ? slot * _stride : -1;
 
     /// <summary>Whether a column holds any texts (a text column, or a code column with an undeclared value or made texts).</summary>
-    internal bool HasTexts(int column) => _texts[column] is not null;
+    internal bool HasTexts(int column) => _texts?[column] is not null;
 
     /// <summary>Whether this batch has another's shape and room for rows (the arrays a writer can reuse): it is not a <see cref="Take"/> of fewer rows.</summary>
     internal bool IsFullBlockOf(FeatureBatch other) => ReferenceEquals(_shape, other._shape) && _stride == RowCount;
 
     /// <summary>Forgets the texts made from codes (<see cref="Texts"/>), for a block whose rows are all written again.</summary>
-    internal void ForgetMadeTexts() => Array.Clear(_textsMade);
+    internal void ForgetMadeTexts()
+    {
+        if (_textsMade is { } made)
+        {
+            Array.Clear(made);
+        }
+    }
 
     /// <summary>
     /// One row by feature name, for logs and shadows: every sent feature's value (a float, a string,
