@@ -23,7 +23,7 @@ internal readonly struct ColumnCheck
     private readonly string?[] _entries = [];
     private readonly int[]? _remap;
 
-    /// <summary>Prepares the check and marks the column sent in <paramref name="batch"/>.</summary>
+    /// <summary>Prepares the check; <see cref="Check"/> marks the column sent in <paramref name="batch"/> as it writes.</summary>
     /// <param name="input">The input the column is for.</param>
     /// <param name="column">Its values, as many as the batch has rows.</param>
     /// <param name="batch">Receives the clean values.</param>
@@ -36,7 +36,6 @@ internal readonly struct ColumnCheck
         _single = batch.RowCount == 1;
         _batch = batch;
         _isCategory = input.Type == FeatureType.Category;
-        batch.Send(input.Index);
         if (column.Categories is { } categories)
         {
             _entries = [.. categories];
@@ -59,25 +58,49 @@ internal readonly struct ColumnCheck
     public void Check(int start, int end)
     {
         var numbers = _input.IsText ? default : _batch.SendNumbers(_input.Index);
-        switch (_column.Values)
-        {
-            case int[] codes when _column.Categories is not null:
-                Encoded(codes, start, end);
-                break;
-            case double[] doubles when _input.IsNumber: Numbers(doubles, start, end, numbers); break;
-            case float[] floats when _input.IsNumber: Numbers(floats, start, end, numbers); break;
-            case int[] ints when _input.IsNumber: Numbers(ints, start, end, numbers); break;
-            case long[] longs when _input.IsNumber: Numbers(longs, start, end, numbers); break;
-            case double?[] nullables when _input.IsNumber: Nullables(nullables, start, end, numbers); break;
-            case bool[] bools when _input.Type == FeatureType.Bool: Bools(bools, start, end, numbers); break;
-            case string?[] texts when _input.IsText: Texts(texts, start, end); break;
-            default:
-                for (var r = start; r < end; r++)
-                {
-                    Value(r, _column.Values.GetValue(r));
-                }
 
-                break;
+        // Exact type comparisons: a type pattern on string?[] would run the runtime's covariant cast
+        // for every column (arrays of reference types), a measurable part of a single-row request.
+        var values = _column.Values;
+        var type = values.GetType();
+        if (_column.Categories is not null && type == typeof(int[]))
+        {
+            Encoded((int[])values, start, end);
+        }
+        else if (_input.IsNumber && type == typeof(double?[]))
+        {
+            Nullables((double?[])values, start, end, numbers);
+        }
+        else if (_input.IsNumber && type == typeof(double[]))
+        {
+            Numbers((double[])values, start, end, numbers);
+        }
+        else if (_input.IsText && type == typeof(string[]))
+        {
+            Texts((string?[])values, start, end);
+        }
+        else if (_input.Type == FeatureType.Bool && type == typeof(bool[]))
+        {
+            Bools((bool[])values, start, end, numbers);
+        }
+        else if (_input.IsNumber && type == typeof(float[]))
+        {
+            Numbers((float[])values, start, end, numbers);
+        }
+        else if (_input.IsNumber && type == typeof(int[]))
+        {
+            Numbers((int[])values, start, end, numbers);
+        }
+        else if (_input.IsNumber && type == typeof(long[]))
+        {
+            Numbers((long[])values, start, end, numbers);
+        }
+        else
+        {
+            for (var r = start; r < end; r++)
+            {
+                Value(r, values.GetValue(r));
+            }
         }
     }
 
