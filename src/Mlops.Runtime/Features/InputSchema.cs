@@ -141,33 +141,21 @@ public sealed class InputSchema
             var prefix = where?.Invoke(r) ?? "";
             Array.Clear(sent);
             var required = 0;
-            foreach (var (name, value) in rows[r])
+            var next = 0;
+            // A dictionary (what JSON binding and callers usually hand over) is walked with its struct enumerator, not a boxed one.
+            if (rows[r] is Dictionary<string, object?> dictionary)
             {
-                if (name == Entity && entityKeys is not null)
+                foreach (var (name, value) in dictionary)
                 {
-                    entityKeys[r] = EntityText(value);
+                    required += SetByName(batch, r, name, value, sent, ref next, prefix, problems, entityKeys);
                 }
-
-                if (!_inputs.TryGetValue(name, out var input))
+            }
+            else
+            {
+                foreach (var (name, value) in rows[r])
                 {
-                    if (name != Entity)
-                    {
-                        problems.Add(prefix + NotAFeature(name));
-                    }
-
-                    continue;
+                    required += SetByName(batch, r, name, value, sent, ref next, prefix, problems, entityKeys);
                 }
-
-                // A name sent twice: the last value wins, and it counts once.
-                required += input.Nullable || sent[input.Index] ? 0 : 1;
-                sent[input.Index] = true;
-                if (input.ReadObject(value, out var clean) is { } problem)
-                {
-                    problems.Add(prefix + problem.For(name));
-                    continue;
-                }
-
-                batch.Set(input.Index, r, clean);
             }
 
             // Every non-nullable feature present is the usual case: counting them saves a lookup per feature.
@@ -186,6 +174,45 @@ public sealed class InputSchema
         }
 
         return batch;
+    }
+
+    // One named value of a row into the batch; returns 1 when it is a required feature seen for the first time.
+    private int SetByName(FeatureBatch batch, int row, string name, object? value, bool[] sent, ref int next, string prefix, List<string> problems, string?[]? entityKeys)
+    {
+        // Rows usually list the features in declared order: comparing with the one expected next is
+        // cheaper than hashing the name, and a miss falls back to the lookup.
+        if (name == Entity && entityKeys is not null)
+        {
+            entityKeys[row] = EntityText(value);
+        }
+
+        FeatureInput? input;
+        if (next < _ordered.Length && string.Equals(_ordered[next].Name, name, StringComparison.Ordinal))
+        {
+            input = _ordered[next];
+        }
+        else if (!_inputs.TryGetValue(name, out input))
+        {
+            if (name != Entity)
+            {
+                problems.Add(prefix + NotAFeature(name));
+            }
+
+            return 0;
+        }
+
+        next = input.Index + 1;
+        // A name sent twice: the last value wins, and it counts once.
+        var counts = input.Nullable || sent[input.Index] ? 0 : 1;
+        sent[input.Index] = true;
+        if (input.ReadObject(value, out var clean) is { } problem)
+        {
+            problems.Add(prefix + problem.For(name));
+            return counts;
+        }
+
+        batch.Set(input.Index, row, clean);
+        return counts;
     }
 
     /// <summary>

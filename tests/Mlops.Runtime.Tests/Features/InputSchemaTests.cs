@@ -45,6 +45,30 @@ public sealed class InputSchemaTests
         Assert.Equal([expected], Problems(json, out _, out _));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void CheckRows_NamesInAnyOrderAndRepeated_GiveTheSameBatchAsDeclaredOrder(bool asDictionary)
+    {
+        var values = TestModels.Inputs.Select((input, i) => KeyValuePair.Create(input.Name, (object?)ValueFor(input, i))).ToList();
+        // Reversed, with the first feature sent twice (the last value wins) and an unknown name between.
+        var shuffled = Enumerable.Reverse(values).Append(KeyValuePair.Create("not_a_feature", (object?)1.0)).Append(values[0]).ToList();
+        IEnumerable<KeyValuePair<string, object?>> Row(List<KeyValuePair<string, object?>> pairs) =>
+            asDictionary ? pairs.GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Last().Value) : pairs;
+        var inOrder = new List<string>();
+        var outOfOrder = new List<string>();
+
+        var expected = s_schema.CheckRows([Row(values)], inOrder).ToDictionary(0);
+        var actual = s_schema.CheckRows([Row(shuffled)], outOfOrder).ToDictionary(0);
+
+        Assert.Empty(inOrder);
+        Assert.Equal(["not_a_feature: not a feature of this model. Remove it."], outOfOrder);
+        Assert.Equal(expected, actual);
+    }
+
+    private static object? ValueFor(Mlops.Runtime.Bundles.BundleInput input, int i) =>
+        input.Values is { Count: > 0 } categories ? categories[i % categories.Count] : (object)(double)(i + 1);
+
     [Fact]
     public void CheckRows_NaN_IsRefused()
     {
