@@ -31,7 +31,11 @@ public sealed class ModelHost : IDisposable
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _reconcileGate = new(1, 1);
     private readonly SemaphoreSlim _wakeup = new(0, 1);
+    // Watchers are added by the reconcile loop and disposed by Dispose, which can run while the loop
+    // starts (a server that fails to bind disposes the host at once): both hold this lock.
     private readonly List<FileSystemWatcher> _watchers = [];
+    private readonly Lock _watchersLock = new();
+    private bool _disposed;
     private ServingSnapshot _snapshot;
     private HostStatus _status;
 
@@ -77,6 +81,10 @@ public sealed class ModelHost : IDisposable
         catch (SemaphoreFullException)
         {
             // A wake-up is already pending.
+        }
+        catch (ObjectDisposedException)
+        {
+            // The host is stopping; a file event that arrives now has nothing to wake.
         }
     }
 
@@ -133,7 +141,15 @@ public sealed class ModelHost : IDisposable
             batcher.Dispose();
         }
 
-        foreach (var watcher in _watchers)
+        FileSystemWatcher[] watchers;
+        lock (_watchersLock)
+        {
+            _disposed = true;
+            watchers = [.. _watchers];
+            _watchers.Clear();
+        }
+
+        foreach (var watcher in watchers)
         {
             watcher.Dispose();
         }
@@ -306,8 +322,17 @@ public sealed class ModelHost : IDisposable
             watcher.Created += changed;
             watcher.Deleted += changed;
             watcher.Renamed += (_, _) => RequestReconcile();
-            watcher.EnableRaisingEvents = true;
-            _watchers.Add(watcher);
+            lock (_watchersLock)
+            {
+                if (_disposed)
+                {
+                    watcher.Dispose();
+                    return;
+                }
+
+                watcher.EnableRaisingEvents = true;
+                _watchers.Add(watcher);
+            }
         }
     }
 

@@ -248,6 +248,27 @@ public sealed class ModelHostTests : IDisposable
         Assert.Contains(nameof(ModelHostOptions.WarmupRows), error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Dispose_WhileTheLoopStartsWatching_NeitherThrowsNorLeavesAWatcher()
+    {
+        // A server that cannot bind its port disposes the host while the reconcile loop is starting:
+        // that once failed with "Collection was modified" and reached the user as an internal error.
+        TestModels.WriteEnvironment(_repository, TestModels.Pin(TestModels.Put(_store, 1), 1));
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+            var host = CreateHost(_store);
+            var loop = Task.Run(() => host.RunAsync(stop.Token), Ct);
+
+            host.Dispose();
+            await stop.CancelAsync();
+
+            await Task.WhenAny(loop, Task.Delay(TimeSpan.FromSeconds(30), Ct));
+            Assert.True(loop.IsCompleted, "the loop did not end after the host was disposed and cancelled");
+            host.RequestReconcile();
+        }
+    }
+
     private ModelHost CreateHost(IBundleStore store, ModelHostOptions? options = null) =>
         new(new FolderDesiredStateSource(_repository.Path, "staging"), store, "staging", options ?? new ModelHostOptions { CacheFolder = _cache.Path }, _time);
 }
