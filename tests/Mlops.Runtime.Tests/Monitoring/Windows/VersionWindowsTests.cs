@@ -1,0 +1,90 @@
+using Mlops.Runtime.Features;
+using Mlops.Runtime.Monitoring.Windows;
+using Mlops.Runtime.Scoring;
+using Mlops.Runtime.Tests.Serving;
+
+namespace Mlops.Runtime.Tests.Monitoring.Windows;
+
+public sealed class VersionWindowsTests
+{
+    private static readonly InputSchema s_schema = new(TestModels.Inputs, TestModels.FeatureSet);
+    private static readonly DateTimeOffset s_hour = new(2026, 12, 2, 17, 0, 0, TimeSpan.Zero);
+
+    private static FeatureBatch Rows(int count, Func<int, Dictionary<string, object?>> row)
+    {
+        var problems = new List<string>();
+        var batch = s_schema.CheckRows([.. Enumerable.Range(0, count).Select(row)], problems);
+        Assert.Empty(problems);
+        return batch;
+    }
+
+    private static BatchPredictions Binary(int count, float probability) =>
+        new([.. Enumerable.Repeat(probability, count)], [.. Enumerable.Repeat(probability, count)], [.. Enumerable.Repeat(probability >= 0.5f, count)], null, null, []);
+
+    private static VersionWindows Windows(int sampleSize = 10_000) =>
+        new([.. TestModels.Inputs.Select(i => new RowColumn(i.Name, i.Values.Count > 0 ? RowColumnKind.Text : RowColumnKind.Number))], TimeSpan.FromHours(1), sampleSize, keep: 2);
+
+    [Fact]
+    public void Record_RowsInOneWindow_AreCountedByColumnWithTheirNullRates()
+    {
+        var windows = Windows();
+        var batch = Rows(4, i => new() { ["tenure"] = (double)i, ["contract"] = i % 2 == 0 ? "One year" : "Two year", ["total_charges"] = i == 0 ? 10.0 : null });
+
+        windows.Record(batch, Binary(4, 0.8f), s_hour.AddMinutes(5));
+        var open = windows.Snapshot(s_hour.AddMinutes(6)).Open;
+
+        Assert.Equal((s_hour, s_hour.AddHours(1), 4L), (open.Start, open.End, open.Rows));
+        var tenure = open.Features.Single(f => f.Name == "tenure");
+        Assert.Equal([0.0, 1, 2, 3], tenure.Sample.Order());
+        Assert.Equal(0, tenure.NullRate);
+        Assert.Equal(0.75, open.Features.Single(f => f.Name == "total_charges").NullRate);
+        Assert.Equal(new Dictionary<string, long> { ["One year"] = 2, ["Two year"] = 2 }, open.Features.Single(f => f.Name == "contract").Counts);
+        Assert.Equal(["probability", "predicted"], open.Predictions.Select(p => p.Name));
+        Assert.Equal(new Dictionary<string, long> { ["true"] = 4 }, open.Predictions[1].Counts);
+    }
+
+    [Fact]
+    public void Record_AfterTheWindowEnds_ClosesItAndKeepsOnlyTheLastFew()
+    {
+        var windows = Windows();
+        for (var hour = 0; hour < 4; hour++)
+        {
+            windows.Record(Rows(hour + 1, _ => new() { ["tenure"] = 1.0, ["contract"] = "One year" }), Binary(hour + 1, 0.2f), s_hour.AddHours(hour).AddMinutes(59));
+        }
+
+        var history = windows.Snapshot(s_hour.AddHours(4).AddMinutes(1));
+
+        Assert.Equal(0, history.Open.Rows);
+        Assert.Equal(s_hour.AddHours(4), history.Open.Start);
+        Assert.Equal([(s_hour.AddHours(2), 3L), (s_hour.AddHours(3), 4L)], history.Closed.Select(w => (w.Start, w.Rows)));
+    }
+
+    [Fact]
+    public void Record_MoreNumbersThanTheSample_KeepsAUniformSampleOfTheSetSize_TheSameEachTime()
+    {
+        VersionWindows Fill()
+        {
+            var windows = Windows(sampleSize: 1_000);
+            windows.Record(Rows(20_000, i => new() { ["tenure"] = (double)i, ["contract"] = "One year" }), Binary(20_000, 0.5f), s_hour);
+            return windows;
+        }
+
+        var sample = Fill().Snapshot(s_hour).Open.Features.Single(f => f.Name == "tenure");
+
+        Assert.Equal(1_000, sample.Sample.Count);
+        Assert.Equal(20_000, sample.Present);
+        Assert.Equal(sample.Sample, Fill().Snapshot(s_hour).Open.Features.Single(f => f.Name == "tenure").Sample);
+        // Uniform over 0..19,999: the mean of 1,000 draws is within 5 standard errors of 9,999.5.
+        Assert.InRange(sample.Sample.Average(), 9_999.5 - (5 * 5_773.5 / Math.Sqrt(1_000)), 9_999.5 + (5 * 5_773.5 / Math.Sqrt(1_000)));
+        Assert.True(sample.Sample.Count(v => v >= 10_000) is > 400 and < 600, "the later half of the rows is sampled as often as the first");
+    }
+
+    [Fact]
+    public void Snapshot_BeforeAnyRow_IsAnEmptyOpenWindowAlignedToTheHour()
+    {
+        var open = Windows().Snapshot(s_hour.AddMinutes(30).AddSeconds(7)).Open;
+
+        Assert.Equal((s_hour, 0L), (open.Start, open.Rows));
+        Assert.Empty(open.Features);
+    }
+}
