@@ -70,6 +70,21 @@ public sealed class VersionWindows
         }
     }
 
+    /// <summary>Records one request answered by this version: how long it took and whether scoring failed (the answer then came from a fallback, or was an error).</summary>
+    /// <param name="latency">The request's time, from reading the body to the answer.</param>
+    /// <param name="failed">Whether this version failed to score it.</param>
+    /// <param name="at">When it was answered.</param>
+    public void RecordRequest(TimeSpan latency, bool failed, DateTimeOffset at)
+    {
+        lock (_lock)
+        {
+            var open = OpenFor(at);
+            open.Requests++;
+            open.Failures += failed ? 1 : 0;
+            open.Latency.Add(latency);
+        }
+    }
+
     /// <summary>The open window as it stands (empty when nothing arrived in the current window) and the closed ones, newest last.</summary>
     /// <param name="now">The time now: a window that has ended is closed first.</param>
     public WindowHistory Snapshot(DateTimeOffset now)
@@ -82,7 +97,7 @@ public sealed class VersionWindows
             }
 
             var (start, end) = Bounds(now);
-            var open = _open?.Figures() ?? new WindowFigures(start, end, 0, [], []);
+            var open = _open?.Figures() ?? new WindowFigures(start, end, 0, [], []) { Latency = new LatencyHistogram() };
             return new WindowHistory(open, [.. _closed]);
         }
     }
@@ -145,8 +160,19 @@ public sealed class VersionWindows
 
         public PredictionWindow Predictions { get; } = predictions;
 
+        public long Requests { get; set; }
+
+        public long Failures { get; set; }
+
+        public LatencyHistogram Latency { get; } = new();
+
         public WindowFigures Figures() =>
-            new(Start, End, Rows, [.. Features.Select(ColumnFigures.Of)], [.. Predictions.Columns().Select(ColumnFigures.Of)]);
+            new(Start, End, Rows, [.. Features.Select(ColumnFigures.Of)], [.. Predictions.Columns().Select(ColumnFigures.Of)])
+            {
+                Requests = Requests,
+                Failures = Failures,
+                Latency = Latency.Copy(),
+            };
     }
 }
 
@@ -161,7 +187,23 @@ public sealed record WindowHistory(WindowFigures Open, IReadOnlyList<WindowFigur
 /// <param name="Rows">Rows scored in it.</param>
 /// <param name="Features">One column per feature, in the schema's order.</param>
 /// <param name="Predictions">The outputs: <c>probability</c> and <c>predicted</c> for binary models, <c>predicted</c> for multiclass, <c>score</c> for regression.</param>
-public sealed record WindowFigures(DateTimeOffset Start, DateTimeOffset End, long Rows, IReadOnlyList<ColumnFigures> Features, IReadOnlyList<ColumnFigures> Predictions);
+public sealed record WindowFigures(DateTimeOffset Start, DateTimeOffset End, long Rows, IReadOnlyList<ColumnFigures> Features, IReadOnlyList<ColumnFigures> Predictions)
+{
+    /// <summary>Requests this version answered in the window.</summary>
+    public long Requests { get; init; }
+
+    /// <summary>Requests this version failed to score (answered by a fallback, or an error).</summary>
+    public long Failures { get; init; }
+
+    /// <summary>Failures / requests; null with no requests.</summary>
+    public double? FailureRate => Requests == 0 ? null : (double)Failures / Requests;
+
+    /// <summary>The requests' latencies.</summary>
+    public LatencyHistogram Latency { get; init; } = new();
+
+    /// <summary>The 99th percentile latency in milliseconds (to within 5 %, never below); null with no requests.</summary>
+    public double? P99LatencyMs => Latency.QuantileMs(0.99);
+}
 
 /// <summary>One column's figures in a window.</summary>
 /// <param name="Name">The column.</param>

@@ -80,6 +80,21 @@ public sealed class VersionWindowsTests
     }
 
     [Fact]
+    public void RecordRequest_CountsRequestsFailuresAndTheP99()
+    {
+        var windows = Windows();
+        for (var i = 1; i <= 100; i++)
+        {
+            windows.RecordRequest(TimeSpan.FromMilliseconds(i), failed: i % 10 == 0, s_hour.AddSeconds(i));
+        }
+
+        var open = windows.Snapshot(s_hour.AddMinutes(5)).Open;
+
+        Assert.Equal((100L, 10L, 0.1), (open.Requests, open.Failures, open.FailureRate));
+        Assert.InRange(open.P99LatencyMs!.Value, 99, 99 * 1.05);
+    }
+
+    [Fact]
     public void Snapshot_BeforeAnyRow_IsAnEmptyOpenWindowAlignedToTheHour()
     {
         var open = Windows().Snapshot(s_hour.AddMinutes(30).AddSeconds(7)).Open;
@@ -87,4 +102,27 @@ public sealed class VersionWindowsTests
         Assert.Equal((s_hour, 0L), (open.Start, open.Rows));
         Assert.Empty(open.Features);
     }
+}
+
+public sealed class LatencyHistogramTests
+{
+    [Theory]
+    [InlineData(0.5)]
+    [InlineData(0.99)]
+    public void QuantileMs_IsWithinFivePercentAboveTheExactQuantile(double q)
+    {
+        var histogram = new LatencyHistogram();
+        var latencies = Enumerable.Range(1, 10_000).Select(i => i * 0.01).ToArray(); // 0.01 to 100 ms
+        foreach (var ms in latencies)
+        {
+            histogram.Add(TimeSpan.FromMilliseconds(ms));
+        }
+
+        var exact = latencies[(int)Math.Ceiling(q * latencies.Length) - 1];
+
+        Assert.InRange(histogram.QuantileMs(q)!.Value, exact, exact * 1.05);
+    }
+
+    [Fact]
+    public void QuantileMs_WithNoLatencies_IsNull() => Assert.Null(new LatencyHistogram().QuantileMs(0.99));
 }
