@@ -95,12 +95,13 @@ public static class GateEvaluator
             return new GateRuleResult(rule, description, scope, c, null, null, false, string.Join("; ", failures));
         }
 
+        var against = rule.Baseline == GateBaseline.Primary ? "primary" : "champion";
         // Change in the better direction: positive is an improvement whichever way the metric points.
         var sign = MetricDirection.GreaterIsBetter(rule.Metric) ? 1 : -1;
         var change = sign * (c - baseline);
         if (rule.MinAbsoluteChange is { } minAbsolute && change < minAbsolute)
         {
-            failures.Add($"changed by {Format(change)} against the champion's {Format(baseline)}, less than the allowed {Format(minAbsolute)}");
+            failures.Add($"changed by {Format(change)} against the {against}'s {Format(baseline)}, less than the allowed {Format(minAbsolute)}");
         }
 
         if (rule.MinRelativeChange is { } minRelative)
@@ -108,7 +109,7 @@ public static class GateEvaluator
             var relative = baseline == 0 ? (change >= 0 ? 0 : double.NegativeInfinity) : change / Math.Abs(baseline);
             if (relative < minRelative)
             {
-                failures.Add($"changed by {Percent(relative)} against the champion's {Format(baseline)}, less than the allowed {Percent(minRelative)}");
+                failures.Add($"changed by {Percent(relative)} against the {against}'s {Format(baseline)}, less than the allowed {Percent(minRelative)}");
             }
         }
 
