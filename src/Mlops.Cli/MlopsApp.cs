@@ -5,6 +5,7 @@ using Mlops.Cli.Commands.Gate;
 using Mlops.Cli.Commands.History;
 using Mlops.Cli.Commands.Package;
 using Mlops.Cli.Commands.Pipeline;
+using Mlops.Cli.Commands.Monitor;
 using Mlops.Cli.Commands.Predict;
 using Mlops.Cli.Commands.Promote;
 using Mlops.Cli.Commands.Register;
@@ -40,6 +41,7 @@ internal static class MlopsApp
             ReproduceCommand.Create(context),
             RegistryCommand.Create(context),
             PredictCommand.Create(context),
+            MonitorCommand.Create(context),
             RunsCommand.Create(context),
             ServeCommand.Create(context),
         };
