@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Mlops.Cli.Commands.Diff;
+using Mlops.Cli.Commands.Drift;
 using Mlops.Cli.Commands.Evaluate;
 using Mlops.Cli.Commands.Gate;
 using Mlops.Cli.Commands.History;
@@ -40,6 +41,7 @@ internal static class MlopsApp
             ReproduceCommand.Create(context),
             RegistryCommand.Create(context),
             PredictCommand.Create(context),
+            DriftCommand.Create(context),
             RunsCommand.Create(context),
             ServeCommand.Create(context),
         };
