@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Mlops.Cli.Commands.Diff;
+using Mlops.Cli.Commands.Drift;
 using Mlops.Cli.Commands.Evaluate;
 using Mlops.Cli.Commands.Gate;
 using Mlops.Cli.Commands.History;
@@ -42,6 +43,7 @@ internal static class MlopsApp
             RegistryCommand.Create(context),
             PredictCommand.Create(context),
             MonitorCommand.Create(context),
+            DriftCommand.Create(context),
             RunsCommand.Create(context),
             ServeCommand.Create(context),
         };

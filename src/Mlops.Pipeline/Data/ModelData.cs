@@ -1,3 +1,4 @@
+using Mlops.Runtime.Data;
 using Mlops.Declarations.Diagnostics;
 using Mlops.Declarations.FeatureSets;
 using Mlops.Declarations.Models;

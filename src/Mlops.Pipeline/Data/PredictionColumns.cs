@@ -1,3 +1,4 @@
+using Mlops.Runtime.Data;
 using Mlops.Runtime.Scoring;
 
 namespace Mlops.Pipeline.Data;

@@ -1,3 +1,4 @@
+using Mlops.Runtime.Data;
 using Mlops.Pipeline.Data;
 using Mlops.Pipeline.Training;
 using Mlops.Runtime.Features;

@@ -1,3 +1,4 @@
+using Mlops.Runtime.Data;
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;

@@ -97,14 +97,16 @@ public static class PredictStage
         return new PredictSource(model, pin.Version, pin.Digest, environment);
     }
 
-    private static PredictSource Registered(string root, string model, int version)
+    /// <summary>A registered version (the git tag MODEL@vN).</summary>
+    internal static PredictSource Registered(string root, string model, int version)
     {
         var registered = new ModelRegistry(root).Find(model, version)
             ?? throw new StageInputException($"there is no registered version {model}@v{version} (no git tag of that name). 'mlops registry list {model}' lists the versions.");
         return new PredictSource(model, version, registered.BundleDigest, null);
     }
 
-    private static async Task<Bundle> FetchAsync(IBundleStore store, PredictSource source, CancellationToken cancellationToken)
+    /// <summary>Fetches a bundle from the store and checks it holds the model it should.</summary>
+    internal static async Task<Bundle> FetchAsync(IBundleStore store, PredictSource source, CancellationToken cancellationToken)
     {
         using var buffer = new MemoryStream();
         try

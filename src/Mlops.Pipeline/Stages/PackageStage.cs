@@ -10,6 +10,7 @@ using Mlops.Pipeline.Registry;
 using Mlops.Pipeline.Tracking;
 using Mlops.Pipeline.Training;
 using Mlops.Runtime.Bundles;
+using Mlops.Runtime.Monitoring.Drift;
 using Mlops.Runtime.Scoring;
 using Mlops.Runtime.Store;
 
@@ -58,7 +59,8 @@ public static class PackageStage
                 : $"the working tree has uncommitted changes; a version's tag must point at the commit whose declarations produced it. Commit them, then package '{model.Value.Name}' again.");
         }
 
-        var bundle = Build(model.Value, features.Value, run, evaluation.Report, await File.ReadAllBytesAsync(Path.Combine(workspace.Root, run.Artifact!.Path), cancellationToken).ConfigureAwait(false));
+        var sample = await ReferenceSampleAsync(workspace, model, features, run, cancellationToken).ConfigureAwait(false);
+        var bundle = Build(model.Value, features.Value, run, evaluation.Report, await File.ReadAllBytesAsync(Path.Combine(workspace.Root, run.Artifact!.Path), cancellationToken).ConfigureAwait(false), sample);
         string digest;
         using (var stream = new MemoryStream(bundle, writable: false))
         {
@@ -80,8 +82,14 @@ public static class PackageStage
         return new PackageOutcome(run, digest, store.Location, result.Version, result.Created);
     }
 
-    /// <summary>The bundle bytes of a run: a pure function of the run's model and its deterministic evaluation.</summary>
-    public static byte[] Build(ModelSpec model, FeatureSet features, Run run, EvaluationReport evaluation, byte[] modelBytes)
+    /// <summary>The bundle bytes of a run: a pure function of the run's model, its deterministic evaluation and its training data's reference sample.</summary>
+    /// <param name="model">The model declaration.</param>
+    /// <param name="features">Its feature set.</param>
+    /// <param name="run">The run packaged.</param>
+    /// <param name="evaluation">The run's evaluation.</param>
+    /// <param name="modelBytes">The model file.</param>
+    /// <param name="referenceSample">The <see cref="ReferenceSample"/> CSV of the training rows.</param>
+    public static byte[] Build(ModelSpec model, FeatureSet features, Run run, EvaluationReport evaluation, byte[] modelBytes, byte[] referenceSample)
     {
         // An external model's file is ONNX (mlops register); everything else is what training saved.
         var external = ExternalModel.IsExternal(model);
@@ -102,6 +110,26 @@ public static class PackageStage
             new BundleLineage(run.DataDigest ?? model.Data.Digest, run.CacheKey ?? "", external ? "" : TrainerCatalog.MlNetVersion),
             new BundleMetrics(quality, evaluation.Slices.ToDictionary(s => $"{s.Feature}={s.Value}", s => s.Metrics)));
         var profile = JsonSerializer.SerializeToUtf8Bytes(evaluation.Profile, EvaluateStage.Json);
-        return Bundle.Write(manifest, modelBytes, new Dictionary<string, byte[]> { [Bundle.ProfileEntry] = profile });
+        return Bundle.Write(manifest, modelBytes, new Dictionary<string, byte[]> { [Bundle.ProfileEntry] = profile, [ReferenceSample.EntryName] = referenceSample });
+    }
+
+    /// <summary>
+    /// The reference sample of the rows the model was trained on: the training split of the data,
+    /// as training reads it, sampled with the split's seed (<see cref="ReferenceSample.Choose"/>).
+    /// </summary>
+    /// <exception cref="StageInputException">The data file is no longer the one the run was trained on.</exception>
+    private static async Task<byte[]> ReferenceSampleAsync(Workspace workspace, Declared<ModelSpec> model, Declared<FeatureSet> features, Run run, CancellationToken cancellationToken)
+    {
+        var data = workspace.DataOf(model) is { Rows: not null } read
+            ? TrainingData.From(read)
+            : await TrainingData.LoadAsync(workspace.Root, model, features, cancellationToken).ConfigureAwait(false);
+        if (run.DataDigest is { } trained && trained != data.DataDigest)
+        {
+            throw new StageInputException($"the data file '{data.DataPath}' hashes to {data.DataDigest}, but run {run.Id} of '{model.Value.Name}' was trained on {trained}; the bundle's reference sample must come from the data the model learned from. Restore that data, or train again.");
+        }
+
+        var chosen = ReferenceSample.Choose(data.Train.Length, model.Value.Data.Split.Seed);
+        var inputs = features.Value.Features.Where(f => f.Source == FeatureSource.Data).Select(BundleInput.For).ToList();
+        return ReferenceSample.Write(data.Rows, [.. chosen.Select(i => data.Train[i])], inputs);
     }
 }

@@ -1,3 +1,4 @@
+using Mlops.Runtime.Data;
 using System.Text;
 using Mlops.Declarations.Diagnostics;
 using Mlops.Pipeline.Data;

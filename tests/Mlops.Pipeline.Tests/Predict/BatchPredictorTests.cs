@@ -1,3 +1,4 @@
+using Mlops.Runtime.Data;
 using System.Globalization;
 using Mlops.Pipeline.Data;
 using Mlops.Pipeline.Predict;

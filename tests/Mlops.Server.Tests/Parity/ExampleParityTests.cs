@@ -1,3 +1,4 @@
+using Mlops.Runtime.Data;
 using System.Globalization;
 using System.Net;
 using System.Text;

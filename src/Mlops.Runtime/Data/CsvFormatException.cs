@@ -1,4 +1,4 @@
-namespace Mlops.Pipeline.Data;
+namespace Mlops.Runtime.Data;
 
 /// <summary>The file is not well-formed CSV at <see cref="Position"/>.</summary>
 public sealed class CsvFormatException(CsvPosition position, string reason)

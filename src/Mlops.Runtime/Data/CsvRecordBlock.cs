@@ -1,6 +1,6 @@
 using Mlops.Runtime.Features;
 
-namespace Mlops.Pipeline.Data;
+namespace Mlops.Runtime.Data;
 
 /// <summary>
 /// Records a <see cref="CsvReader"/> read, copied out of its buffer (text and fields), so that one
@@ -9,7 +9,7 @@ namespace Mlops.Pipeline.Data;
 /// strings only when asked, positions worked out only for messages.
 /// </summary>
 /// <param name="capacity">The most records the block holds.</param>
-internal sealed class CsvRecordBlock(int capacity) : ITextRecord
+public sealed class CsvRecordBlock(int capacity) : ITextRecord
 {
     private readonly RecordSlice[] _records = new RecordSlice[capacity];
     private char[] _text = new char[capacity * 64];

@@ -1,4 +1,4 @@
-namespace Mlops.Pipeline.Data;
+namespace Mlops.Runtime.Data;
 
 /// <summary>Where a CSV field starts: 1-based line and column.</summary>
 /// <param name="Line">1-based line.</param>

@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using Mlops.Runtime.Features;
 
-namespace Mlops.Pipeline.Data;
+namespace Mlops.Runtime.Data;
 
 /// <summary>
 /// Streams RFC 4180 CSV (comma separated, double-quoted fields, doubled quotes, line breaks inside
@@ -465,7 +465,7 @@ public sealed class CsvReader : ITextRecord, IAsyncDisposable
     }
 
     /// <summary>Copies the current record (its text and its fields) to the end of a block.</summary>
-    internal void CopyTo(CsvRecordBlock block) =>
+    public void CopyTo(CsvRecordBlock block) =>
         block.Add(Line, _buffer.AsSpan(_recordStart, _start - _recordStart), _recordStart, _fields.AsSpan(0, FieldCount), _scratch);
 
     /// <summary>The line and column of a character of the current record, counted from the record's start.</summary>

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 
-namespace Mlops.Pipeline.Data;
+namespace Mlops.Runtime.Data;
 
 /// <summary>
 /// Writes RFC 4180 CSV the way <see cref="CsvReader"/> reads it: a field is quoted when it holds a
@@ -11,7 +11,7 @@ namespace Mlops.Pipeline.Data;
 /// a span (<c>TryFormat</c>), not made into strings: a file of a million predictions writes millions of them.
 /// </summary>
 /// <param name="writer">Receives the text; not disposed.</param>
-internal sealed class CsvWriter(TextWriter writer)
+public sealed class CsvWriter(TextWriter writer)
 {
     private bool _fieldWritten;
 

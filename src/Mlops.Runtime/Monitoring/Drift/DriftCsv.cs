@@ -1,0 +1,289 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Threading.Channels;
+using Mlops.Declarations.Diagnostics;
+using Mlops.Declarations.FeatureSets;
+using Mlops.Runtime.Bundles;
+using Mlops.Runtime.Data;
+using Mlops.Runtime.Features;
+
+namespace Mlops.Runtime.Monitoring.Drift;
+
+/// <summary>A drift input cannot be read: the message is in the compiler's format (file, line, column, id), with what to do.</summary>
+/// <param name="message">What is wrong, where, and what to do.</param>
+public sealed class DriftInputException(string message) : Exception(message);
+
+/// <summary>
+/// Reads a CSV file's feature columns into drift summaries with the project's one CSV reader
+/// (<see cref="CsvReader"/>) and value rules (<see cref="FeatureInput"/>), the way <c>mlops predict</c>
+/// reads a file: one thread parses blocks of records (its text decoded ahead on another) while this
+/// one reads their values, so both cores work. <c>mlops drift</c>, the bundle's reference sample and
+/// the server all read drift data through here.
+/// </summary>
+public static class DriftCsv
+{
+    /// <summary>Records handed from the parsing thread to the reading one at a time.</summary>
+    public const int BlockRecords = 4096;
+
+    /// <summary>The most distinct text values inference declares per column; rarer ones are still counted.</summary>
+    public const int InferredCategoryLimit = 10_000;
+
+    private const int ShownErrors = 5;
+
+    /// <summary>Reads the columns of <paramref name="inputs"/> from a CSV file.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="displayPath">Its name in messages.</param>
+    /// <param name="inputs">The features to read (<see cref="DriftInputs.For"/>); other columns are ignored.</param>
+    /// <param name="cancellationToken">Stops the reading.</param>
+    /// <returns>One summary per feature, in the order of <paramref name="inputs"/>.</returns>
+    /// <exception cref="DriftInputException">The file is missing, empty or malformed, lacks a feature's column, or holds a value the feature's type refuses.</exception>
+    public static async Task<IReadOnlyList<ColumnValues>> ReadFileAsync(string path, string displayPath, IReadOnlyList<FeatureInput> inputs, CancellationToken cancellationToken)
+    {
+        using var reader = Open(path, displayPath);
+        return await ReadAsync(reader, displayPath, inputs, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads the columns of <paramref name="inputs"/> from CSV text.</summary>
+    /// <param name="text">The text: a header line, then one row per line.</param>
+    /// <param name="displayPath">Its name in messages.</param>
+    /// <param name="inputs">The features to read; other columns are ignored.</param>
+    /// <param name="cancellationToken">Stops the reading.</param>
+    /// <exception cref="DriftInputException">The text is empty or malformed, lacks a feature's column, or holds a value the feature's type refuses.</exception>
+    public static async Task<IReadOnlyList<ColumnValues>> ReadAsync(TextReader text, string displayPath, IReadOnlyList<FeatureInput> inputs, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(inputs);
+        await using var csv = new CsvReader(text);
+        var header = await HeaderAsync(csv, displayPath, cancellationToken).ConfigureAwait(false);
+        var columns = new int[inputs.Count];
+        var absent = new List<string>();
+        for (var i = 0; i < inputs.Count; i++)
+        {
+            columns[i] = Array.IndexOf(header.Fields, inputs[i].Name);
+            if (columns[i] < 0)
+            {
+                absent.Add(inputs[i].Name);
+            }
+        }
+
+        if (absent.Count > 0)
+        {
+            throw new DriftInputException(
+                $"{displayPath}({header.Line},1): error {DiagnosticIds.MissingColumn.Id}: the header has no column for {string.Join(", ", absent.Select(a => $"'{a}'"))}, which the reference has. "
+                + $"Add the column{(absent.Count == 1 ? "" : "s")} (empty fields for missing values), or compare files of the same features.");
+        }
+
+        var builders = inputs.Select(i => new DriftColumnBuilder(i)).ToArray();
+        var errors = new List<string>();
+        await ForEachBlockAsync(csv, displayPath, block =>
+        {
+            for (var r = 0; r < block.Count; r++)
+            {
+                block.MoveTo(r);
+                if (block.FieldCount != header.Fields.Length)
+                {
+                    errors.Add($"{displayPath}({block.Line},1): error {DiagnosticIds.MalformedCsv.Id}: the row has {block.FieldCount} fields, the header {header.Fields.Length}. Fix the quoting or the separators.");
+                }
+                else
+                {
+                    for (var i = 0; i < builders.Length; i++)
+                    {
+                        var builder = builders[i];
+                        if (builder.Input.ReadText(block[columns[i]], out var value) is { } problem)
+                        {
+                            errors.Add($"{displayPath}({block.Line},{block.PositionOf(columns[i]).Column}): error {problem.Id}: {builder.Input.Name}: {problem.Message}");
+                        }
+                        else
+                        {
+                            builder.Add(value);
+                        }
+                    }
+                }
+
+                if (errors.Count >= ShownErrors)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
+
+        if (errors.Count > 0)
+        {
+            throw new DriftInputException(string.Join("\n", errors) + (errors.Count >= ShownErrors ? $"\nmlops: '{displayPath}' has at least {ShownErrors} values that cannot be read (the first are above); correct them." : ""));
+        }
+
+        var results = new ColumnValues[builders.Length];
+        Parallel.For(0, builders.Length, new ParallelOptions { CancellationToken = cancellationToken }, i => results[i] = builders[i].Build());
+        return results;
+    }
+
+    /// <summary>
+    /// Infers each column's kind from a file: a number (<c>float</c>) when every present value reads as
+    /// a finite number, else a category whose declared values are its distinct texts (up to
+    /// <see cref="InferredCategoryLimit"/>), in ordinal order. Empty fields are missing.
+    /// </summary>
+    /// <param name="path">The file.</param>
+    /// <param name="displayPath">Its name in messages.</param>
+    /// <param name="cancellationToken">Stops the reading.</param>
+    /// <exception cref="DriftInputException">The file is missing, empty or malformed.</exception>
+    public static async Task<IReadOnlyList<BundleInput>> InferFileAsync(string path, string displayPath, CancellationToken cancellationToken)
+    {
+        using var reader = Open(path, displayPath);
+        await using var csv = new CsvReader(reader);
+        var header = await HeaderAsync(csv, displayPath, cancellationToken).ConfigureAwait(false);
+        var width = header.Fields.Length;
+        var numeric = Enumerable.Repeat(true, width).ToArray();
+        var texts = Enumerable.Range(0, width).Select(_ => new HashSet<string>(StringComparer.Ordinal)).ToArray();
+        var lookups = texts.Select(t => t.GetAlternateLookup<ReadOnlySpan<char>>()).ToArray();
+        await ForEachBlockAsync(csv, displayPath, block =>
+        {
+            for (var r = 0; r < block.Count; r++)
+            {
+                block.MoveTo(r);
+                var fields = Math.Min(width, block.FieldCount);
+                for (var c = 0; c < fields; c++)
+                {
+                    var field = block[c];
+                    if (field.IsEmpty)
+                    {
+                        continue;
+                    }
+
+                    if (numeric[c] && FeatureInput.TryParseNumber(field, out var number) && double.IsFinite(number))
+                    {
+                        continue;
+                    }
+
+                    numeric[c] = false;
+                    if (texts[c].Count < InferredCategoryLimit)
+                    {
+                        lookups[c].Add(field);
+                    }
+                }
+            }
+
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
+
+        return [.. header.Fields.Select((name, c) => numeric[c]
+            ? new BundleInput(name, FeatureType.Float, true, [])
+            : new BundleInput(name, FeatureType.Category, true, [.. texts[c].Order(StringComparer.Ordinal)]))];
+    }
+
+    private static StreamReader Open(string path, string displayPath)
+    {
+        try
+        {
+            return new StreamReader(
+                new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.Asynchronous | FileOptions.SequentialScan),
+                System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16, leaveOpen: false);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new DriftInputException($"the file '{displayPath}' does not exist. Pass an existing CSV file.");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new DriftInputException($"the file '{displayPath}' cannot be read: {e.Message}");
+        }
+    }
+
+    private static async Task<CsvRow> HeaderAsync(CsvReader csv, string displayPath, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (!await csv.ReadRecordAsync(cancellationToken).ConfigureAwait(false))
+            {
+                throw new DriftInputException($"{displayPath}(1,1): error {DiagnosticIds.NoDataRows.Id}: '{displayPath}' is empty; it needs a header line naming the features, then one row per line.");
+            }
+        }
+        catch (CsvFormatException e)
+        {
+            throw Malformed(displayPath, e);
+        }
+
+        return csv.ToRow();
+    }
+
+    /// <summary>
+    /// Parses the records after the header on another thread into blocks and hands each to
+    /// <paramref name="read"/> here, in file order; false from it stops the reading.
+    /// </summary>
+    private static async Task ForEachBlockAsync(CsvReader csv, string displayPath, Func<CsvRecordBlock, bool> read, CancellationToken cancellationToken)
+    {
+        var blocks = Channel.CreateBounded<CsvRecordBlock>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
+        var free = new ConcurrentQueue<CsvRecordBlock>();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var parse = Task.Run(async () =>
+        {
+            try
+            {
+                var block = Rent();
+                while (await csv.ReadRecordAsync(stop.Token).ConfigureAwait(false))
+                {
+                    do
+                    {
+                        csv.CopyTo(block);
+                    }
+                    while (!block.IsFull && csv.TryReadBufferedRecord());
+
+                    if (block.IsFull)
+                    {
+                        await blocks.Writer.WriteAsync(block, stop.Token).ConfigureAwait(false);
+                        block = Rent();
+                    }
+                }
+
+                await blocks.Writer.WriteAsync(block, stop.Token).ConfigureAwait(false);
+                blocks.Writer.TryComplete();
+            }
+            catch (Exception e)
+            {
+                // A malformed record ends the blocks there: the reader reports it after the rows before it.
+                blocks.Writer.TryComplete(e);
+            }
+        }, CancellationToken.None);
+
+        try
+        {
+            await foreach (var block in blocks.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (!read(block))
+                {
+                    break;
+                }
+
+                free.Enqueue(block);
+            }
+        }
+        catch (ChannelClosedException e) when (e.InnerException is CsvFormatException format)
+        {
+            throw Malformed(displayPath, format);
+        }
+        catch (CsvFormatException format)
+        {
+            throw Malformed(displayPath, format);
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            await parse.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        CsvRecordBlock Rent()
+        {
+            if (free.TryDequeue(out var reused))
+            {
+                reused.Clear();
+                return reused;
+            }
+
+            return new CsvRecordBlock(BlockRecords);
+        }
+    }
+
+    private static DriftInputException Malformed(string displayPath, CsvFormatException e) => new(
+        string.Create(CultureInfo.InvariantCulture, $"{displayPath}({e.Position.Line},{e.Position.Column}): error {DiagnosticIds.MalformedCsv.Id}: '{displayPath}' is not well-formed CSV: {e.Reason}."));
+}
