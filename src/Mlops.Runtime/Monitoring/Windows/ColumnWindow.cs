@@ -1,35 +1,49 @@
 using System.Runtime.InteropServices;
+using Mlops.Declarations.FeatureSets;
 using Mlops.Runtime.Features;
+using Mlops.Runtime.Monitoring.Drift;
 
 namespace Mlops.Runtime.Monitoring.Windows;
 
 /// <summary>
 /// What one column's values looked like during a window: rows, missing values and either a sample of
-/// the present numbers or the count of each category. The numbers are a uniform reservoir sample
+/// the present numbers or the count of each category, with the kinds drift compares (floats and ints
+/// as numbers; categories, bools as <c>true</c>/<c>false</c>, and texts as categories). The numbers are a uniform reservoir sample
 /// (Vitter's algorithm R) of at most a set number of values, seeded by the
 /// window's start so that the same rows in the same window give the same sample; categories are
 /// counted exactly. Not thread-safe: one writer (the monitor's background loop) fills it.
 /// </summary>
 public sealed class ColumnWindow
 {
+    private readonly bool _boolean;
     private readonly double[]? _sample;
     private readonly Dictionary<string, long>? _counts;
     private ulong _random;
     private int _sampled;
     private long _present;
 
-    /// <summary>Starts an empty column window.</summary>
-    /// <param name="name">The column's name.</param>
-    /// <param name="kind">Numbers are sampled; texts counted.</param>
+    /// <summary>Starts an empty window for a feature.</summary>
+    /// <param name="feature">The feature: its type decides how values are kept.</param>
     /// <param name="sampleSize">At most this many numbers are kept.</param>
     /// <param name="seed">Seeds the sample; any value but the same for the same window.</param>
-    public ColumnWindow(string name, RowColumnKind kind, int sampleSize, ulong seed)
+    public ColumnWindow(FeatureInput feature, int sampleSize, ulong seed)
+        : this(ArgumentNullExceptionThrowIfNull(feature).Name, feature.IsNumber ? DriftKind.Number : DriftKind.Category, sampleSize, seed)
+    {
+        _boolean = feature.Type == FeatureType.Bool;
+    }
+
+    /// <summary>Starts an empty column window.</summary>
+    /// <param name="name">The column's name.</param>
+    /// <param name="kind">Numbers are sampled; categories counted.</param>
+    /// <param name="sampleSize">At most this many numbers are kept.</param>
+    /// <param name="seed">Seeds the sample; any value but the same for the same window.</param>
+    public ColumnWindow(string name, DriftKind kind, int sampleSize, ulong seed)
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentOutOfRangeException.ThrowIfLessThan(sampleSize, 1);
         Name = name;
         Kind = kind;
-        if (kind == RowColumnKind.Number)
+        if (kind == DriftKind.Number)
         {
             _sample = new double[sampleSize];
         }
@@ -45,8 +59,8 @@ public sealed class ColumnWindow
     /// <summary>The column's name.</summary>
     public string Name { get; }
 
-    /// <summary>Whether the column holds numbers or texts.</summary>
-    public RowColumnKind Kind { get; }
+    /// <summary>Whether the column is compared as numbers or as categories.</summary>
+    public DriftKind Kind { get; }
 
     /// <summary>Rows seen, missing ones included.</summary>
     public long Rows { get; private set; }
@@ -76,6 +90,23 @@ public sealed class ColumnWindow
         if (!batch.IsSent(column))
         {
             Missing += batch.RowCount;
+            return;
+        }
+
+        if (_boolean)
+        {
+            foreach (var value in batch.Numbers(column))
+            {
+                if (float.IsNaN(value))
+                {
+                    Missing++;
+                }
+                else
+                {
+                    AddText(value == 1f ? "true" : "false");
+                }
+            }
+
             return;
         }
 
@@ -172,6 +203,12 @@ public sealed class ColumnWindow
     {
         ref var count = ref CollectionsMarshal.GetValueRefOrAddDefault(_counts!, text, out _);
         count++;
+    }
+
+    private static FeatureInput ArgumentNullExceptionThrowIfNull(FeatureInput feature)
+    {
+        ArgumentNullException.ThrowIfNull(feature);
+        return feature;
     }
 
     private ulong Next()

@@ -1,4 +1,4 @@
-using Mlops.Runtime.Features;
+using Mlops.Runtime.Monitoring.Drift;
 using Mlops.Runtime.Scoring;
 
 namespace Mlops.Runtime.Monitoring.Windows;
@@ -20,16 +20,16 @@ internal sealed class PredictionWindow(int sampleSize, ulong seed)
         {
             if (predictions.PredictedLabels is not null)
             {
-                _label = new ColumnWindow("predicted", RowColumnKind.Text, sampleSize, seed ^ 0xFF);
+                _label = new ColumnWindow("predicted", DriftKind.Category, sampleSize, seed ^ 0xFF);
             }
             else if (predictions.IsPositive is not null)
             {
-                _number = new ColumnWindow(predictions.Probabilities is null ? "score" : "probability", RowColumnKind.Number, sampleSize, seed ^ 0xFE);
-                _label = new ColumnWindow("predicted", RowColumnKind.Text, sampleSize, seed ^ 0xFF);
+                _number = new ColumnWindow(predictions.Probabilities is null ? "score" : "probability", DriftKind.Number, sampleSize, seed ^ 0xFE);
+                _label = new ColumnWindow("predicted", DriftKind.Category, sampleSize, seed ^ 0xFF);
             }
             else
             {
-                _number = new ColumnWindow("score", RowColumnKind.Number, sampleSize, seed ^ 0xFE);
+                _number = new ColumnWindow("score", DriftKind.Number, sampleSize, seed ^ 0xFE);
             }
         }
 

@@ -1,4 +1,5 @@
 using Mlops.Runtime.Features;
+using Mlops.Runtime.Monitoring.Drift;
 using Mlops.Runtime.Scoring;
 
 namespace Mlops.Runtime.Monitoring.Windows;
@@ -11,7 +12,7 @@ namespace Mlops.Runtime.Monitoring.Windows;
 /// </summary>
 public sealed class VersionWindows
 {
-    private readonly IReadOnlyList<RowColumn> _features;
+    private readonly IReadOnlyList<FeatureInput> _features;
     private readonly TimeSpan _length;
     private readonly int _sampleSize;
     private readonly int _keep;
@@ -20,11 +21,11 @@ public sealed class VersionWindows
     private OpenWindow? _open;
 
     /// <summary>Starts with no window open.</summary>
-    /// <param name="features">The version's feature columns (its input schema).</param>
+    /// <param name="features">The version's features (its input schema's inputs).</param>
     /// <param name="length">The environment's monitoring window.</param>
     /// <param name="sampleSize">How many numbers each column keeps per window.</param>
     /// <param name="keep">How many closed windows are kept.</param>
-    public VersionWindows(IReadOnlyList<RowColumn> features, TimeSpan length, int sampleSize = 10_000, int keep = 24)
+    public VersionWindows(IReadOnlyList<FeatureInput> features, TimeSpan length, int sampleSize = 10_000, int keep = 24)
     {
         ArgumentNullException.ThrowIfNull(features);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(length, TimeSpan.Zero);
@@ -113,7 +114,7 @@ public sealed class VersionWindows
         {
             var (start, end) = Bounds(at);
             var seed = (ulong)start.ToUnixTimeMilliseconds();
-            _open = new OpenWindow(start, end, [.. _features.Select((c, i) => new ColumnWindow(c.Name, c.Kind, _sampleSize, seed + (ulong)i))], new PredictionWindow(_sampleSize, seed));
+            _open = new OpenWindow(start, end, [.. _features.Select((c, i) => new ColumnWindow(c, _sampleSize, seed + (ulong)i))], new PredictionWindow(_sampleSize, seed));
         }
 
         return _open;
@@ -138,7 +139,7 @@ public sealed class VersionWindows
 
     private static void AddMissing(ColumnWindow column)
     {
-        if (column.Kind == RowColumnKind.Number)
+        if (column.Kind == DriftKind.Number)
         {
             column.Add((double?)null);
         }
@@ -207,16 +208,31 @@ public sealed record WindowFigures(DateTimeOffset Start, DateTimeOffset End, lon
 
 /// <summary>One column's figures in a window.</summary>
 /// <param name="Name">The column.</param>
-/// <param name="Kind">Numbers or texts.</param>
+/// <param name="Kind">Compared as numbers or as categories.</param>
 /// <param name="Rows">Rows seen.</param>
 /// <param name="Missing">Rows with no value.</param>
 /// <param name="Sample">For numbers, the sampled present values.</param>
 /// <param name="Present">For numbers, how many present values the sample stands for.</param>
 /// <param name="Counts">For texts, each value's count.</param>
-public sealed record ColumnFigures(string Name, RowColumnKind Kind, long Rows, long Missing, IReadOnlyList<double> Sample, long Present, IReadOnlyDictionary<string, long> Counts)
+public sealed record ColumnFigures(string Name, DriftKind Kind, long Rows, long Missing, IReadOnlyList<double> Sample, long Present, IReadOnlyDictionary<string, long> Counts)
 {
     /// <summary>Missing / rows; 0 with no rows.</summary>
     public double NullRate => Rows == 0 ? 0 : (double)Missing / Rows;
+
+    /// <summary>
+    /// The column as drift compares it: the sampled numbers (with missing values scaled to the
+    /// sample, so the null rate is kept) or the category counts.
+    /// </summary>
+    public ColumnValues ToValues()
+    {
+        if (Kind == DriftKind.Category)
+        {
+            return new CategoryCounts(Name, Counts, Missing);
+        }
+
+        var missing = Present == 0 || Sample.Count == Present ? Missing : (long)Math.Round(Missing * (double)Sample.Count / Present);
+        return NumberValues.From(Name, [.. Sample]) with { Missing = missing };
+    }
 
     /// <summary>The figures of a column window as they stand.</summary>
     /// <param name="column">The column window.</param>

@@ -22,7 +22,7 @@ public sealed class VersionWindowsTests
         new([.. Enumerable.Repeat(probability, count)], [.. Enumerable.Repeat(probability, count)], [.. Enumerable.Repeat(probability >= 0.5f, count)], null, null, []);
 
     private static VersionWindows Windows(int sampleSize = 10_000) =>
-        new([.. TestModels.Inputs.Select(i => new RowColumn(i.Name, i.Values.Count > 0 ? RowColumnKind.Text : RowColumnKind.Number))], TimeSpan.FromHours(1), sampleSize, keep: 2);
+        new(s_schema.Inputs, TimeSpan.FromHours(1), sampleSize, keep: 2);
 
     [Fact]
     public void Record_RowsInOneWindow_AreCountedByColumnWithTheirNullRates()
@@ -92,6 +92,21 @@ public sealed class VersionWindowsTests
 
         Assert.Equal((100L, 10L, 0.1), (open.Requests, open.Failures, open.FailureRate));
         Assert.InRange(open.P99LatencyMs!.Value, 99, 99 * 1.05);
+    }
+
+    [Fact]
+    public void ToValues_GivesDriftTheSampleAndKeepsTheNullRate()
+    {
+        var windows = Windows(sampleSize: 100);
+        windows.Record(Rows(1_000, i => new() { ["tenure"] = (double)i, ["contract"] = "One year", ["total_charges"] = i % 4 == 0 ? null : 1.0 }), Binary(1_000, 0.5f), s_hour);
+        var open = windows.Snapshot(s_hour).Open;
+
+        var charges = (Mlops.Runtime.Monitoring.Drift.NumberValues)open.Features.Single(f => f.Name == "total_charges").ToValues();
+        var contract = (Mlops.Runtime.Monitoring.Drift.CategoryCounts)open.Features.Single(f => f.Name == "contract").ToValues();
+
+        Assert.Equal(100, charges.Sorted.Length);
+        Assert.Equal(0.25, charges.NullRate, 2);
+        Assert.Equal(1_000, contract.Counts["One year"]);
     }
 
     [Fact]
