@@ -6,6 +6,7 @@ using Mlops.Declarations.Schema;
 using Mlops.Runtime.Bundles;
 using Mlops.Runtime.Features;
 using Mlops.Runtime.Scoring;
+using Mlops.Runtime.Monitoring.Drift;
 using Mlops.Runtime.Serving;
 using Mlops.Runtime.Serving.Batching;
 using Mlops.Runtime.Store;
@@ -410,6 +411,7 @@ public sealed class ModelHost : IDisposable
             loaded = new LoadedModel(model, version, digest, bundle.Manifest, scorer, schema)
             {
                 Batcher = _options.Batching.Enabled ? new DynamicBatcher(scorer, _options.Batching, _time) : null,
+                Reference = ReferenceSample.IsIn(bundle) ? await ReferenceSample.ReadAsync(bundle, cancellationToken).ConfigureAwait(false) : null,
             };
             pool[digest] = loaded;
             return loaded;

@@ -16,6 +16,9 @@ public sealed record LoadedModel(string Model, int Version, string Digest, Bundl
 {
     /// <summary>Gathers this version's concurrent single rows into batches; null when dynamic batching is off.</summary>
     public DynamicBatcher? Batcher { get; init; }
+
+    /// <summary>The training data's reference sample, as drift compares it (one summary per input); null for a bundle packaged before bundles kept one (its drift is then not measured).</summary>
+    public IReadOnlyList<Mlops.Runtime.Monitoring.Drift.ColumnValues>? Reference { get; init; }
 }
 
 /// <summary>What answers when the primary fails or is switched off.</summary>

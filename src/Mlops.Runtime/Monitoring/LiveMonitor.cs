@@ -1,0 +1,185 @@
+using System.Collections.Concurrent;
+using Mlops.Declarations.Environments;
+using Mlops.Runtime.Features;
+using Mlops.Runtime.Monitoring.Drift;
+using Mlops.Runtime.Monitoring.Windows;
+using Mlops.Runtime.Scoring;
+using Mlops.Runtime.Serving;
+
+namespace Mlops.Runtime.Monitoring;
+
+/// <summary>
+/// Watches what a server serves: each served version (primary, canary, shadow) keeps windows of its
+/// feature values, null rates, predictions, requests and latencies, as the environment file's
+/// <c>monitoring.window</c> says, and <see cref="Evaluate"/> compares the open window with the
+/// version's reference sample (kept in its bundle) by the drift rules of <see cref="DriftDetector"/>.
+/// Recording is done off the request path, by the one background reader of the served-request queue;
+/// evaluation by a timer every few seconds, so a change shows before the window closes.
+/// </summary>
+public sealed class LiveMonitor
+{
+    private readonly ConcurrentDictionary<(string Model, int Version, string Role), Watched> _versions = new();
+    private readonly TimeProvider _time;
+    private readonly int _sampleSize;
+    private MonitoringSpec _spec;
+    private DriftOptions _drift;
+
+    /// <summary>Starts watching nothing.</summary>
+    /// <param name="spec">The environment's monitoring block.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="sampleSize">Numbers each feature keeps per window (10,000 by default; docs/monitoring.md gives the error this costs).</param>
+    public LiveMonitor(MonitoringSpec spec, TimeProvider time, int sampleSize = 10_000)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(time);
+        _time = time;
+        _sampleSize = sampleSize;
+        _spec = spec;
+        _drift = OptionsOf(spec.Drift);
+    }
+
+    /// <summary>The window length in force.</summary>
+    public TimeSpan Window => _spec.Window;
+
+    /// <summary>
+    /// Takes a new monitoring block (the environment file changed). A new window length starts new
+    /// windows; versions keep their history otherwise.
+    /// </summary>
+    /// <param name="spec">The monitoring block.</param>
+    public void Apply(MonitoringSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        if (spec.Window != _spec.Window)
+        {
+            _versions.Clear();
+        }
+
+        _spec = spec;
+        _drift = OptionsOf(spec.Drift);
+    }
+
+    /// <summary>Records a scored batch of a version (on the background reader, never on the request path).</summary>
+    /// <param name="model">The version that scored it.</param>
+    /// <param name="role"><c>primary</c>, <c>canary</c> or <c>shadow</c>.</param>
+    /// <param name="batch">The checked rows.</param>
+    /// <param name="predictions">The version's answer.</param>
+    /// <param name="at">When it was answered.</param>
+    public void Record(LoadedModel model, string role, FeatureBatch batch, BatchPredictions predictions, DateTimeOffset at)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        Watch(model, role).Windows.Record(batch, predictions, at);
+    }
+
+    /// <summary>Records one request a version answered, its latency and whether it failed.</summary>
+    /// <param name="model">The version.</param>
+    /// <param name="role"><c>primary</c>, <c>canary</c> or <c>shadow</c>.</param>
+    /// <param name="latency">From reading the body to the answer.</param>
+    /// <param name="failed">Whether the version failed to score it.</param>
+    /// <param name="at">When it was answered.</param>
+    public void RecordRequest(LoadedModel model, string role, TimeSpan latency, bool failed, DateTimeOffset at)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        Watch(model, role).Windows.RecordRequest(latency, failed, at);
+    }
+
+    /// <summary>
+    /// The figures of every watched version that the snapshot still serves, in the open window, with
+    /// drift against each version's reference; versions no longer served are forgotten.
+    /// </summary>
+    /// <param name="snapshot">What is served now.</param>
+    /// <param name="live">Live quality per version (from feedback), if any: model, version to figures by name.</param>
+    /// <param name="alerts">The alert states to report with the figures.</param>
+    public MonitorReport Evaluate(ServingSnapshot snapshot, Func<string, int, IReadOnlyDictionary<string, double>?>? live = null, IReadOnlyList<AlertStatus>? alerts = null)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        var now = _time.GetUtcNow();
+        var served = new HashSet<(string, int, string)>();
+        var models = new List<ModelMonitor>();
+        foreach (var (name, model) in snapshot.Models.OrderBy(m => m.Key, StringComparer.Ordinal))
+        {
+            var versions = new List<VersionMonitor>();
+            foreach (var (loaded, role) in Roles(model))
+            {
+                served.Add((name, loaded.Version, role));
+                var watched = Watch(loaded, role);
+                versions.Add(Figures(watched, role, watched.Windows.Snapshot(now), live?.Invoke(name, loaded.Version)));
+            }
+
+            models.Add(new ModelMonitor(name, versions));
+        }
+
+        foreach (var key in _versions.Keys.Where(k => !served.Contains(k)))
+        {
+            _versions.TryRemove(key, out _);
+        }
+
+        return new MonitorReport(snapshot.Environment, now, _spec.Window.TotalSeconds, models, alerts ?? []);
+    }
+
+    private VersionMonitor Figures(Watched watched, string role, WindowHistory history, IReadOnlyDictionary<string, double>? live)
+    {
+        var open = history.Open;
+        var figures = new Dictionary<string, double>(StringComparer.Ordinal) { ["rows"] = open.Rows, ["requests"] = open.Requests };
+        if (open.FailureRate is { } failureRate)
+        {
+            figures["errorRate"] = failureRate;
+        }
+
+        if (open.P99LatencyMs is { } p99)
+        {
+            figures["p99LatencyMs"] = p99;
+        }
+
+        foreach (var (metric, value) in live ?? new Dictionary<string, double>())
+        {
+            figures[metric] = value;
+        }
+
+        var drift = new List<FeatureDriftStatus>();
+        var drifted = false;
+        if (watched.Reference is { } reference && open.Rows > 0)
+        {
+            var report = DriftDetector.Compare(reference, [.. open.Features.Select(f => f.ToValues())], _drift);
+            var nullRates = open.Features.ToDictionary(f => f.Name, f => f.NullRate, StringComparer.Ordinal);
+            drift.AddRange(report.Features.Select(f => new FeatureDriftStatus(
+                f.Name, DriftMethods.Name(f.Method), f.Statistic, f.PValue, f.Threshold, f.Drifted, f.Inconclusive, f.ReferenceNullRate, nullRates.GetValueOrDefault(f.Name))));
+            figures["driftedShare"] = report.DriftedShare;
+            drifted = report.Drifted;
+        }
+
+        var training = watched.Model.Manifest.Metrics.Overall;
+        return new VersionMonitor(watched.Model.Version, watched.Model.Digest, role, open.Start, open.End, figures, training, drift, drifted);
+    }
+
+    private Watched Watch(LoadedModel model, string role) =>
+        _versions.GetOrAdd((model.Model, model.Version, role), _ => new Watched(model, new VersionWindows(model.Schema.Inputs, _spec.Window, _sampleSize), model.Reference));
+
+    private static IEnumerable<(LoadedModel Model, string Role)> Roles(ServedModel model)
+    {
+        if (model.Primary is { } primary)
+        {
+            yield return (primary, "primary");
+        }
+
+        if (model.Canary is { } canary)
+        {
+            yield return (canary.Model, "canary");
+        }
+
+        if (model.Shadow is { } shadow)
+        {
+            yield return (shadow, "shadow");
+        }
+    }
+
+    private static DriftOptions OptionsOf(DriftSpec? spec) =>
+        spec is null ? new DriftOptions()
+        : new DriftOptions
+        {
+            Method = DriftMethods.TryParse(spec.Method, out var method) ? method : DriftMethod.Auto,
+            Threshold = spec.Threshold,
+            DriftShare = spec.DriftShare,
+        };
+
+    private sealed record Watched(LoadedModel Model, VersionWindows Windows, IReadOnlyList<ColumnValues>? Reference);
+}
