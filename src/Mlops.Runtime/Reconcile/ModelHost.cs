@@ -247,7 +247,7 @@ public sealed class ModelHost : IDisposable
             .Select(g => g.OrderByDescending(r => r.Until).First())
             .ToList();
 
-        var next = new ServingSnapshot(old.Environment, allApplied ? desired.Commit : old.Commit ?? desired.Commit, models, retained);
+        var next = new ServingSnapshot(old.Environment, allApplied ? desired.Commit : old.Commit ?? desired.Commit, models, retained) { Monitoring = desired.Environment.Monitoring };
         Interlocked.Exchange(ref _snapshot, next);
 
         // Versions dropped by this swap close their batchers. A request that still holds the old

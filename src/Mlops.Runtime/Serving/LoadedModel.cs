@@ -95,6 +95,9 @@ public sealed record ServingSnapshot(
     IReadOnlyDictionary<string, ServedModel> Models,
     IReadOnlyList<RetainedModel> Retained)
 {
+    /// <summary>The environment file's monitoring block as last read (windows, drift, alerts).</summary>
+    public Mlops.Declarations.Environments.MonitoringSpec Monitoring { get; init; } = Mlops.Declarations.Environments.MonitoringSpec.Default;
+
     /// <summary>Nothing served yet.</summary>
     public static ServingSnapshot Empty(string environment) => new(environment, null, new Dictionary<string, ServedModel>(StringComparer.Ordinal), []);
 

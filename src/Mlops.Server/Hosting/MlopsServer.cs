@@ -49,6 +49,8 @@ public static class MlopsServer
         builder.Services.AddSingleton(CreateHost);
         builder.Services.AddSingleton<PredictionLog>();
         builder.Services.AddHostedService<ReconcileService>();
+        builder.Services.AddSingleton<MonitorService>();
+        builder.Services.AddHostedService(s => s.GetRequiredService<MonitorService>());
     }
 
     /// <summary>Maps every endpoint.</summary>
@@ -59,6 +61,7 @@ public static class MlopsServer
         app.MapInference();
         app.MapPredict();
         app.MapStatus();
+        app.MapMonitoring();
     }
 
     private static void TryAddTimeProvider(this IServiceCollection services)

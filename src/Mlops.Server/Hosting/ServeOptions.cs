@@ -61,6 +61,11 @@ public sealed class ServeOptions
     /// <value>The default value is false.</value>
     public bool LogFeatureValues { get; set; }
 
+    /// <summary>How often the monitor compares the open windows with the references (drift, figures, alerts), in seconds.</summary>
+    /// <value>The default value is 5.</value>
+    [Range(0.05, 3600)]
+    public double MonitorEvaluateSeconds { get; set; } = 5;
+
     /// <summary>
     /// Dynamic batching of single-row requests (<c>Mlops:Batching:Enabled</c>, <c>:MaxBatchSize</c>,
     /// <c>:MaxDelay</c>, <c>:ConcurrentBatches</c>); checked when the server starts.
