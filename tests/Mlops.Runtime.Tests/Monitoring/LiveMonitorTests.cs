@@ -71,7 +71,8 @@ public sealed class LiveMonitorTests
         var version = monitor.Evaluate(Serving(primary)).Models.Single().Versions.Single();
 
         Assert.True(version.Drifted);
-        Assert.Equal(["contract", "tenure"], version.Drift.Where(f => f.Drifted).Select(f => f.Feature).Order());
+        // total_charges: its present values are the reference's, but a third of them arrive empty.
+        Assert.Equal(["contract", "tenure", "total_charges"], version.Drift.Where(f => f.Drifted).Select(f => f.Feature).Order());
         var charges = version.Drift.Single(f => f.Feature == "total_charges");
         Assert.Equal(0.0, charges.ReferenceNullRate);
         Assert.Equal(1.0 / 3, charges.CurrentNullRate, 6);

@@ -33,7 +33,7 @@ public static class DriftDetector
         var results = new List<FeatureDrift>(reference.Count);
         foreach (var column in reference)
         {
-            results.Add(CompareFeature(column, byName.GetValueOrDefault(column.Name), options));
+            results.Add(WithNullRate(CompareFeature(column, byName.GetValueOrDefault(column.Name), options), byName.ContainsKey(column.Name), options));
         }
 
         var drifted = results.Count(r => r.Drifted);
@@ -125,6 +125,13 @@ public static class DriftDetector
                 throw new ArgumentException($"'{reference.Name}' has values of an unknown kind.", nameof(reference));
         }
     }
+
+    // The null-rate rule sits beside the distribution test: a feature the current data has, whose
+    // missing share rose by the set amount, has drifted even when its test is inconclusive (all empty).
+    private static FeatureDrift WithNullRate(FeatureDrift result, bool present, DriftOptions options) =>
+        present && result.CurrentNullRate - result.ReferenceNullRate >= options.NullRateIncrease - 1e-12
+            ? result with { Drifted = true, NullRateRose = true, Reason = result.Reason ?? $"the share of missing values rose from {result.ReferenceNullRate:0.###} to {result.CurrentNullRate:0.###}" }
+            : result;
 
     private static string Word(DriftKind kind) => kind == DriftKind.Number ? "number" : "category";
 }

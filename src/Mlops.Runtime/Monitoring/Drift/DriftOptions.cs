@@ -25,6 +25,14 @@ public sealed record DriftOptions
     /// <value>The default value is 30.</value>
     public int MinimumValues { get; init; } = DefaultMinimumValues;
 
+    /// <summary>
+    /// A feature whose share of missing values rose by at least this much over the reference's has
+    /// drifted, whatever its distribution test says: a column that starts arriving empty is the
+    /// commonest silent failure, and its present values may still look like the reference's.
+    /// </summary>
+    /// <value>The default value is 0.1 (ten points of the share of rows).</value>
+    public double NullRateIncrease { get; init; } = 0.1;
+
     /// <summary>Per feature (by name), a method or threshold that replaces the data set's.</summary>
     /// <value>The default value is empty.</value>
     public IReadOnlyDictionary<string, FeatureDriftOptions> Features { get; init; } = new Dictionary<string, FeatureDriftOptions>(StringComparer.Ordinal);
@@ -41,6 +49,11 @@ public sealed record DriftOptions
         if (MinimumValues < 1)
         {
             problems.Add($"the least values for a test is {MinimumValues}; give at least 1.");
+        }
+
+        if (!(NullRateIncrease is > 0 and <= 1))
+        {
+            problems.Add($"the null-rate increase is {NullRateIncrease}; give a share above 0 and at most 1.");
         }
 
         if (Threshold is { } threshold && !(threshold > 0 && double.IsFinite(threshold)))

@@ -7,7 +7,7 @@ namespace Mlops.Runtime.Monitoring.Drift;
 /// <param name="Statistic">The statistic (the distance for distance methods); null when inconclusive or undefined.</param>
 /// <param name="PValue">The p-value, for KS and chi-square; null otherwise.</param>
 /// <param name="Threshold">The threshold applied: drift when p &lt; it, or when the distance is ≥ it.</param>
-/// <param name="Drifted">Whether the feature drifted; never when inconclusive.</param>
+/// <param name="Drifted">Whether the feature drifted: its test says so, or its share of missing values rose (<see cref="NullRateRose"/>); a test that is inconclusive alone never drifts.</param>
 /// <param name="ReferenceNullRate">The reference's share of missing values.</param>
 /// <param name="CurrentNullRate">The current data's share of missing values.</param>
 /// <param name="ReferenceValues">Present values in the reference.</param>
@@ -31,6 +31,9 @@ public sealed record FeatureDrift(
     bool Inconclusive,
     string? Reason)
 {
+    /// <summary>Whether the share of missing values rose by at least <see cref="DriftOptions.NullRateIncrease"/>; such a feature has <see cref="Drifted"/> set too.</summary>
+    public bool NullRateRose { get; init; }
+
     /// <summary>The figure compared with the threshold: the p-value for KS and chi-square, else the statistic.</summary>
     public double? Score => DriftMethods.HasPValue(Method) ? PValue : Statistic;
 }

@@ -209,6 +209,41 @@ public sealed class DriftDetectorTests
     }
 
     /// <summary>Evenly spread values from <paramref name="shift"/> over a width of 10.</summary>
+    [Fact]
+    public void NullRate_RisingByTheSetShare_IsDrift_EvenWhenThePresentValuesLookTheSame()
+    {
+        var report = DriftDetector.Compare([Numbers("x", 1_500, 0)], [Numbers("x", 1_000, 0) with { Missing = 500 }], s_defaults);
+
+        var x = report.Features.Single();
+        Assert.True(x.Drifted);
+        Assert.True(x.NullRateRose);
+        Assert.True(x.Statistic < 0.1, "the present values are alike");
+        Assert.Equal("the share of missing values rose from 0 to 0.333", x.Reason);
+        Assert.True(report.Drifted);
+    }
+
+    [Theory]
+    [InlineData(0.09, false)]
+    [InlineData(0.10, true)]
+    public void NullRate_RiseBelowTheSetShare_IsNotDrift(double missingShare, bool drifted)
+    {
+        var missing = (int)Math.Round(1_000 * missingShare);
+
+        var x = DriftDetector.Compare([Numbers("x", 1_500, 0)], [Numbers("x", 1_000 - missing, 0) with { Missing = missing }], s_defaults).Features.Single();
+
+        Assert.Equal((drifted, drifted), (x.Drifted, x.NullRateRose));
+    }
+
+    [Fact]
+    public void NullRate_EveryValueMissing_IsDriftNotJustInconclusive()
+    {
+        var x = DriftDetector.Compare([Categories("c", ("a", 600), ("b", 500))], [new CategoryCounts("c", new Dictionary<string, long>(), 400)], s_defaults).Features.Single();
+
+        Assert.True(x.Inconclusive);
+        Assert.True(x.Drifted);
+        Assert.Equal(1, x.CurrentNullRate);
+    }
+
     private static NumberValues Numbers(string name, int count, double shift) =>
         new(name, [.. Enumerable.Range(0, count).Select(i => shift + (10.0 * i / count))], 0);
 
