@@ -141,3 +141,36 @@ public sealed class LatencyHistogramTests
     [Fact]
     public void QuantileMs_WithNoLatencies_IsNull() => Assert.Null(new LatencyHistogram().QuantileMs(0.99));
 }
+
+/// <summary>
+/// What the window's bounded sample costs: over 200,000 rows, the live statistics from a 10,000-value
+/// sample against the exact ones from every row (the figures docs/monitoring.md states).
+/// </summary>
+public sealed class WindowSampleErrorTests
+{
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(0.3)]
+    public void LiveStatistics_FromTheSample_AreWithinOneHundredthOfTheExactOnes(double shift)
+    {
+        var random = new Random(5);
+        double Normal() => Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+        var reference = Enumerable.Range(0, 10_000).Select(_ => 65 + (30 * Normal())).Order().ToArray();
+        var column = new ColumnWindow("monthly_charges", Mlops.Runtime.Monitoring.Drift.DriftKind.Number, 10_000, seed: 42);
+        var all = new double[200_000];
+        for (var i = 0; i < all.Length; i++)
+        {
+            all[i] = (65 * (1 + shift)) + (30 * Normal());
+            column.Add(all[i]);
+        }
+
+        var sample = ColumnFigures.Of(column).ToValues() as Mlops.Runtime.Monitoring.Drift.NumberValues;
+        var exact = Mlops.Runtime.Monitoring.Drift.NumberValues.From("monthly_charges", all);
+
+        Assert.Equal(10_000, sample!.Sorted.Length);
+        var ks = (Live: Mlops.Runtime.Monitoring.Drift.DriftStatistics.KolmogorovSmirnov(reference, sample.Sorted).Statistic, Exact: Mlops.Runtime.Monitoring.Drift.DriftStatistics.KolmogorovSmirnov(reference, exact.Sorted).Statistic);
+        var wasserstein = (Live: Mlops.Runtime.Monitoring.Drift.DriftStatistics.NormedWasserstein(reference, sample.Sorted), Exact: Mlops.Runtime.Monitoring.Drift.DriftStatistics.NormedWasserstein(reference, exact.Sorted));
+        Assert.InRange(Math.Abs(ks.Live - ks.Exact), 0, 0.01);
+        Assert.InRange(Math.Abs(wasserstein.Live - wasserstein.Exact), 0, 0.01);
+    }
+}
