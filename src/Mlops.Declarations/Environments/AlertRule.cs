@@ -69,16 +69,19 @@ public sealed record AlertCondition(AlertConditionKind Kind, string Metric, Aler
 
     /// <summary>The threshold for a value observed on a version whose training figure is <paramref name="training"/>; null when the rule needs the training figure and none is known.</summary>
     /// <param name="training">The version's training figure of <see cref="Metric"/>, if known.</param>
-    public double? ThresholdFor(double? training) => TrainingMargin is { } margin
-        ? training is { } t ? (IsBreachedAbove ? t + margin : t - margin) : null
-        : Threshold;
+    /// <remarks>Drift is observed as 1 (the data set drifted) or 0, so its threshold is 1.</remarks>
+    public double? ThresholdFor(double? training) => Kind == AlertConditionKind.Drift
+        ? 1
+        : TrainingMargin is { } margin
+            ? training is { } t ? (IsBreachedAbove ? t + margin : t - margin) : null
+            : Threshold;
 
     /// <summary>True when a breach is a value above the threshold (rates, latency, loss and errors); false when it is a value below (accuracy, auc, f1).</summary>
     public bool IsBreachedAbove => Operator is AlertOperator.GreaterThan or AlertOperator.GreaterThanOrEqual || Kind == AlertConditionKind.Drift;
 
     /// <summary>Whether <paramref name="value"/> breaches <paramref name="threshold"/>.</summary>
     /// <param name="value">The observed value.</param>
-    /// <param name="threshold">The threshold from <see cref="ThresholdFor"/>; for drift, pass 0.5 (a drifted data set is observed as 1).</param>
+    /// <param name="threshold">The threshold from <see cref="ThresholdFor"/>.</param>
     public bool IsBreach(double value, double threshold) => Operator switch
     {
         AlertOperator.GreaterThan => value > threshold,
