@@ -76,11 +76,11 @@ public sealed class AlertEngine
         var rule = observation.Rule;
         var key = (rule.Id, observation.Model, observation.Version);
         var threshold = rule.Condition.ThresholdFor(observation.Training);
-        AlertNotification? notification = null;
         AlertPhase phase;
         lock (_gate)
         {
             _active.TryGetValue(key, out var state);
+            AlertNotification? notification = null;
             if (observation.Value is not { } value || double.IsNaN(value) || threshold is not { } limit)
             {
                 return state?.Phase ?? AlertPhase.Inactive;
@@ -110,14 +110,44 @@ public sealed class AlertEngine
                 _active.Remove(key);
                 phase = AlertPhase.Inactive;
             }
-        }
 
-        if (notification is not null)
-        {
-            _publisher.Publish(notification);
+            // Inside the lock, so two observations of one alert on two threads publish in the order they changed it;
+            // publishers return at once (IAlertPublisher).
+            if (notification is not null)
+            {
+                _publisher.Publish(notification);
+            }
         }
 
         return phase;
+    }
+
+    /// <summary>
+    /// Ends the alerts of a version no longer served (rolled back, a canary completed or aborted), as Prometheus resolves an
+    /// alert whose series disappeared: each firing one publishes a resolved message with its last value; pending ones are dropped.
+    /// </summary>
+    /// <param name="model">The model.</param>
+    /// <param name="version">The version that stopped being served.</param>
+    /// <returns>How many firing alerts were resolved.</returns>
+    public int Retire(string model, int version)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var resolved = 0;
+        lock (_gate)
+        {
+            var now = _time.GetUtcNow();
+            foreach (var entry in _active.Where(e => e.Key.Model == model && e.Key.Version == version).OrderBy(e => e.Key.Rule, StringComparer.Ordinal).ToList())
+            {
+                _active.Remove(entry.Key);
+                if (entry.Value.Phase == AlertPhase.Firing)
+                {
+                    _publisher.Publish(Notification(AlertStatus.Resolved, entry.Value with { Detail = "no longer served" }, endsAt: now));
+                    resolved++;
+                }
+            }
+        }
+
+        return resolved;
     }
 
     private AlertNotification Notification(AlertStatus status, AlertState state, DateTimeOffset? endsAt) =>

@@ -162,4 +162,23 @@ public sealed class AlertEngineTests
         Assert.Equal("https://wiki.example/churn", _publisher.Published[0].RunbookLink);
         Assert.Equal(newer, _publisher.Published[0].LastPromotion);
     }
+
+    [Fact]
+    public void Retire_ResolvesTheFiringAlertsOfAVersionNoLongerServed_AndDropsPendingOnes()
+    {
+        var fast = Rules.Parse("{ when: errorRate > 0.01 }");
+        var slow = Rules.Parse("{ when: drift, for: 1h }");
+        var engine = Engine();
+        engine.Observe(new(fast, "churn", 8, 0.2));
+        engine.Observe(new(slow, "churn", 8, 1));
+        engine.Observe(new(fast, "churn", 7, 0.2));
+        _time.Advance(TimeSpan.FromMinutes(3));
+
+        Assert.Equal(1, engine.Retire("churn", 8));
+
+        var resolved = _publisher.Published[^1];
+        Assert.Equal((AlertStatus.Resolved, 8, "no longer served", Start.AddMinutes(3)), (resolved.Status, resolved.Version, resolved.Detail, resolved.EndsAt!.Value));
+        Assert.Equal(0.2, resolved.Value);
+        Assert.Equal(7, Assert.Single(engine.Active).Version);
+    }
 }
