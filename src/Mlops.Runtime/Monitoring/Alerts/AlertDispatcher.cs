@@ -79,7 +79,7 @@ public sealed partial class AlertDispatcher : IAlertPublisher, IAsyncDisposable
         try
         {
             var line = AlertMessage.Summary(notification);
-            if (notification.Status == AlertStatus.Firing)
+            if (notification.Status == AlertNotificationStatus.Firing)
             {
                 LogFiring(_logger, line);
             }

@@ -17,7 +17,11 @@ public sealed class AlertEngine
     private readonly TimeProvider _time;
     private readonly IAlertPublisher _publisher;
     private readonly Uri? _runbookBase;
+    private readonly Queue<AlertNotification> _resolved = new();
     private PromotionInfo? _lastPromotion;
+
+    /// <summary>How many resolved alerts <see cref="ResolvedSince"/> can answer with; older ones are forgotten first.</summary>
+    public const int ResolvedKept = 1000;
 
     /// <summary>Creates the engine of one environment.</summary>
     /// <param name="environment">The environment's name; the rollback command names it.</param>
@@ -66,6 +70,16 @@ public sealed class AlertEngine
     /// <summary>The firing alerts, for the <c>mlops_alert_firing</c> gauge.</summary>
     public IReadOnlyList<AlertState> Firing => [.. Active.Where(s => s.Phase == AlertPhase.Firing)];
 
+    /// <summary>The resolved messages sent at or after <paramref name="since"/> (at most <see cref="ResolvedKept"/>, oldest first), for a report of recent alerts.</summary>
+    /// <param name="since">The earliest end time wanted, for example the start of the last window.</param>
+    public IReadOnlyList<AlertNotification> ResolvedSince(DateTimeOffset since)
+    {
+        lock (_gate)
+        {
+            return [.. _resolved.Where(n => n.EndsAt >= since)];
+        }
+    }
+
     /// <summary>Evaluates one observation and publishes what it changes.</summary>
     /// <param name="observation">The rule, the version and its value now.</param>
     /// <returns>The phase of the alert after the observation (<see cref="AlertPhase.Inactive"/> when resolved or never breached; unchanged when inconclusive).</returns>
@@ -94,7 +108,7 @@ public sealed class AlertEngine
                 var next = new AlertState(rule, observation.Model, observation.Version, fires ? AlertPhase.Firing : AlertPhase.Pending, since, value, limit, observation.Detail);
                 if (fires && state?.Phase != AlertPhase.Firing)
                 {
-                    notification = Notification(AlertStatus.Firing, next, endsAt: null);
+                    notification = Notification(AlertNotificationStatus.Firing, next, endsAt: null);
                 }
 
                 _active[key] = next;
@@ -104,7 +118,8 @@ public sealed class AlertEngine
             {
                 if (state?.Phase == AlertPhase.Firing)
                 {
-                    notification = Notification(AlertStatus.Resolved, state with { Value = value, Threshold = limit, Detail = observation.Detail }, endsAt: now);
+                    notification = Notification(AlertNotificationStatus.Resolved, state with { Value = value, Threshold = limit, Detail = observation.Detail }, endsAt: now);
+                    Keep(notification);
                 }
 
                 _active.Remove(key);
@@ -141,7 +156,9 @@ public sealed class AlertEngine
                 _active.Remove(entry.Key);
                 if (entry.Value.Phase == AlertPhase.Firing)
                 {
-                    _publisher.Publish(Notification(AlertStatus.Resolved, entry.Value with { Detail = "no longer served" }, endsAt: now));
+                    var notification = Notification(AlertNotificationStatus.Resolved, entry.Value with { Detail = "no longer served" }, endsAt: now);
+                    Keep(notification);
+                    _publisher.Publish(notification);
                     resolved++;
                 }
             }
@@ -150,7 +167,16 @@ public sealed class AlertEngine
         return resolved;
     }
 
-    private AlertNotification Notification(AlertStatus status, AlertState state, DateTimeOffset? endsAt) =>
+    private void Keep(AlertNotification resolved)
+    {
+        _resolved.Enqueue(resolved);
+        while (_resolved.Count > ResolvedKept)
+        {
+            _resolved.Dequeue();
+        }
+    }
+
+    private AlertNotification Notification(AlertNotificationStatus status, AlertState state, DateTimeOffset? endsAt) =>
         new(status, Environment, state.Model, state.Version, state.Rule, state.Value, state.Threshold, state.Detail,
             state.ActiveSince, endsAt, LastPromotion, RollbackCommand, RunbookLink(state.Rule.Runbook));
 

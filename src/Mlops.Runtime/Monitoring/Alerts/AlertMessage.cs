@@ -17,7 +17,7 @@ public static class AlertMessage
     {
         ArgumentNullException.ThrowIfNull(notification);
         var n = notification;
-        var text = $"{(n.Status == AlertStatus.Firing ? "FIRING" : "RESOLVED")} {n.Model} v{n.Version.ToString(CultureInfo.InvariantCulture)} in {n.Environment}: {n.Rule.Id} "
+        var text = $"{(n.Status == AlertNotificationStatus.Firing ? "FIRING" : "RESOLVED")} {n.Model} v{n.Version.ToString(CultureInfo.InvariantCulture)} in {n.Environment}: {n.Rule.Id} "
             + $"(value {Number(n.Value)}, threshold {Number(n.Threshold)}{(n.Detail is null ? "" : $"; {n.Detail}")}) "
             + (n.EndsAt is { } end ? $"from {Time(n.StartsAt)} to {Time(end)}" : $"since {Time(n.StartsAt)}")
             + (n.LastPromotion is { } p ? $"; last promotion {Short(p.Commit)} by {p.Author} at {Time(p.Time)}" : "; last promotion unknown")
@@ -39,7 +39,7 @@ public static class AlertMessage
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
-            writer.WriteString("status", n.Status == AlertStatus.Firing ? "firing" : "resolved");
+            writer.WriteString("status", n.Status == AlertNotificationStatus.Firing ? "firing" : "resolved");
             writer.WriteString("environment", n.Environment);
             writer.WriteString("model", n.Model);
             writer.WriteNumber("version", n.Version);

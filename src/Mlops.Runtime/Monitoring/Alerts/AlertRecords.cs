@@ -39,7 +39,7 @@ public enum AlertPhase
 }
 
 /// <summary>What a notification announces.</summary>
-public enum AlertStatus
+public enum AlertNotificationStatus
 {
     /// <summary>The alert started firing.</summary>
     Firing,
@@ -74,7 +74,7 @@ public sealed record AlertState(AlertRule Rule, string Model, int Version, Alert
 /// <param name="RollbackCommand">The exact command that undoes it: <c>mlops rollback ENV</c>.</param>
 /// <param name="RunbookLink">The rule's runbook, as a link when a base address is configured.</param>
 public sealed record AlertNotification(
-    AlertStatus Status,
+    AlertNotificationStatus Status,
     string Environment,
     string Model,
     int Version,

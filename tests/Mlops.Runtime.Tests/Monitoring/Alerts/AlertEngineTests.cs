@@ -30,7 +30,7 @@ public sealed class AlertEngineTests
         Assert.Equal(AlertPhase.Firing, engine.Observe(new(rule, "churn", 7, 40)));
 
         var fired = Assert.Single(_publisher.Published);
-        Assert.Equal(AlertStatus.Firing, fired.Status);
+        Assert.Equal(AlertNotificationStatus.Firing, fired.Status);
         Assert.Equal(31, fired.Value);
         Assert.Equal(20, fired.Threshold);
         Assert.Equal(Start, fired.StartsAt);
@@ -49,7 +49,7 @@ public sealed class AlertEngineTests
         _time.Advance(TimeSpan.FromMinutes(1));
         engine.Observe(new(rule, "churn", 7, 0.002));
 
-        Assert.Equal([AlertStatus.Firing, AlertStatus.Resolved], _publisher.Published.Select(n => n.Status));
+        Assert.Equal([AlertNotificationStatus.Firing, AlertNotificationStatus.Resolved], _publisher.Published.Select(n => n.Status));
         var resolved = _publisher.Published[1];
         Assert.Equal(Start, resolved.StartsAt);
         Assert.Equal(Start.AddMinutes(2), resolved.EndsAt);
@@ -67,7 +67,7 @@ public sealed class AlertEngineTests
         engine.Observe(new(rule, "churn", 7, 0));
         engine.Observe(new(rule, "churn", 7, 0.05));
 
-        Assert.Equal([AlertStatus.Firing, AlertStatus.Resolved, AlertStatus.Firing], _publisher.Published.Select(n => n.Status));
+        Assert.Equal([AlertNotificationStatus.Firing, AlertNotificationStatus.Resolved, AlertNotificationStatus.Firing], _publisher.Published.Select(n => n.Status));
     }
 
     [Fact]
@@ -101,7 +101,7 @@ public sealed class AlertEngineTests
         Assert.Equal(AlertPhase.Firing, engine.Observe(new(rule, "churn", 7, 0.34, "total_charges")));
         Assert.Equal(AlertPhase.Firing, engine.Observe(new(rule, "churn", 7, null)));
 
-        Assert.Equal([AlertStatus.Firing], _publisher.Published.Select(n => n.Status));
+        Assert.Equal([AlertNotificationStatus.Firing], _publisher.Published.Select(n => n.Status));
         Assert.Equal(Start, _publisher.Published[0].StartsAt);
     }
 
@@ -177,8 +177,23 @@ public sealed class AlertEngineTests
         Assert.Equal(1, engine.Retire("churn", 8));
 
         var resolved = _publisher.Published[^1];
-        Assert.Equal((AlertStatus.Resolved, 8, "no longer served", Start.AddMinutes(3)), (resolved.Status, resolved.Version, resolved.Detail, resolved.EndsAt!.Value));
+        Assert.Equal((AlertNotificationStatus.Resolved, 8, "no longer served", Start.AddMinutes(3)), (resolved.Status, resolved.Version, resolved.Detail, resolved.EndsAt!.Value));
         Assert.Equal(0.2, resolved.Value);
         Assert.Equal(7, Assert.Single(engine.Active).Version);
+    }
+
+    [Fact]
+    public void ResolvedSince_ListsTheResolvedMessagesEndedAtOrAfterATime()
+    {
+        var rule = Rules.Parse("{ when: errorRate > 0.01 }");
+        var engine = Engine();
+        engine.Observe(new(rule, "churn", 7, 0.2));
+        engine.Observe(new(rule, "churn", 7, 0));
+        _time.Advance(TimeSpan.FromHours(1));
+        engine.Observe(new(rule, "churn", 8, 0.2));
+        engine.Observe(new(rule, "churn", 8, 0));
+
+        Assert.Equal([7, 8], engine.ResolvedSince(Start).Select(n => n.Version));
+        Assert.Equal(8, Assert.Single(engine.ResolvedSince(Start.AddMinutes(30))).Version);
     }
 }

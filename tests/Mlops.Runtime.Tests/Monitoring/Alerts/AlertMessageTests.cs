@@ -8,7 +8,7 @@ public sealed class AlertMessageTests
     private static readonly DateTimeOffset Start = new(2026, 12, 2, 17, 0, 0, TimeSpan.Zero);
 
     private static AlertNotification Firing() => new(
-        AlertStatus.Firing, "production", "churn", 7, Rules.Parse("{ when: auc < training - 0.05, for: 1h, runbook: docs/runbooks/churn.md }"),
+        AlertNotificationStatus.Firing, "production", "churn", 7, Rules.Parse("{ when: auc < training - 0.05, for: 1h, runbook: docs/runbooks/churn.md }"),
         0.71, 0.75, null, Start, null,
         new PromotionInfo("0123456789abcdef0123456789abcdef01234567", "Ann Lee <ann@example.com>", Start.AddHours(-3), "Promote churn v7"),
         "mlops rollback production", "docs/runbooks/churn.md");
@@ -35,7 +35,7 @@ public sealed class AlertMessageTests
     [Fact]
     public void Json_HasTheFieldsOfTheMessage()
     {
-        var resolved = Firing() with { Status = AlertStatus.Resolved, EndsAt = Start.AddHours(2), Value = 0.8 };
+        var resolved = Firing() with { Status = AlertNotificationStatus.Resolved, EndsAt = Start.AddHours(2), Value = 0.8 };
 
         using var json = JsonDocument.Parse(AlertMessage.Json(resolved));
         var root = json.RootElement;
