@@ -11,6 +11,7 @@ using Mlops.Cli.Commands.Predict;
 using Mlops.Cli.Commands.Promote;
 using Mlops.Cli.Commands.Register;
 using Mlops.Cli.Commands.Registry;
+using Mlops.Cli.Commands.Render;
 using Mlops.Cli.Commands.Reproduce;
 using Mlops.Cli.Commands.Rollback;
 using Mlops.Cli.Commands.Runs;
@@ -41,6 +42,7 @@ internal static class MlopsApp
             HistoryCommand.Create(context),
             ReproduceCommand.Create(context),
             RegistryCommand.Create(context),
+            RenderCommand.Create(context),
             PredictCommand.Create(context),
             MonitorCommand.Create(context),
             DriftCommand.Create(context),

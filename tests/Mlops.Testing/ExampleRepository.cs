@@ -1,12 +1,12 @@
 namespace Mlops.Testing;
 
-/// <summary>A temp copy of this repository's example (features, models, environments, data) to corrupt or extend.</summary>
+/// <summary>A temp copy of this repository's example (features, models, environments, data, and the runbooks the environments name) to corrupt or extend.</summary>
 public sealed class ExampleRepository : TempDirectory
 {
     public ExampleRepository()
         : base("mlops-example")
     {
-        foreach (var folder in new[] { "features", "models", "environments", "data" })
+        foreach (var folder in new[] { "features", "models", "environments", "data", "docs/runbooks" })
         {
             Copy(RepositoryRoot.Combine(folder), Combine(folder));
         }

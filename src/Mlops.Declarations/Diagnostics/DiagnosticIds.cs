@@ -92,6 +92,17 @@ public static class DiagnosticIds
     /// <summary>MLOPS0309.</summary>
     public static readonly DiagnosticDescriptor EnvironmentFileName = new("MLOPS0309", "Environment name differs from its file name", Severity.Warning);
 
+    /// <summary>MLOPS0310: an alert's <c>when</c> names nothing an alert can watch, or compares it wrongly.</summary>
+    public static readonly DiagnosticDescriptor AlertConditionUnknown = new("MLOPS0310", "Alert condition is not understood", Severity.Error);
+    /// <summary>MLOPS0311: an alert's threshold or margin is not a number, or out of range.</summary>
+    public static readonly DiagnosticDescriptor AlertThresholdInvalid = new("MLOPS0311", "Alert threshold is not a usable number", Severity.Error);
+    /// <summary>MLOPS0312: an alert's <c>for</c> is not a duration.</summary>
+    public static readonly DiagnosticDescriptor AlertDurationInvalid = new("MLOPS0312", "Alert duration is not valid", Severity.Error);
+    /// <summary>MLOPS0313: an alert's <c>notify</c> is not an http, https or webhook URL.</summary>
+    public static readonly DiagnosticDescriptor AlertNotifyInvalid = new("MLOPS0313", "Alert notify address is not a webhook URL", Severity.Error);
+    /// <summary>MLOPS0314: an alert's <c>runbook</c> names no file in the repository (reported by <c>mlops validate</c>, which sees the files).</summary>
+    public static readonly DiagnosticDescriptor RunbookMissing = new("MLOPS0314", "Runbook is not a file in the repository", Severity.Error);
+
     /// <summary>MLOPS0401.</summary>
     public static readonly DiagnosticDescriptor DataFileMissing = new("MLOPS0401", "Data file does not exist", Severity.Error);
     /// <summary>MLOPS0402.</summary>

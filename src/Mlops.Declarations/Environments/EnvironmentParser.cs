@@ -132,28 +132,25 @@ public static class EnvironmentParser
             return MonitoringSpec.Default;
         }
 
-        var window = reader.String("window") is { } text ? ParseDuration(text) : MonitoringSpec.Default.Window;
+        // The schema has checked the form; an amount too large for a TimeSpan keeps the default.
+        var window = reader.String("window") is { } text ? AlertRuleReader.ParseDuration(text) ?? MonitoringSpec.Default.Window : MonitoringSpec.Default.Window;
         var driftReader = reader.Object("drift");
         var drift = driftReader is null
             ? null
             : new DriftSpec(driftReader.String("method") ?? "auto", driftReader.Number("threshold") ?? 0.1, driftReader.Number("driftShare") ?? 0.5);
-        var alerts = reader.Objects("alerts")
-            .Select(a => a.String("when") is { } when ? new AlertRule(when, a.String("notify"), a.String("runbook")) : null)
-            .OfType<AlertRule>()
-            .ToList();
-        return new MonitoringSpec(window, drift, alerts);
-    }
-
-    /// <summary>Reads durations such as 30s, 15m, 1h, 7d (the schema has already checked the form).</summary>
-    internal static TimeSpan ParseDuration(string text)
-    {
-        var amount = int.Parse(text.Substring(0, text.Length - 1), CultureInfo.InvariantCulture);
-        return text[text.Length - 1] switch
+        var alerts = new List<AlertRule>();
+        var kept = new List<ObjectReader>();
+        foreach (var item in reader.Objects("alerts"))
         {
-            's' => TimeSpan.FromSeconds(amount),
-            'm' => TimeSpan.FromMinutes(amount),
-            'h' => TimeSpan.FromHours(amount),
-            _ => TimeSpan.FromDays(amount),
-        };
+            if (AlertRuleReader.Read(item) is { } rule)
+            {
+                alerts.Add(rule);
+                kept.Add(item);
+            }
+        }
+
+        // monitoring.alerts[j] is then the j-th rule kept, as the models list is.
+        reader.Context.Renumber("monitoring.alerts", kept);
+        return new MonitoringSpec(window, drift, alerts);
     }
 }

@@ -83,9 +83,3 @@ public sealed record MonitoringSpec(TimeSpan Window, DriftSpec? Drift, IReadOnly
 /// <param name="Threshold">A feature drifts when its statistic passes this.</param>
 /// <param name="DriftShare">The data set drifts when this share of features drift.</param>
 public sealed record DriftSpec(string Method, double Threshold, double DriftShare);
-
-/// <summary>An alert.</summary>
-/// <param name="When"><c>drift</c>, or a comparison such as <c>p99LatencyMs &gt; 20</c>.</param>
-/// <param name="Notify">Where to send it.</param>
-/// <param name="Runbook">What to do about it.</param>
-public sealed record AlertRule(string When, string? Notify, string? Runbook);

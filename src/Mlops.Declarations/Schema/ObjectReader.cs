@@ -234,7 +234,7 @@ internal sealed class ObjectReader
             return null;
         }
 
-        if (schema.Pattern is { } pattern && !Regex.IsMatch(value.Text, $"^(?:{pattern})$"))
+        if (schema.Pattern is { } pattern && !schema.ReaderChecksPattern && !Regex.IsMatch(value.Text, $"^(?:{pattern})$"))
         {
             _context.Report(DiagnosticIds.InvalidValue, node.Location,
                 $"'{name}' is '{value.Text}', which does not have the required form: {schema.Description}");

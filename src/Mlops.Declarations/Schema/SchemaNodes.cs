@@ -39,7 +39,14 @@ public sealed record ScalarSchema(
     string? Pattern = null,
     double? Minimum = null,
     double? Maximum = null,
-    bool IsFeatureSetReference = false) : SchemaNode(Description);
+    bool IsFeatureSetReference = false) : SchemaNode(Description)
+{
+    /// <summary>
+    /// True when the value's reader checks <see cref="Pattern"/> itself and reports its own, more precise findings
+    /// (alert conditions, durations, webhooks); the pattern is still published in the JSON Schema for editors.
+    /// </summary>
+    public bool ReaderChecksPattern { get; init; }
+}
 
 /// <summary>The kinds of scalar a declaration uses.</summary>
 public enum ScalarKind

@@ -48,6 +48,7 @@ public static class RepositoryValidator
             data[model.Value.Name] = result;
         }
 
+        diagnostics.AddRange(RunbookCheck.Check(root, declarations));
         return new ValidationReport(declarations, diagnostics, rows, data);
     }
 }

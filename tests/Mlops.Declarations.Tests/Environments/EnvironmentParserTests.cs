@@ -120,8 +120,6 @@ public sealed class EnvironmentParserTests
     }
 
     [Theory]
-    [InlineData("monitoring:\n  alerts:\n    - { when: p99 >> 5 }", 9, 15, "'monitoring.alerts[0].when' is 'p99 >> 5', which does not have the required form: 'drift', or a comparison such as 'p99LatencyMs > 20'")]
-    [InlineData("monitoring:\n  alerts:\n    - { when: errorRate = 0.1 }", 9, 15, "'monitoring.alerts[0].when' is 'errorRate = 0.1'")]
     [InlineData("monitoring:\n  window: 1 hour", 8, 11, "'monitoring.window' is '1 hour', which does not have the required form: The window statistics are computed over, such as 30m, 1h or 1d.")]
     [InlineData("monitoring:\n  window: 0h", 8, 11, "'monitoring.window' is '0h', which does not have the required form")]
     [InlineData("monitoring:\n  drift: { method: pis }", 8, 20, "'monitoring.drift.method' is 'pis', which is not one of: auto, psi, ks, wasserstein, jensenshannon, chisquare. Did you mean 'psi'?")]
@@ -211,7 +209,11 @@ public sealed class EnvironmentParserTests
         Assert.Equal(new DriftSpec("psi", 0.2, 0.4), spec.Monitoring.Drift);
         Assert.Equal(TimeSpan.FromMinutes(30), spec.Monitoring.Window);
         Assert.Equal(
-            [new AlertRule("drift", "webhook://alerts.example/churn", "docs/runbooks/churn.md"), new AlertRule("p99LatencyMs > 20", null, null)],
+            [
+                new AlertRule("drift", new AlertCondition(AlertConditionKind.Drift, "drift", null, null, null), TimeSpan.FromMinutes(10), new Uri("webhook://alerts.example/churn"), "docs/runbooks/churn.md"),
+                new AlertRule("p99LatencyMs > 20", new AlertCondition(AlertConditionKind.P99LatencyMs, "p99LatencyMs", AlertOperator.GreaterThan, 20, null), TimeSpan.Zero, null, null),
+                new AlertRule("auc < training - 0.05", new AlertCondition(AlertConditionKind.LiveMetric, "auc", AlertOperator.LessThan, null, 0.05), TimeSpan.FromHours(1), null, "https://wiki.example/runbooks/churn"),
+            ],
             spec.Monitoring.Alerts);
     }
 }

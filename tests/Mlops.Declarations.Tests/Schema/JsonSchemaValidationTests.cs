@@ -71,6 +71,9 @@ public sealed class JsonSchemaValidationTests : IDisposable
         { "environment.schema.json", "environment: production\nmonitoring:\n  alerts: [{ when: p99 >> 5 }]\n", "'p99 >> 5' does not match" },
         { "environment.schema.json", "environment: production\nmonitoring: { window: 1 hour }\n", "'1 hour' does not match" },
         { "environment.schema.json", "environment: production\nmonitoring: { alerts: [{ when: pdrift }] }\n", "'pdrift' does not match" },
+        { "environment.schema.json", "environment: production\nmonitoring: { alerts: [{ when: latency > 20 }] }\n", "'latency > 20' does not match" },
+        { "environment.schema.json", "environment: production\nmonitoring: { alerts: [{ when: drift, for: 5 minutes }] }\n", "'5 minutes' does not match" },
+        { "environment.schema.json", "environment: production\nmonitoring: { alerts: [{ when: drift, notify: \"ftp://x/y\" }] }\n", "'ftp://x/y' does not match" },
     };
 
     [Fact]
