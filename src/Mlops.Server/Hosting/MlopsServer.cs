@@ -1,9 +1,12 @@
+using System.Diagnostics.Metrics;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
+using Mlops.Runtime.Monitoring;
 using Mlops.Runtime.Reconcile;
 using Mlops.Runtime.Serving;
 using Mlops.Runtime.Store;
 using Mlops.Server.Endpoints;
+using Prometheus;
 
 namespace Mlops.Server.Hosting;
 
@@ -46,6 +49,10 @@ public static class MlopsServer
             o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
         });
         builder.Services.AddProblemDetails();
+        // One meter per host, from the host's own meter factory: servers started side by side in one
+        // process (tests, mlops serve next to a test host) never count each other's requests.
+        builder.Services.AddSingleton(s => new MlopsMetrics(s.GetService<IMeterFactory>()));
+        builder.Services.AddSingleton<PrometheusExporter>();
         builder.Services.AddSingleton(CreateHost);
         builder.Services.AddSingleton<PredictionLog>();
         builder.Services.AddHostedService<ReconcileService>();
@@ -59,6 +66,11 @@ public static class MlopsServer
         app.MapInference();
         app.MapPredict();
         app.MapStatus();
+        if (app.Services.GetRequiredService<IOptions<ServeOptions>>().Value.Metrics?.Enabled != false)
+        {
+            var exporter = app.Services.GetRequiredService<PrometheusExporter>();
+            app.MapMetrics(settings => settings.Registry = exporter.Registry).WithTags("metrics");
+        }
     }
 
     private static void TryAddTimeProvider(this IServiceCollection services)
@@ -86,7 +98,8 @@ public static class MlopsServer
             RetainPrevious = options.RetainPrevious,
             Batching = options.Batching,
         };
-        return new ModelHost(source, store, options.Environment, hostOptions, services.GetRequiredService<TimeProvider>(), shadow => LogShadow(logger, shadow));
+        return new ModelHost(source, store, options.Environment, hostOptions, services.GetRequiredService<TimeProvider>(), shadow => LogShadow(logger, shadow),
+            services.GetRequiredService<MlopsMetrics>());
     }
 
     private static void LogShadow(ILogger logger, ShadowResult shadow)
