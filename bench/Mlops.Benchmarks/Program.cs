@@ -31,4 +31,4 @@ if (args is ["profile", var what, var seconds])
     return;
 }
 
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+BenchmarkSwitcher.FromAssembly(typeof(Mlops.Benchmarks.ServingSetup).Assembly).Run(args);

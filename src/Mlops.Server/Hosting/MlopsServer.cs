@@ -6,7 +6,6 @@ using Mlops.Runtime.Reconcile;
 using Mlops.Runtime.Serving;
 using Mlops.Runtime.Store;
 using Mlops.Server.Endpoints;
-using Prometheus;
 
 namespace Mlops.Server.Hosting;
 
@@ -66,11 +65,7 @@ public static class MlopsServer
         app.MapInference();
         app.MapPredict();
         app.MapStatus();
-        if (app.Services.GetRequiredService<IOptions<ServeOptions>>().Value.Metrics?.Enabled != false)
-        {
-            var exporter = app.Services.GetRequiredService<PrometheusExporter>();
-            app.MapMetrics(settings => settings.Registry = exporter.Registry).WithTags("metrics");
-        }
+        app.MapMetricsEndpoint();
     }
 
     private static void TryAddTimeProvider(this IServiceCollection services)
@@ -90,6 +85,12 @@ public static class MlopsServer
         IDesiredStateSource source = options.GitUrl is { Length: > 0 } url
             ? new GitDesiredStateSource(url, options.Branch, options.Environment, Path.Combine(cache, "git"))
             : new FolderDesiredStateSource(repo, options.Environment);
+        if (options.Metrics?.Enabled != false)
+        {
+            // The exporter listens from before the first reconcile, so no count is missed; off, nothing listens and recording is a flag check.
+            services.GetRequiredService<PrometheusExporter>();
+        }
+
         var store = BundleStoreFactory.Create(repo, options.Store);
         var hostOptions = new ModelHostOptions
         {

@@ -23,6 +23,7 @@ internal sealed class PrometheusExporter : IDisposable
     private readonly Meter _meter;
     private readonly Dictionary<string, Family> _families = new(StringComparer.Ordinal);
     private readonly Lock _collect = new();
+    private MetricServerMiddleware? _middleware;
 
     public PrometheusExporter(MlopsMetrics metrics)
     {
@@ -55,6 +56,10 @@ internal sealed class PrometheusExporter : IDisposable
 
     /// <summary>The registry <c>/metrics</c> serves.</summary>
     public CollectorRegistry Registry { get; } = Metrics.NewCustomRegistry();
+
+    /// <summary>prometheus-net's exposition (format negotiation, the text) over <see cref="Registry"/>.</summary>
+    public MetricServerMiddleware Middleware => LazyInitializer.EnsureInitialized(ref _middleware,
+        () => new MetricServerMiddleware(_ => Task.CompletedTask, new MetricServerMiddleware.Settings { Registry = Registry }));
 
     public void Dispose() => _listener.Dispose();
 
