@@ -136,6 +136,9 @@ public sealed class MlopsMetrics : IDisposable
     /// <summary>The meter every instrument belongs to; an exporter listens to this instance only.</summary>
     public Meter Meter => _meter;
 
+    /// <summary>Whether an exporter listens to the request instruments; when none does, recording returns at once.</summary>
+    public bool IsRecording => _requests.Enabled;
+
     /// <summary>The figures the monitor sets (drift, null rates, live metrics, alerts, prediction log counts).</summary>
     public MonitoringGauges Monitoring { get; } = new();
 

@@ -65,7 +65,6 @@ public static class MlopsServer
         app.MapInference();
         app.MapPredict();
         app.MapStatus();
-        app.MapMetricsEndpoint();
     }
 
     private static void TryAddTimeProvider(this IServiceCollection services)

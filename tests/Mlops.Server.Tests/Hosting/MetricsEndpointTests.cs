@@ -46,6 +46,7 @@ public sealed partial class MetricsEndpointTests
         Assert.Equal(ids.Length + 1, metrics.Sum("mlops_request_duration_seconds_count"));
         Assert.Equal(ids.Length - canary, metrics.Value("mlops_request_duration_seconds_bucket", ("model", "churn"), ("version", "1"), ("route", "v2"), ("le", "1")));
         Assert.Equal(0, metrics.Sum("mlops_request_errors_total"));
+        Assert.True(server.Services.GetRequiredService<MlopsMetrics>().IsRecording);
     }
 
     [Fact]
@@ -201,7 +202,10 @@ public sealed partial class MetricsEndpointTests
         await using var server = await LoopbackServer.StartAsync(store => TestModels.Pin(TestModels.Put(store, 1), 1), o => o.Metrics.Enabled = false);
 
         Assert.Equal(HttpStatusCode.OK, (await server.Http.PostAsJsonAsync("/v2/models/churn/infer", InferBody("x"), Ct)).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await server.Http.GetAsync("/metrics", Ct)).StatusCode);
+        using var metrics = await server.Http.GetAsync("/metrics", Ct);
+        Assert.Equal(HttpStatusCode.NotFound, metrics.StatusCode);
+        Assert.Contains("Mlops:Metrics:Enabled is false", await metrics.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        Assert.False(server.Services.GetRequiredService<MlopsMetrics>().IsRecording);
     }
 
     [Fact]
