@@ -1,5 +1,11 @@
 using BenchmarkDotNet.Running;
 
+if (args is ["cpu-time", "metrics"])
+{
+    Mlops.Benchmarks.CpuTimes.RunMetrics();
+    return;
+}
+
 if (args is ["cpu-time"])
 {
     Mlops.Benchmarks.CpuTimes.Run();

@@ -89,7 +89,8 @@ internal static class InferenceEndpoints
     private static async Task<IResult> InferAsync(
         string name, string? version, HttpRequest request, ModelHost host, IOptions<ServeOptions> options, PredictionLog log, MlopsMetrics metrics, TimeProvider time, CancellationToken cancellationToken)
     {
-        var started = time.GetTimestamp();
+        // The clock is read only when something listens: off, recording costs a flag check.
+        var started = metrics.IsRecording ? time.GetTimestamp() : 0;
         var snapshot = host.Snapshot;
         if (!snapshot.Models.TryGetValue(name, out var served))
         {
@@ -217,7 +218,11 @@ internal static class InferenceEndpoints
             log.Write(batch.RowCount == 1 ? routingKey : $"{routingKey}/{i}", answer.Row(i), batch.ToDictionary(i));
         }
 
-        metrics.RecordRequest(name, answer.Version, answer.Role, RequestRoute.V2, time.GetElapsedTime(started));
+        if (metrics.IsRecording)
+        {
+            metrics.RecordRequest(name, answer.Version, answer.Role, RequestRoute.V2, time.GetElapsedTime(started));
+        }
+
         return new V2InferResult(name, id, answer, outputs);
 
         JsonHttpResult<V2Error> Fail(int status, string message)

@@ -53,7 +53,8 @@ internal static class PredictEndpoints
     private static async Task<Results<Ok<PredictResult>, Ok<PredictBatch>, ValidationProblem, ProblemHttpResult>> PredictAsync(
         string name, HttpRequest request, ModelHost host, IOptions<ServeOptions> options, PredictionLog log, MlopsMetrics metrics, TimeProvider time, CancellationToken cancellationToken)
     {
-        var started = time.GetTimestamp();
+        // The clock is read only when something listens: off, recording costs a flag check.
+        var started = metrics.IsRecording ? time.GetTimestamp() : 0;
         if (!host.Snapshot.Models.TryGetValue(name, out var served))
         {
             // Not counted: the name comes from the request, and a label per made-up name has no bound.
@@ -149,7 +150,11 @@ internal static class PredictEndpoints
                 results.Add(ToResult(ids[i], one));
             }
 
-            metrics.RecordRequest(name, answer.Version, answer.Role, RequestRoute.Predict, time.GetElapsedTime(started));
+            if (metrics.IsRecording)
+            {
+                metrics.RecordRequest(name, answer.Version, answer.Role, RequestRoute.Predict, time.GetElapsedTime(started));
+            }
+
             return isBatch ? TypedResults.Ok(new PredictBatch(results)) : TypedResults.Ok(results[0]);
         }
 

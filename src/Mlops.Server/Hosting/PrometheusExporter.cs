@@ -1,6 +1,6 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using Mlops.Runtime.Monitoring;
 using Prometheus;
 using Histogram = Prometheus.Histogram;
@@ -81,11 +81,34 @@ internal sealed class PrometheusExporter : IDisposable
         }
     }
 
-    /// <summary>Up to four label values, on the stack: the request path passes them to prometheus-net as a span, without an array.</summary>
-    [InlineArray(4)]
-    private struct LabelValues
+    /// <summary>
+    /// The label values of one series (at most four), compared by value: the key of a family's own child
+    /// cache. prometheus-net's <c>WithLabels</c> takes a reader lock and rents an array on every call;
+    /// this lookup is lock-free and allocates only the first time a series is seen.
+    /// </summary>
+    private readonly struct SeriesKey : IEquatable<SeriesKey>
     {
-        private string _first;
+        private readonly string? _a;
+        private readonly string? _b;
+        private readonly string? _c;
+        private readonly string? _d;
+        private readonly int _hash;
+
+        public SeriesKey(string? a, string? b, string? c, string? d)
+        {
+            (_a, _b, _c, _d) = (a, b, c, d);
+            _hash = HashCode.Combine(a, b, c, d);
+        }
+
+        public string[] Values(int count) => [.. new[] { _a, _b, _c, _d }.Take(count).Select(v => v ?? "")];
+
+        public bool Equals(SeriesKey other) =>
+            _hash == other._hash && string.Equals(_a, other._a, StringComparison.Ordinal) && string.Equals(_b, other._b, StringComparison.Ordinal)
+            && string.Equals(_c, other._c, StringComparison.Ordinal) && string.Equals(_d, other._d, StringComparison.Ordinal);
+
+        public override bool Equals(object? obj) => obj is SeriesKey other && Equals(other);
+
+        public override int GetHashCode() => _hash;
     }
 
     private abstract class Family(MetricDefinition definition)
@@ -96,6 +119,11 @@ internal sealed class PrometheusExporter : IDisposable
 
         public static Family Create(MetricFactory factory, MetricDefinition definition)
         {
+            if (definition.Labels.Count > 4)
+            {
+                throw new InvalidOperationException($"{definition.Name} has {definition.Labels.Count} labels; the exporter keys series by at most four.");
+            }
+
             var labels = definition.Labels.ToArray();
             return definition.Kind switch
             {
@@ -119,21 +147,15 @@ internal sealed class PrometheusExporter : IDisposable
         {
         }
 
-        /// <summary>The child for a measurement's tags, in the definition's label order (the recording code passes them in that order; a different one is matched by name).</summary>
-        protected TChild Child<TChild>(Collector<TChild> collector, ReadOnlySpan<KeyValuePair<string, object?>> tags)
-            where TChild : ChildBase
+        /// <summary>The series key of a measurement's tags, in the definition's label order (the recording code passes them in that order; a different one is matched by name).</summary>
+        protected SeriesKey Key(ReadOnlySpan<KeyValuePair<string, object?>> tags)
         {
-            var values = default(LabelValues);
-            for (var i = 0; i < Definition.Labels.Count; i++)
-            {
-                values[i] = Value(tags, i);
-            }
-
-            return collector.WithLabels(((ReadOnlySpan<string>)values)[..Definition.Labels.Count]);
+            var count = Definition.Labels.Count;
+            return new SeriesKey(count > 0 ? Value(tags, 0) : null, count > 1 ? Value(tags, 1) : null, count > 2 ? Value(tags, 2) : null, count > 3 ? Value(tags, 3) : null);
         }
 
         /// <summary>The value of the definition's label <paramref name="index"/>.</summary>
-        protected string Value(ReadOnlySpan<KeyValuePair<string, object?>> tags, int index)
+        private string Value(ReadOnlySpan<KeyValuePair<string, object?>> tags, int index)
         {
             var label = Definition.Labels[index];
             var value = index < tags.Length && ReferenceEquals(tags[index].Key, label) ? tags[index].Value : Find(tags, label);
@@ -154,11 +176,24 @@ internal sealed class PrometheusExporter : IDisposable
         }
     }
 
-    private sealed class CounterFamily(MetricDefinition definition, Counter counter) : Family(definition)
+    /// <summary>A family whose series only ever appear (counters, histograms): each child is found once and cached.</summary>
+    private abstract class CachedFamily<TChild>(MetricDefinition definition, Collector<TChild> collector) : Family(definition)
+        where TChild : ChildBase
+    {
+        private readonly ConcurrentDictionary<SeriesKey, TChild> _children = new();
+
+        protected TChild Child(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            var key = Key(tags);
+            return _children.TryGetValue(key, out var child) ? child : _children.GetOrAdd(key, k => collector.WithLabels(k.Values(Definition.Labels.Count)));
+        }
+    }
+
+    private sealed class CounterFamily(MetricDefinition definition, Counter counter) : CachedFamily<Counter.Child>(definition, counter)
     {
         public override void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
         {
-            var child = Definition.Labels.Count == 0 ? null : Child(counter, tags);
+            var child = Definition.Labels.Count == 0 ? null : Child(tags);
             // An observable counter reports its running total; a counter reports increments.
             if (Observable)
             {
@@ -182,10 +217,10 @@ internal sealed class PrometheusExporter : IDisposable
         }
     }
 
-    private sealed class HistogramFamily(MetricDefinition definition, Histogram histogram) : Family(definition)
+    private sealed class HistogramFamily(MetricDefinition definition, Histogram histogram) : CachedFamily<Histogram.Child>(definition, histogram)
     {
         public override void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags) =>
-            Child(histogram, tags).Observe(value);
+            Child(tags).Observe(value);
     }
 
     private sealed class GaugeFamily(MetricDefinition definition, Gauge gauge) : Family(definition)
@@ -194,13 +229,8 @@ internal sealed class PrometheusExporter : IDisposable
 
         public override void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
         {
-            Child(gauge, tags).Set(value);
-            var values = new string[Definition.Labels.Count];
-            for (var i = 0; i < values.Length; i++)
-            {
-                values[i] = Value(tags, i);
-            }
-
+            var values = Key(tags).Values(Definition.Labels.Count);
+            gauge.WithLabels(values).Set(value);
             _seen.Add(string.Join('\u0001', values));
         }
 

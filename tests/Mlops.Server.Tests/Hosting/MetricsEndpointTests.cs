@@ -106,15 +106,8 @@ public sealed partial class MetricsEndpointTests
         await using var server = await LoopbackServer.StartAsync(store => TestModels.Pin(TestModels.Put(store, 1), 1));
         var gauges = server.Services.GetRequiredService<MlopsMetrics>().Monitoring;
 
-        gauges.SetFeatureDrift("churn", 1, "tenure", "ks", 0.31, drifted: true);
-        gauges.SetFeatureDrift("churn", 1, "contract", "chisquare", 2.5, drifted: false);
-        gauges.SetDatasetDrifted("churn", 1, drifted: true);
-        gauges.SetNullRatio("churn", 1, "total_charges", 0.33);
-        gauges.SetLiveMetric("churn", 1, "auc", 0.71);
-        gauges.SetAlertFiring("churn", "drift", firing: true);
-        gauges.AddPredictionLogWritten(40);
+        SetExampleFigures(gauges);
         gauges.AddPredictionLogWritten(2);
-        gauges.AddPredictionLogDropped(3);
         var metrics = await server.ScrapeAsync();
 
         Assert.Equal(0.31, metrics.Value("mlops_feature_drift_score", ("model", "churn"), ("version", "1"), ("feature", "tenure"), ("method", "ks")));
@@ -216,12 +209,9 @@ public sealed partial class MetricsEndpointTests
         await server.Http.PostAsJsonAsync("/v2/models/churn/infer", new { inputs = Array.Empty<object>() }, Ct);
         await server.Http.PostAsJsonAsync("/models/churn/predict", TestModels.Row(), Ct);
         var gauges = server.Services.GetRequiredService<MlopsMetrics>().Monitoring;
-        gauges.SetFeatureDrift("churn", 1, "tenure", "ks", 0.31, drifted: true);
-        gauges.SetDatasetDrifted("churn", 1, drifted: true);
-        gauges.SetNullRatio("churn", 1, "total_charges", 0.33);
+        SetExampleFigures(gauges);
         gauges.SetLiveMetric("churn", 1, "log_loss", 0.5);
         gauges.SetAlertFiring("churn", "nullRate > 0.2", firing: true);
-        gauges.AddPredictionLogWritten(1);
         var text = (await server.ScrapeAsync()).Text;
 
         var (exit, output) = await PromtoolAsync(text);
@@ -248,6 +238,19 @@ public sealed partial class MetricsEndpointTests
     [InlineData("microAccuracy", "micro_accuracy")]
     public void SnakeCase_BundleMetricName_MatchesTheLiveMetricSpelling(string bundle, string label) =>
         Assert.Equal(label, MlopsMetrics.SnakeCase(bundle));
+
+    /// <summary>One figure of every kind the monitor sets.</summary>
+    private static void SetExampleFigures(MonitoringGauges gauges)
+    {
+        gauges.SetFeatureDrift("churn", 1, "tenure", "ks", 0.31, drifted: true);
+        gauges.SetFeatureDrift("churn", 1, "contract", "chisquare", 2.5, drifted: false);
+        gauges.SetDatasetDrifted("churn", 1, drifted: true);
+        gauges.SetNullRatio("churn", 1, "total_charges", 0.33);
+        gauges.SetLiveMetric("churn", 1, "auc", 0.71);
+        gauges.SetAlertFiring("churn", "drift", firing: true);
+        gauges.AddPredictionLogWritten(40);
+        gauges.AddPredictionLogDropped(3);
+    }
 
     private static object InferBody(string id) => new
     {
