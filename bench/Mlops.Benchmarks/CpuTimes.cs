@@ -16,6 +16,51 @@ internal static partial class CpuTimes
     private const int ClockThreadCpuTime = 3;
     private const int Rounds = 15;
 
+    /// <summary>
+    /// <c>-- cpu-time metrics</c>: what recording one request costs in thread CPU time (issue 14), 1,000,000
+    /// recordings a round: the clock alone, metrics off (nothing listens), and metrics exported.
+    /// </summary>
+    public static void RunMetrics()
+    {
+        const int Operations = 1_000_000;
+        Console.WriteLine($"load average: {File.ReadAllText("/proc/loadavg").Trim()}");
+        Console.WriteLine("case | thread CPU per request (min / median) | wall per request (min / median)");
+        var time = TimeProvider.System;
+        Measure("clock read twice (what the endpoints add when on)", Operations, () =>
+        {
+            for (var i = 0; i < Operations; i++)
+            {
+                _ = time.GetElapsedTime(time.GetTimestamp());
+            }
+        });
+        foreach (var (exported, series) in new[] { (false, 1), (true, 1), (true, 4) })
+        {
+            var bench = new MetricsBenchmarks { Exported = exported, Series = series };
+            bench.Setup();
+            Measure($"RecordRequest with the clock, {(exported ? "exported" : "off")}, {series} series", Operations, () =>
+            {
+                for (var i = 0; i < Operations; i++)
+                {
+                    bench.RecordRequest();
+                }
+            });
+            if (exported && series == 1)
+            {
+                Measure("RecordError, exported", Operations, () =>
+                {
+                    for (var i = 0; i < Operations; i++)
+                    {
+                        bench.RecordError();
+                    }
+                });
+            }
+
+            bench.Cleanup();
+        }
+
+        Console.WriteLine($"load average: {File.ReadAllText("/proc/loadavg").Trim()}");
+    }
+
     public static void Run()
     {
         Console.WriteLine($"load average: {File.ReadAllText("/proc/loadavg").Trim()}");

@@ -1,5 +1,11 @@
 using BenchmarkDotNet.Running;
 
+if (args is ["cpu-time", "metrics"])
+{
+    Mlops.Benchmarks.CpuTimes.RunMetrics();
+    return;
+}
+
 if (args is ["cpu-time"])
 {
     Mlops.Benchmarks.CpuTimes.Run();
@@ -31,4 +37,4 @@ if (args is ["profile", var what, var seconds])
     return;
 }
 
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+BenchmarkSwitcher.FromAssembly(typeof(Mlops.Benchmarks.ServingSetup).Assembly).Run(args);

@@ -11,7 +11,9 @@
 # MLflow), SKIP_BUILD=1, OUT (results folder), REPO (default: the repository holding this script),
 # TRAINER (lbfgs, the example's; lightgbm trains, packages and promotes that trainer in a throwaway
 # clone and serves it), BEFORE_DLL (an Mlops.Server.dll built from an earlier commit: served too, as
-# "before", for a before/after comparison in the same run), PYTHON_SERVER (1; 0 leaves gunicorn out).
+# "before", for a before/after comparison in the same run), BEFORE_ARGS (extra settings for that server:
+# BEFORE_DLL=<this build's Mlops.Server.dll> BEFORE_ARGS=--Mlops:Metrics:Enabled=false compares metrics
+# on and off), PYTHON_SERVER (1; 0 leaves gunicorn out).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -31,6 +33,7 @@ PORT_PY=${PORT_PY:-18082}
 PYTHON=${PYTHON:-/usr/bin/python3}
 TRAINER=${TRAINER:-lbfgs}
 BEFORE_DLL=${BEFORE_DLL:-}
+read -r -a BEFORE_ARGS <<<"${BEFORE_ARGS:-}"
 PYTHON_SERVER=${PYTHON_SERVER:-1}
 PORT_BEFORE=${PORT_BEFORE:-18083}
 OUT=${OUT:-$HERE/results/$(date -u +%Y%m%dT%H%M%SZ)}
@@ -136,7 +139,7 @@ start bare dotnet "$HERE/BareServer/bin/Release/net10.0/BareServer.dll" \
 if [[ -n "$BEFORE_DLL" ]]; then
     start before dotnet "$BEFORE_DLL" \
         --Mlops:Environment=staging --Mlops:Repo="$WORK/staging" --Mlops:Store="$STORE" \
-        --Mlops:CacheFolder="$WORK/serve-cache-before" --urls "http://127.0.0.1:$PORT_BEFORE"
+        --Mlops:CacheFolder="$WORK/serve-cache-before" --urls "http://127.0.0.1:$PORT_BEFORE" "${BEFORE_ARGS[@]}"
 fi
 # MLflow's server is gunicorn with sync workers; --preload trains once before forking.
 [[ "$PYTHON_SERVER" == 1 ]] && start python env CHURN_DATA="$REPO/data/telco-churn.csv" "$PYTHON" -m gunicorn --chdir "$HERE" \

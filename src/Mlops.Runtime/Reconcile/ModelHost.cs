@@ -5,6 +5,7 @@ using Mlops.Declarations.Repository;
 using Mlops.Declarations.Schema;
 using Mlops.Runtime.Bundles;
 using Mlops.Runtime.Features;
+using Mlops.Runtime.Monitoring;
 using Mlops.Runtime.Scoring;
 using Mlops.Runtime.Monitoring.Drift;
 using Mlops.Runtime.Serving;
@@ -30,6 +31,7 @@ public sealed class ModelHost : IDisposable
     private readonly IBundleStore _store;
     private readonly ModelHostOptions _options;
     private readonly TimeProvider _time;
+    private readonly MlopsMetrics? _metrics;
     private readonly SemaphoreSlim _reconcileGate = new(1, 1);
     private readonly SemaphoreSlim _wakeup = new(0, 1);
     // Watchers are added by the reconcile loop and disposed by Dispose, which can run while the loop
@@ -47,8 +49,9 @@ public sealed class ModelHost : IDisposable
     /// <param name="options">Options; validated here.</param>
     /// <param name="timeProvider">The clock; the system clock when null.</param>
     /// <param name="onShadow">Receives shadow predictions; null ignores them.</param>
+    /// <param name="metrics">Counts bundle cache hits and reads this host's canary weights, training metrics and status at each scrape; null records nothing.</param>
     /// <exception cref="System.ComponentModel.DataAnnotations.ValidationException">An option is out of range.</exception>
-    public ModelHost(IDesiredStateSource source, IBundleStore store, string environment, ModelHostOptions? options = null, TimeProvider? timeProvider = null, Action<ShadowResult>? onShadow = null)
+    public ModelHost(IDesiredStateSource source, IBundleStore store, string environment, ModelHostOptions? options = null, TimeProvider? timeProvider = null, Action<ShadowResult>? onShadow = null, MlopsMetrics? metrics = null)
     {
         _source = source ?? throw new ArgumentNullException(nameof(source));
         _store = store ?? throw new ArgumentNullException(nameof(store));
@@ -58,6 +61,8 @@ public sealed class ModelHost : IDisposable
         Router = new TrafficRouter(onShadow);
         _snapshot = ServingSnapshot.Empty(environment);
         _status = new HostStatus(environment, source.Location, SyncStatus.OutOfSync, HealthStatus.Progressing, null, null, null, "not reconciled yet", [], []);
+        _metrics = metrics;
+        metrics?.Observe(this);
     }
 
     /// <summary>What is served now.</summary>
@@ -436,12 +441,14 @@ public sealed class ModelHost : IDisposable
             var bytes = await File.ReadAllBytesAsync(cached, cancellationToken).ConfigureAwait(false);
             if (Sha256Digest.Of(bytes) == digest)
             {
+                _metrics?.RecordStoreFetch(cacheHit: true);
                 return bytes;
             }
 
             File.Delete(cached);
         }
 
+        _metrics?.RecordStoreFetch(cacheHit: false);
         using var buffer = new MemoryStream();
         await _store.CopyToAsync(digest, buffer, cancellationToken).ConfigureAwait(false);
         var fetched = buffer.ToArray();

@@ -7,6 +7,7 @@ using Mlops.Declarations.FeatureSets;
 using Mlops.Declarations.Schema;
 using Mlops.Runtime.Bundles;
 using Mlops.Runtime.Features;
+using Mlops.Runtime.Monitoring;
 using Mlops.Runtime.Reconcile;
 using Mlops.Runtime.Scoring;
 using Mlops.Runtime.Serving;
@@ -86,39 +87,73 @@ internal static class InferenceEndpoints
     }
 
     private static async Task<IResult> InferAsync(
-        string name, string? version, HttpRequest request, ModelHost host, IOptions<ServeOptions> options, PredictionLog log, CancellationToken cancellationToken)
+        string name, string? version, HttpRequest request, ModelHost host, IOptions<ServeOptions> options, PredictionLog log, MlopsMetrics metrics, TimeProvider time, CancellationToken cancellationToken)
     {
+        // The clock is read only when something listens: off, recording costs a flag check.
+        var started = metrics.IsRecording ? time.GetTimestamp() : 0;
         var snapshot = host.Snapshot;
         if (!snapshot.Models.TryGetValue(name, out var served))
         {
+            // Not counted: the name comes from the request, and a label per made-up name has no bound.
             return Error(StatusCodes.Status404NotFound, NotServed(host, name));
         }
 
+        try
+        {
+            return await InferServedAsync(name, version, request, host, snapshot, served, options, log, metrics, time, started, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception) when (RecordInternal(metrics, name, RequestRoute.V2, cancellationToken))
+        {
+            throw; // never reached: the filter counts the failure and lets it propagate unchanged
+        }
+    }
+
+    /// <summary>What a request to a served model failed with, as the error counter's kind.</summary>
+    internal static RequestErrorKind ErrorKind(int status) =>
+        status == StatusCodes.Status503ServiceUnavailable ? RequestErrorKind.Unavailable
+        : status >= StatusCodes.Status500InternalServerError ? RequestErrorKind.Internal
+        : RequestErrorKind.BadRequest;
+
+    /// <summary>An exception filter: counts an unexpected failure as internal (not a cancelled request) and returns false.</summary>
+    internal static bool RecordInternal(MlopsMetrics metrics, string name, RequestRoute route, CancellationToken cancellationToken)
+    {
+        if (!cancellationToken.IsCancellationRequested)
+        {
+            metrics.RecordError(name, route, RequestErrorKind.Internal);
+        }
+
+        return false;
+    }
+
+    private static async Task<IResult> InferServedAsync(
+        string name, string? version, HttpRequest request, ModelHost host, ServingSnapshot snapshot, ServedModel served, IOptions<ServeOptions> options,
+        PredictionLog log, MlopsMetrics metrics, TimeProvider time, long started, CancellationToken cancellationToken)
+    {
         LoadedModel? explicitVersion = null;
         if (version is not null)
         {
             explicitVersion = int.TryParse(version, CultureInfo.InvariantCulture, out var v) ? snapshot.FindVersion(name, v) : null;
             if (explicitVersion is null)
             {
-                return Error(StatusCodes.Status404NotFound, $"version '{version}' of model '{name}' is not loaded. GET /v2/models/{name} lists the loaded versions.");
+                return Fail(StatusCodes.Status404NotFound, $"version '{version}' of model '{name}' is not loaded. GET /v2/models/{name} lists the loaded versions.");
             }
         }
 
         var schema = explicitVersion?.Schema ?? served.Schema;
         if (schema is null)
         {
-            return Error(StatusCodes.Status503ServiceUnavailable, $"model '{name}' has no loaded version yet; GET /status says why.");
+            return Fail(StatusCodes.Status503ServiceUnavailable, $"model '{name}' has no loaded version yet; GET /status says why.");
         }
 
         if (RequestBody.NotJsonMediaType(request) is { } mediaType)
         {
-            return Error(StatusCodes.Status415UnsupportedMediaType, mediaType);
+            return Fail(StatusCodes.Status415UnsupportedMediaType, mediaType);
         }
 
         var (body, status, error) = await RequestBody.ReadBytesAsync(request, options.Value.MaxBodyBytes, cancellationToken).ConfigureAwait(false);
         if (error is not null)
         {
-            return Error(status, error);
+            return Fail(status, error);
         }
 
         V2Request? parsed;
@@ -128,37 +163,37 @@ internal static class InferenceEndpoints
         }
         catch (JsonException e)
         {
-            return Error(StatusCodes.Status400BadRequest, RequestBody.NotJson(e));
+            return Fail(StatusCodes.Status400BadRequest, RequestBody.NotJson(e));
         }
         catch (V2BodyException e)
         {
-            return Error(StatusCodes.Status400BadRequest, e.Message);
+            return Fail(StatusCodes.Status400BadRequest, e.Message);
         }
 
         if (parsed is not { Inputs: { Count: > 0 } inputs })
         {
-            return Error(StatusCodes.Status400BadRequest, "the body must be an object with a non-empty 'inputs' array: {\"inputs\": [{\"name\": ..., \"shape\": [N], \"datatype\": ..., \"data\": [...]}]}.");
+            return Fail(StatusCodes.Status400BadRequest, "the body must be an object with a non-empty 'inputs' array: {\"inputs\": [{\"name\": ..., \"shape\": [N], \"datatype\": ..., \"data\": [...]}]}.");
         }
 
         var kind = (explicitVersion ?? served.Primary ?? served.Fallback?.Model)?.Scorer.Kind ?? PredictionKind.Binary;
         var outputs = V2Outputs.Select(kind, parsed.Outputs, name, out var outputProblem);
         if (outputProblem is not null)
         {
-            return Error(StatusCodes.Status400BadRequest, outputProblem);
+            return Fail(StatusCodes.Status400BadRequest, outputProblem);
         }
 
         var problems = new List<string>();
         var columns = ReadTensors(inputs, schema, problems, out var rowCount);
         if (problems.Count == 0 && rowCount > options.Value.MaxRows)
         {
-            return Error(StatusCodes.Status413PayloadTooLarge, $"the request has {rowCount} rows; the limit is {options.Value.MaxRows} (Mlops:MaxRows).");
+            return Fail(StatusCodes.Status413PayloadTooLarge, $"the request has {rowCount} rows; the limit is {options.Value.MaxRows} (Mlops:MaxRows).");
         }
 
         string? entityKey = null;
         var batch = problems.Count == 0 ? schema.CheckColumns(columns, problems, out entityKey) : null;
         if (problems.Count > 0 || batch is null)
         {
-            return Error(StatusCodes.Status400BadRequest, string.Join(" ", problems.Take(20)) + (problems.Count > 20 ? $" ... and {problems.Count - 20} more." : ""));
+            return Fail(StatusCodes.Status400BadRequest, string.Join(" ", problems.Take(20)) + (problems.Count > 20 ? $" ... and {problems.Count - 20} more." : ""));
         }
 
         // A request id is drawn only when something reads it: a canary's per-request routing or the prediction log.
@@ -171,11 +206,11 @@ internal static class InferenceEndpoints
         }
         catch (ModelUnavailableException e)
         {
-            return Error(StatusCodes.Status503ServiceUnavailable, e.Message);
+            return Fail(StatusCodes.Status503ServiceUnavailable, e.Message);
         }
         catch (ArgumentException e)
         {
-            return Error(StatusCodes.Status400BadRequest, e.Message);
+            return Fail(StatusCodes.Status400BadRequest, e.Message);
         }
 
         for (var i = 0; log.Enabled && i < batch.RowCount; i++)
@@ -183,7 +218,18 @@ internal static class InferenceEndpoints
             log.Write(batch.RowCount == 1 ? routingKey : $"{routingKey}/{i}", answer.Row(i), batch.ToDictionary(i));
         }
 
+        if (metrics.IsRecording)
+        {
+            metrics.RecordRequest(name, answer.Version, answer.Role, RequestRoute.V2, time.GetElapsedTime(started));
+        }
+
         return new V2InferResult(name, id, answer, outputs);
+
+        JsonHttpResult<V2Error> Fail(int status, string message)
+        {
+            metrics.RecordError(name, RequestRoute.V2, ErrorKind(status));
+            return Error(status, message);
+        }
     }
 
     private static List<KeyValuePair<string, FeatureColumn>> ReadTensors(List<V2Tensor> inputs, InputSchema schema, List<string> problems, out int rowCount)

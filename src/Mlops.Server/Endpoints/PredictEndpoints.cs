@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Mlops.Runtime.Features;
+using Mlops.Runtime.Monitoring;
 using Mlops.Runtime.Reconcile;
 using Mlops.Runtime.Scoring;
 using Mlops.Runtime.Serving;
@@ -50,27 +51,45 @@ internal static class PredictEndpoints
     }
 
     private static async Task<Results<Ok<PredictResult>, Ok<PredictBatch>, ValidationProblem, ProblemHttpResult>> PredictAsync(
-        string name, HttpRequest request, ModelHost host, IOptions<ServeOptions> options, PredictionLog log, CancellationToken cancellationToken)
+        string name, HttpRequest request, ModelHost host, IOptions<ServeOptions> options, PredictionLog log, MlopsMetrics metrics, TimeProvider time, CancellationToken cancellationToken)
     {
+        // The clock is read only when something listens: off, recording costs a flag check.
+        var started = metrics.IsRecording ? time.GetTimestamp() : 0;
         if (!host.Snapshot.Models.TryGetValue(name, out var served))
         {
+            // Not counted: the name comes from the request, and a label per made-up name has no bound.
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Model not served", detail: InferenceEndpoints.NotServed(host, name));
         }
 
+        try
+        {
+            return await PredictServedAsync(name, request, host, served, options, log, metrics, time, started, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception) when (InferenceEndpoints.RecordInternal(metrics, name, RequestRoute.Predict, cancellationToken))
+        {
+            throw; // never reached: the filter counts the failure and lets it propagate unchanged
+        }
+    }
+
+    private static async Task<Results<Ok<PredictResult>, Ok<PredictBatch>, ValidationProblem, ProblemHttpResult>> PredictServedAsync(
+        string name, HttpRequest request, ModelHost host, ServedModel served, IOptions<ServeOptions> options, PredictionLog log,
+        MlopsMetrics metrics, TimeProvider time, long started, CancellationToken cancellationToken)
+    {
+
         if (served.Schema is not { } schema)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Model not loaded", detail: $"model '{name}' has no loaded version yet; GET /status says why.");
+            return Fail(StatusCodes.Status503ServiceUnavailable, title: "Model not loaded", detail: $"model '{name}' has no loaded version yet; GET /status says why.");
         }
 
         if (RequestBody.NotJsonMediaType(request) is { } mediaType)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type", detail: mediaType);
+            return Fail(StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type", detail: mediaType);
         }
 
         var (document, status, error) = await RequestBody.ReadAsync(request, options.Value.MaxBodyBytes, cancellationToken).ConfigureAwait(false);
         if (document is null)
         {
-            return TypedResults.Problem(statusCode: status, title: status == StatusCodes.Status413PayloadTooLarge ? "Body too large" : "Invalid JSON", detail: error);
+            return Fail(status, title: status == StatusCodes.Status413PayloadTooLarge ? "Body too large" : "Invalid JSON", detail: error);
         }
 
         using (document)
@@ -80,7 +99,7 @@ internal static class PredictEndpoints
             var items = isBatch ? [.. root.EnumerateArray()] : new[] { root };
             if (items.Length > options.Value.MaxRows)
             {
-                return TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Too many rows", detail: $"the request has {items.Length} rows; the limit is {options.Value.MaxRows} (Mlops:MaxRows).");
+                return Fail(StatusCodes.Status413PayloadTooLarge, title: "Too many rows", detail: $"the request has {items.Length} rows; the limit is {options.Value.MaxRows} (Mlops:MaxRows).");
             }
 
             var problems = new List<string>();
@@ -98,6 +117,7 @@ internal static class PredictEndpoints
                     .Select(p => p.IndexOf(": ", StringComparison.Ordinal) is var at and > 0 ? (Field: p[..at], Message: p[(at + 2)..]) : (Field: "body", Message: p))
                     .GroupBy(p => p.Field, StringComparer.Ordinal)
                     .ToDictionary(g => g.Key, g => g.Select(p => p.Message).ToArray(), StringComparer.Ordinal);
+                metrics.RecordError(name, RequestRoute.Predict, RequestErrorKind.BadRequest);
                 return TypedResults.ValidationProblem(errors, title: $"The request does not fit model '{name}': {string.Join(", ", errors.Keys.Take(10))}.");
             }
 
@@ -115,7 +135,7 @@ internal static class PredictEndpoints
             }
             catch (ModelUnavailableException e)
             {
-                return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Model unavailable", detail: e.Message);
+                return Fail(StatusCodes.Status503ServiceUnavailable, title: "Model unavailable", detail: e.Message);
             }
 
             var results = new List<PredictResult>(rows.Count);
@@ -130,7 +150,18 @@ internal static class PredictEndpoints
                 results.Add(ToResult(ids[i], one));
             }
 
+            if (metrics.IsRecording)
+            {
+                metrics.RecordRequest(name, answer.Version, answer.Role, RequestRoute.Predict, time.GetElapsedTime(started));
+            }
+
             return isBatch ? TypedResults.Ok(new PredictBatch(results)) : TypedResults.Ok(results[0]);
+        }
+
+        ProblemHttpResult Fail(int status, string title, string? detail)
+        {
+            metrics.RecordError(name, RequestRoute.Predict, InferenceEndpoints.ErrorKind(status));
+            return TypedResults.Problem(statusCode: status, title: title, detail: detail);
         }
     }
 

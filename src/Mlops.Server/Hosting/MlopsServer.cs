@@ -1,5 +1,7 @@
+using System.Diagnostics.Metrics;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
+using Mlops.Runtime.Monitoring;
 using Mlops.Runtime.Reconcile;
 using Mlops.Runtime.Serving;
 using Mlops.Runtime.Store;
@@ -46,6 +48,10 @@ public static class MlopsServer
             o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
         });
         builder.Services.AddProblemDetails();
+        // One meter per host, from the host's own meter factory: servers started side by side in one
+        // process (tests, mlops serve next to a test host) never count each other's requests.
+        builder.Services.AddSingleton(s => new MlopsMetrics(s.GetService<IMeterFactory>()));
+        builder.Services.AddSingleton<PrometheusExporter>();
         builder.Services.AddSingleton(CreateHost);
         builder.Services.AddSingleton<PredictionLog>();
         builder.Services.AddHostedService<ReconcileService>();
@@ -81,6 +87,12 @@ public static class MlopsServer
         IDesiredStateSource source = options.GitUrl is { Length: > 0 } url
             ? new GitDesiredStateSource(url, options.Branch, options.Environment, Path.Combine(cache, "git"))
             : new FolderDesiredStateSource(repo, options.Environment);
+        if (options.Metrics?.Enabled != false)
+        {
+            // The exporter listens from before the first reconcile, so no count is missed; off, nothing listens and recording is a flag check.
+            services.GetRequiredService<PrometheusExporter>();
+        }
+
         var store = BundleStoreFactory.Create(repo, options.Store);
         var hostOptions = new ModelHostOptions
         {
@@ -89,7 +101,8 @@ public static class MlopsServer
             RetainPrevious = options.RetainPrevious,
             Batching = options.Batching,
         };
-        return new ModelHost(source, store, options.Environment, hostOptions, services.GetRequiredService<TimeProvider>(), shadow => LogShadow(logger, shadow));
+        return new ModelHost(source, store, options.Environment, hostOptions, services.GetRequiredService<TimeProvider>(), shadow => LogShadow(logger, shadow),
+            services.GetRequiredService<MlopsMetrics>());
     }
 
     private static void LogShadow(ILogger logger, ShadowResult shadow)

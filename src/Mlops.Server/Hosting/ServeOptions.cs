@@ -72,6 +72,18 @@ public sealed class ServeOptions
     /// </summary>
     /// <value>The default value is off.</value>
     public BatchingOptions Batching { get; set; } = new();
+
+    /// <summary>Prometheus metrics at <c>GET /metrics</c> (<c>Mlops:Metrics:Enabled</c>); docs/monitoring.md lists the series.</summary>
+    /// <value>The default value is on.</value>
+    public MetricsOptions Metrics { get; set; } = new();
+}
+
+/// <summary>The <c>Mlops:Metrics</c> section.</summary>
+public sealed class MetricsOptions
+{
+    /// <summary>Whether <c>GET /metrics</c> is served and requests are recorded; off, <c>/metrics</c> is 404 and recording costs nothing.</summary>
+    /// <value>The default value is true.</value>
+    public bool Enabled { get; set; } = true;
 }
 
 /// <summary>Checks the nested <see cref="ServeOptions.Batching"/> section, which data annotations on <see cref="ServeOptions"/> do not reach.</summary>
