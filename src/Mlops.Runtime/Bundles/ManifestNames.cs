@@ -22,6 +22,29 @@ internal static class ManifestNames
     /// <summary>Writes and reads a model format (mlnet, onnx).</summary>
     internal sealed class FormatConverter() : NamedEnumConverter<ModelFormat>(["mlnet", "onnx"], "model format");
 
+    /// <summary>Writes and reads a feature's sensitivity (drop, hash), which manifests leave out for other features.</summary>
+    internal sealed class SensitivityConverter : JsonConverter<FeatureSensitivity?>
+    {
+        private static readonly NamedEnumConverter<FeatureSensitivity> s_names = new(DeclarationSchemas.SensitivityNames, "sensitivity");
+
+        /// <inheritdoc/>
+        public override FeatureSensitivity? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            reader.TokenType == JsonTokenType.Null ? null : s_names.Read(ref reader, typeof(FeatureSensitivity), options);
+
+        /// <inheritdoc/>
+        public override void Write(Utf8JsonWriter writer, FeatureSensitivity? value, JsonSerializerOptions options)
+        {
+            if (value is { } sensitivity)
+            {
+                s_names.Write(writer, sensitivity, options);
+            }
+            else
+            {
+                writer.WriteNullValue();
+            }
+        }
+    }
+
     /// <summary>Writes and reads an unknown-category policy (reject, ignore), which older bundles leave out.</summary>
     internal sealed class UnknownPolicyConverter : JsonConverter<UnknownCategoryPolicy?>
     {

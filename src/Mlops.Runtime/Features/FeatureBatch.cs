@@ -310,6 +310,26 @@ public sealed class FeatureBatch
         return values;
     }
 
+    /// <summary>
+    /// An independent copy of this batch's rows, for something that keeps them after the request
+    /// (the prediction log): a block writer may reuse this batch's arrays (<see cref="TextBatchWriter.Recycle"/>).
+    /// It copies arrays and shares the (immutable) texts, so a single row costs a few small allocations.
+    /// </summary>
+    public FeatureBatch Copy()
+    {
+        var copy = new FeatureBatch(_shape, RowCount);
+        for (var c = 0; c < Columns.Count; c++)
+        {
+            if (_sent[c])
+            {
+                copy.Send(c);
+                CopyColumn(c, copy, 0);
+            }
+        }
+
+        return copy;
+    }
+
     /// <summary>The first <paramref name="rowCount"/> rows of this batch, sharing its arrays (for a writer that filled fewer rows than it made room for).</summary>
     /// <param name="rowCount">How many rows to keep.</param>
     public FeatureBatch Take(int rowCount)

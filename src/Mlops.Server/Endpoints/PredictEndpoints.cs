@@ -118,16 +118,11 @@ internal static class PredictEndpoints
                 return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Model unavailable", detail: e.Message);
             }
 
+            log.Writer?.TryWrite(ids[0], ids, schema, batch, answer);
             var results = new List<PredictResult>(rows.Count);
             for (var i = 0; i < rows.Count; i++)
             {
-                var one = answer.Row(i);
-                if (log.Enabled)
-                {
-                    log.Write(ids[i], one, batch.ToDictionary(i));
-                }
-
-                results.Add(ToResult(ids[i], one));
+                results.Add(ToResult(ids[i], answer.Row(i)));
             }
 
             return isBatch ? TypedResults.Ok(new PredictBatch(results)) : TypedResults.Ok(results[0]);

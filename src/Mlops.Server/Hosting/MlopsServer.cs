@@ -48,6 +48,7 @@ public static class MlopsServer
         builder.Services.AddProblemDetails();
         builder.Services.AddSingleton(CreateHost);
         builder.Services.AddSingleton<PredictionLog>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<PredictionLog>());
         builder.Services.AddHostedService<ReconcileService>();
     }
 
@@ -59,6 +60,7 @@ public static class MlopsServer
         app.MapInference();
         app.MapPredict();
         app.MapStatus();
+        app.MapFeedback();
     }
 
     private static void TryAddTimeProvider(this IServiceCollection services)

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
+using Mlops.Runtime.Monitoring.Predictions;
 using Mlops.Runtime.Serving.Batching;
 
 namespace Mlops.Server.Hosting;
@@ -67,6 +68,14 @@ public sealed class ServeOptions
     /// </summary>
     /// <value>The default value is off.</value>
     public BatchingOptions Batching { get; set; } = new();
+
+    /// <summary>
+    /// The prediction log and feedback (<c>Mlops:PredictionLog:Folder</c>, <c>:MaxFileBytes</c>,
+    /// <c>:MaxFileAge</c>, <c>:MaxTotalBytes</c>, <c>:MaxAge</c>, <c>:QueueCapacity</c>, ...; docs/monitoring.md);
+    /// checked when the server starts.
+    /// </summary>
+    /// <value>The default value is off (no folder).</value>
+    public PredictionLogOptions PredictionLog { get; set; } = new();
 }
 
 /// <summary>Checks the nested <see cref="ServeOptions.Batching"/> section, which data annotations on <see cref="ServeOptions"/> do not reach.</summary>
@@ -75,5 +84,7 @@ internal sealed class BatchingOptionsValidation : IValidateOptions<ServeOptions>
     public ValidateOptionsResult Validate(string? name, ServeOptions options) =>
         options.Batching is null ? ValidateOptionsResult.Fail("Mlops:Batching is null; remove the key or give it Enabled, MaxBatchSize, MaxDelay.")
         : options.Batching.Problems("Mlops:Batching: ") is { Count: > 0 } problems ? ValidateOptionsResult.Fail(problems)
+        : options.PredictionLog is null ? ValidateOptionsResult.Fail("Mlops:PredictionLog is null; remove the key or give it Folder.")
+        : options.PredictionLog.Problems("Mlops:PredictionLog:") is { Count: > 0 } logProblems ? ValidateOptionsResult.Fail(logProblems)
         : ValidateOptionsResult.Success;
 }
