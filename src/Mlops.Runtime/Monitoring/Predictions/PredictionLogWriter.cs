@@ -137,15 +137,16 @@ public sealed class PredictionLogWriter : IAsyncDisposable
     public async Task<bool> CaughtUpAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
         var mark = Interlocked.Read(ref _accepted);
-        var until = _time.GetUtcNow() + timeout;
+        // A bound on waiting, not a time of the log: measured on the machine's clock whatever TimeProvider the log's times use.
+        var waited = System.Diagnostics.Stopwatch.StartNew();
         while (Interlocked.Read(ref _handled) + Interlocked.Read(ref _droppedItems) < mark)
         {
-            if (_time.GetUtcNow() >= until || _loop is { IsCompleted: true })
+            if (waited.Elapsed >= timeout || _loop is { IsCompleted: true })
             {
                 return false;
             }
 
-            await Task.Delay(TimeSpan.FromMilliseconds(1), _time, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(TimeSpan.FromMilliseconds(1), cancellationToken).ConfigureAwait(false);
         }
 
         return true;
@@ -465,7 +466,7 @@ public sealed class PredictionLogWriter : IAsyncDisposable
             }
 
             var end = i + 1 < files.Count ? files[i + 1].Start : now;
-            if (total > _options.MaxTotalBytes || end < now - _options.MaxAge)
+            if (total > _options.MaxTotalBytes || end <= now - _options.MaxAge)
             {
                 try
                 {
