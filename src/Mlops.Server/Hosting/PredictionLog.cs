@@ -22,6 +22,7 @@ internal sealed class PredictionLog : IHostedService, IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _stopping = new();
     private Task? _starting;
+    private int _stopped;
 
     public PredictionLog(IOptions<ServeOptions> options, ModelHost host, TimeProvider time, ILoggerFactory loggers)
     {
@@ -64,22 +65,24 @@ internal sealed class PredictionLog : IHostedService, IAsyncDisposable
         return Task.CompletedTask;
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
+    public Task StopAsync(CancellationToken cancellationToken) => StopOnceAsync();
+
+    public async ValueTask DisposeAsync() => await StopOnceAsync().ConfigureAwait(false);
+
+    /// <summary>Writes what is queued and closes the file, once: the host stops it, then the container disposes it.</summary>
+    private async Task StopOnceAsync()
     {
+        if (Interlocked.Exchange(ref _stopped, 1) == 1)
+        {
+            return;
+        }
+
         await _stopping.CancelAsync().ConfigureAwait(false);
         if (_starting is { } starting)
         {
             await starting.ConfigureAwait(false);
         }
 
-        if (Writer is { } writer)
-        {
-            await writer.DisposeAsync().ConfigureAwait(false);
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
         if (Writer is { } writer)
         {
             await writer.DisposeAsync().ConfigureAwait(false);
