@@ -58,10 +58,6 @@ public sealed class ServeOptions
     [Range(1, 1_000_000)]
     public int MaxRows { get; set; } = 10_000;
 
-    /// <summary>Whether shadow comparisons are logged with the request's feature values (never by default).</summary>
-    /// <value>The default value is false.</value>
-    public bool LogFeatureValues { get; set; }
-
     /// <summary>
     /// Dynamic batching of single-row requests (<c>Mlops:Batching:Enabled</c>, <c>:MaxBatchSize</c>,
     /// <c>:MaxDelay</c>, <c>:ConcurrentBatches</c>); checked when the server starts.
