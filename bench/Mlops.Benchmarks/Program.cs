@@ -6,6 +6,14 @@ if (args is ["cpu-time"])
     return;
 }
 
+if (args is ["predlog-load", ..])
+{
+    // The prediction log's load check (issue 14): predlog-load [RATE] [SECONDS] [CONNECTIONS].
+    int Arg(int i, int fallback) => args.Length > i ? int.Parse(args[i], System.Globalization.CultureInfo.InvariantCulture) : fallback;
+    Environment.ExitCode = await Mlops.Benchmarks.PredictionLogLoad.RunAsync(Arg(1, 10_000), Arg(2, 30), Arg(3, 32));
+    return;
+}
+
 if (args is ["profile", var what, var seconds])
 {
     // A plain loop of one benchmark for a profiler (perf record -e cpu-clock with DOTNET_PerfMapEnabled=1).
@@ -31,4 +39,4 @@ if (args is ["profile", var what, var seconds])
     return;
 }
 
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+BenchmarkSwitcher.FromAssembly(typeof(Mlops.Benchmarks.ServingSetup).Assembly).Run(args);
