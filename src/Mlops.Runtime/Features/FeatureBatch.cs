@@ -318,6 +318,25 @@ public sealed class FeatureBatch
     public FeatureBatch Copy()
     {
         var copy = new FeatureBatch(_shape, RowCount);
+        if (_stride == RowCount)
+        {
+            // The usual case (not a Take of fewer rows): the stores have the copy's layout, so they are copied whole.
+            Array.Copy(_sent, copy._sent, _sent.Length);
+            copy._numbers = _numbers is null ? null : (float[])_numbers.Clone();
+            copy._codes = _codes is null ? null : (int[])_codes.Clone();
+            if (_texts is { } texts)
+            {
+                copy._texts = new string?[]?[texts.Length];
+                for (var c = 0; c < texts.Length; c++)
+                {
+                    // Texts made from codes are left out: the copy makes them again from its own codes.
+                    copy._texts[c] = texts[c] is { } column && (_shape.CodeSlot[c] < 0 || HasUndeclared(c)) ? (string?[])column.Clone() : null;
+                }
+            }
+
+            return copy;
+        }
+
         for (var c = 0; c < Columns.Count; c++)
         {
             if (_sent[c])
@@ -437,6 +456,8 @@ public sealed class FeatureBatch
 
         return joined;
     }
+
+    private bool HasUndeclared(int column) => Codes(column).Contains(UndeclaredCode);
 
     /// <summary>The per-column text arrays, made on first need (most batches hold numbers and codes only).</summary>
     private string?[]?[] TextArrays() => _texts ??= new string?[]?[_shape.Columns.Count];

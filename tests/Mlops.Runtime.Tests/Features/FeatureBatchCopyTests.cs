@@ -20,4 +20,28 @@ public sealed class FeatureBatchCopyTests
         Assert.Equal(new Dictionary<string, object?> { ["tenure"] = 3f, ["contract"] = "Two year", ["total_charges"] = null, ["email"] = "a@b.c" }, copy.ToDictionary(0));
         Assert.Equal(4f, copy.NumberAt(0, 1));
     }
+
+    [Fact]
+    public void Copy_OfATake_HoldsOnlyItsRows()
+    {
+        var schema = LogTestData.Schema();
+        var batch = LogTestData.Batch(schema, LogTestData.Row(tenure: 3), LogTestData.Row(tenure: 4, contract: "Two year"));
+
+        var copy = batch.Take(1).Copy();
+
+        Assert.Equal(1, copy.RowCount);
+        Assert.Equal((3f, "One year"), (copy.NumberAt(0, 0), copy.TextAt(1, 0)));
+    }
+
+    [Fact]
+    public void Copy_KeepsAnUndeclaredCategorysText()
+    {
+        var schema = new Mlops.Runtime.Features.InputSchema(
+            [new Mlops.Runtime.Bundles.BundleInput("contract", Mlops.Declarations.FeatureSets.FeatureType.Category, false, ["a", "b"]) { OnUnknown = Mlops.Declarations.FeatureSets.UnknownCategoryPolicy.Ignore }]);
+        var batch = TestBatches.Of(schema, new Dictionary<string, object?> { ["contract"] = "zzz" }, new Dictionary<string, object?> { ["contract"] = "b" });
+
+        var copy = batch.Copy();
+
+        Assert.Equal(["zzz", "b"], copy.Texts(0).ToArray());
+    }
 }

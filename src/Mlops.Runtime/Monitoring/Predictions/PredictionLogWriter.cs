@@ -32,6 +32,9 @@ public sealed class PredictionLogWriter : IAsyncDisposable
     private const UnixFileMode FileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private const int MaxReplayLineBytes = 1024 * 1024;
 
+    // How often an idle writer looks at the queue (machine time, not the log's clock).
+    private static readonly TimeSpan DrainInterval = TimeSpan.FromMilliseconds(10);
+
     private readonly PredictionLogOptions _options;
     private readonly string _folder;
     private readonly TimeProvider _time;
@@ -188,13 +191,14 @@ public sealed class PredictionLogWriter : IAsyncDisposable
     {
         Replay();
         var reader = _queue.Reader;
-        Task<bool>? waiting = null;
-        while (!_stop.IsCancellationRequested)
+        while (true)
         {
+            var any = false;
             while (reader.TryRead(out var item))
             {
                 Handle(item);
                 Interlocked.Increment(ref _handled);
+                any = true;
             }
 
             var now = _time.GetUtcNow();
@@ -203,44 +207,23 @@ public sealed class PredictionLogWriter : IAsyncDisposable
                 Flush(now);
             }
 
-            waiting ??= reader.WaitToReadAsync(_stop.Token).AsTask();
-            if (_unflushedLines > 0 && !waiting.IsCompleted)
+            if (reader.Completion.IsCompleted || _stop.IsCancellationRequested)
             {
-                var left = _options.FlushInterval - (now - _lastFlush);
-                await Task.WhenAny(waiting, Task.Delay(left > TimeSpan.Zero ? left : TimeSpan.Zero, _time)).ConfigureAwait(false);
+                break; // disposed, and everything queued is written
             }
 
-            try
+            if (!any)
             {
-                if (waiting.IsCompleted && !await waiting.ConfigureAwait(false))
-                {
-                    break; // completed: disposed
-                }
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-
-            if (waiting.IsCompleted)
-            {
-                waiting = null;
-            }
-            else if (_unflushedLines == 0)
-            {
+                // Polled rather than awaited: a reader waiting on the queue makes every request's write
+                // wake it (a thread-pool hand-off, about a microsecond); polling keeps the write a queue insert.
                 try
                 {
-                    if (!await waiting.ConfigureAwait(false))
-                    {
-                        break;
-                    }
+                    await Task.Delay(DrainInterval, _stop.Token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {
                     break;
                 }
-
-                waiting = null;
             }
         }
 
