@@ -103,7 +103,23 @@ public sealed class PredictionLogWriter : IAsyncDisposable
             throw new InvalidOperationException("The prediction log is started already.");
         }
 
-        _loop = Task.Run(RunAsync);
+        // A thread of its own, not the thread pool's: the writer is busy for as long as requests come,
+        // and on a small machine a pool thread held that long starves the requests themselves.
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _loop = done.Task;
+        new Thread(() =>
+        {
+            try
+            {
+                Run();
+                done.SetResult();
+            }
+            catch (Exception e)
+            {
+                done.SetException(e);
+            }
+        })
+        { IsBackground = true, Name = "Mlops prediction log" }.Start();
     }
 
     /// <summary>
@@ -187,7 +203,7 @@ public sealed class PredictionLogWriter : IAsyncDisposable
         Interlocked.Add(ref _dropped, item is LoggedRequest request ? request.Features.RowCount : 1);
     }
 
-    private async Task RunAsync()
+    private void Run()
     {
         Replay();
         var reader = _queue.Reader;
@@ -216,11 +232,7 @@ public sealed class PredictionLogWriter : IAsyncDisposable
             {
                 // Polled rather than awaited: a reader waiting on the queue makes every request's write
                 // wake it (a thread-pool hand-off, about a microsecond); polling keeps the write a queue insert.
-                try
-                {
-                    await Task.Delay(DrainInterval, _stop.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
+                if (_stop.Token.WaitHandle.WaitOne(DrainInterval))
                 {
                     break;
                 }
