@@ -12,6 +12,14 @@ if (args is ["cpu-time"])
     return;
 }
 
+if (args is ["predlog-load", ..])
+{
+    // The prediction log's load check (issue 14): predlog-load [RATE] [SECONDS] [CONNECTIONS] [on|off].
+    int Arg(int i, int fallback) => args.Length > i ? int.Parse(args[i], System.Globalization.CultureInfo.InvariantCulture) : fallback;
+    Environment.ExitCode = await Mlops.Benchmarks.PredictionLogLoad.RunAsync(Arg(1, 10_000), Arg(2, 30), Arg(3, 32), args.Length <= 4 || args[4] != "off");
+    return;
+}
+
 if (args is ["profile", var what, var seconds])
 {
     // A plain loop of one benchmark for a profiler (perf record -e cpu-clock with DOTNET_PerfMapEnabled=1).

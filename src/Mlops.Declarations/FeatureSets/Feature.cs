@@ -25,6 +25,9 @@ public sealed record Feature(
     FeatureSource Source,
     string? Description)
 {
+    /// <summary>What the prediction log does with the value (personal data); <see cref="FeatureSensitivity.None"/> keeps it.</summary>
+    public FeatureSensitivity Sensitive { get; init; }
+
     /// <summary>True for float and int features.</summary>
     public bool IsNumeric => Type is FeatureType.Float or FeatureType.Int;
 }

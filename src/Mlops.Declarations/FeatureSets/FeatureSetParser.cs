@@ -73,6 +73,7 @@ public static class FeatureSetParser
         var fillText = item.String("fill");
         var onUnknownText = item.String("onUnknown");
         var transform = item.String("transform");
+        var sensitive = item.String("sensitive");
         var description = item.String("description");
         if (name is null || typeText is null)
         {
@@ -83,7 +84,11 @@ public static class FeatureSetParser
         var fill = fillText is null ? FillStrategy.None : (FillStrategy)DeclarationSchemas.FillNames.ToList().IndexOf(fillText);
         var feature = new Feature(name, type, nullable, min, max, values, fill,
             onUnknownText == "ignore" ? UnknownCategoryPolicy.Ignore : UnknownCategoryPolicy.Reject,
-            transform == "code" ? FeatureSource.Code : FeatureSource.Data, description);
+            transform == "code" ? FeatureSource.Code : FeatureSource.Data, description)
+        {
+            // The schema check has reported any other text (a located MLOPS0009); it keeps the value.
+            Sensitive = sensitive is null ? FeatureSensitivity.None : DeclarationSchemas.SensitivityNames.ToList().IndexOf(sensitive) is var index and > 0 ? (FeatureSensitivity)index : FeatureSensitivity.None,
+        };
         CheckOptions(item, feature);
         return feature;
     }

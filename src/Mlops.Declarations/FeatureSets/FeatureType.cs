@@ -63,3 +63,17 @@ public enum FeatureSource
     /// <summary>Computed by a C# method marked <c>[FeatureTransform]</c>, the same in training and serving.</summary>
     Code,
 }
+
+/// <summary>What the prediction log (and anything else that keeps request values) does with a feature's value: feature values are often personal data.</summary>
+/// <remarks>Ordered from least to most strict, so the stricter of two declarations is the larger.</remarks>
+public enum FeatureSensitivity
+{
+    /// <summary>Kept as sent (the default).</summary>
+    None,
+
+    /// <summary>Replaced by <c>sha256:</c> and the hex SHA-256 of the value's UTF-8 text: equal values still match, the clear value is not kept.</summary>
+    Hash,
+
+    /// <summary>Left out: the log never holds the value.</summary>
+    Drop,
+}

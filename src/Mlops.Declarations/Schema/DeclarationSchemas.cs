@@ -39,6 +39,9 @@ public static class DeclarationSchemas
     /// <summary>Names of <see cref="FillStrategy"/> as written in YAML.</summary>
     public static IReadOnlyList<string> FillNames { get; } = ["none", "mean", "median", "min", "max", "zero", "mostFrequent"];
 
+    /// <summary>How a feature's value is kept where request values are stored, in <see cref="FeatureSets.FeatureSensitivity"/> order (a feature set writes drop or hash; none is the default).</summary>
+    public static IReadOnlyList<string> SensitivityNames { get; } = ["none", "hash", "drop"];
+
     /// <summary>The tasks a model can declare.</summary>
     public static IReadOnlyList<string> TaskNames { get; } = ["binary-classification", "multiclass-classification", "regression"];
 
@@ -64,6 +67,7 @@ public static class DeclarationSchemas
                     Optional("values", new ArraySchema("The allowed values (categories).", new ScalarSchema("One allowed value.", ScalarKind.Any))),
                     Optional("fill", new ScalarSchema("How missing values are filled (nullable features). The default is none.", ScalarKind.String, AllowedValues: [.. FillNames])),
                     Optional("onUnknown", Enum("What serving does with an undeclared category. The default is reject.", "reject", "ignore")),
+                    Optional("sensitive", Enum("Personal data: the prediction log leaves the value out (drop) or keeps only its SHA-256 (hash). The default keeps it.", "drop", "hash")),
                     Optional("transform", Enum("'code' when a C# method marked [FeatureTransform] computes the value.", "code")),
                     Optional("description", Text("Free text for people.")),
                 ]))),

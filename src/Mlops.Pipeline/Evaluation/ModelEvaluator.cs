@@ -2,6 +2,7 @@ using Mlops.Declarations.FeatureSets;
 using Mlops.Declarations.Models;
 using Mlops.Pipeline.Training;
 using Mlops.Runtime.Bundles;
+using Mlops.Runtime.Evaluation;
 using Mlops.Runtime.Features;
 using Mlops.Runtime.Monitoring;
 using Mlops.Runtime.Scoring;

@@ -10,6 +10,7 @@ using Mlops.Pipeline.Registry;
 using Mlops.Pipeline.Tracking;
 using Mlops.Pipeline.Training;
 using Mlops.Runtime.Bundles;
+using Mlops.Runtime.Evaluation;
 using Mlops.Runtime.Monitoring.Drift;
 using Mlops.Runtime.Scoring;
 using Mlops.Runtime.Store;

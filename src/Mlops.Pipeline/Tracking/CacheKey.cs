@@ -110,7 +110,9 @@ public static class CacheKey
                 "values=[" + string.Join(',', feature.Values.Select(v => Quote(v))) + "]",
                 "fill=" + feature.Fill.ToString().ToLowerInvariant(),
                 "onUnknown=" + feature.OnUnknown.ToString().ToLowerInvariant(),
-                "source=" + feature.Source.ToString().ToLowerInvariant()));
+                "source=" + feature.Source.ToString().ToLowerInvariant())
+                // Written only when declared, so the keys of runs before sensitivity existed stay the same.
+                + (feature.Sensitive == FeatureSensitivity.None ? "" : " sensitive=" + feature.Sensitive.ToString().ToLowerInvariant()));
         }
     }
 

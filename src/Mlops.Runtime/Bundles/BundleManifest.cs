@@ -77,6 +77,11 @@ public sealed record BundleInput(
     [JsonConverter(typeof(ManifestNames.UnknownPolicyConverter))]
     public UnknownCategoryPolicy? OnUnknown { get; init; }
 
+    /// <summary>What the prediction log does with the value (<c>drop</c> or <c>hash</c>); null keeps it, and is left out of the manifest so bundles without sensitive features keep their bytes.</summary>
+    [JsonConverter(typeof(ManifestNames.SensitivityConverter))]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public FeatureSensitivity? Sensitive { get; init; }
+
     /// <summary>The input of a declared feature, with everything serving checks.</summary>
     /// <param name="feature">The feature.</param>
     public static BundleInput For(Feature feature)
@@ -87,6 +92,7 @@ public sealed record BundleInput(
             Min = feature.Min,
             Max = feature.Max,
             OnUnknown = feature.OnUnknown,
+            Sensitive = feature.Sensitive == FeatureSensitivity.None ? null : feature.Sensitive,
         };
     }
 }

@@ -22,24 +22,32 @@ internal static class ManifestNames
     /// <summary>Writes and reads a model format (mlnet, onnx).</summary>
     internal sealed class FormatConverter() : NamedEnumConverter<ModelFormat>(["mlnet", "onnx"], "model format");
 
+    /// <summary>Writes and reads a feature's sensitivity (drop, hash), which manifests leave out for other features.</summary>
+    internal sealed class SensitivityConverter() : OptionalNamedEnumConverter<FeatureSensitivity>(DeclarationSchemas.SensitivityNames, "sensitivity");
+
     /// <summary>Writes and reads an unknown-category policy (reject, ignore), which older bundles leave out.</summary>
-    internal sealed class UnknownPolicyConverter : JsonConverter<UnknownCategoryPolicy?>
+    internal sealed class UnknownPolicyConverter() : OptionalNamedEnumConverter<UnknownCategoryPolicy>(["reject", "ignore"], "onUnknown policy");
+
+    /// <summary>An enumeration written by name that a manifest may leave out or write as null.</summary>
+    internal class OptionalNamedEnumConverter<T>(IReadOnlyList<string> names, string what) : JsonConverter<T?>
+        where T : struct, Enum
     {
-        private static readonly NamedEnumConverter<UnknownCategoryPolicy> s_names = new(["reject", "ignore"], "onUnknown policy");
+        private readonly NamedEnumConverter<T> _names = new(names, what);
 
         /// <inheritdoc/>
         public override bool HandleNull => true;
 
         /// <inheritdoc/>
-        public override UnknownCategoryPolicy? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-            reader.TokenType == JsonTokenType.Null ? null : s_names.Read(ref reader, typeof(UnknownCategoryPolicy), options);
+        public override T? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            reader.TokenType == JsonTokenType.Null ? null : _names.Read(ref reader, typeof(T), options);
 
         /// <inheritdoc/>
-        public override void Write(Utf8JsonWriter writer, UnknownCategoryPolicy? value, JsonSerializerOptions options)
+        public override void Write(Utf8JsonWriter writer, T? value, JsonSerializerOptions options)
         {
-            if (value is { } policy)
+            ArgumentNullException.ThrowIfNull(writer);
+            if (value is { } named)
             {
-                s_names.Write(writer, policy, options);
+                _names.Write(writer, named, options);
             }
             else
             {

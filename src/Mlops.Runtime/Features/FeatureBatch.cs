@@ -310,6 +310,45 @@ public sealed class FeatureBatch
         return values;
     }
 
+    /// <summary>
+    /// An independent copy of this batch's rows, for something that keeps them after the request
+    /// (the prediction log): a block writer may reuse this batch's arrays (<see cref="TextBatchWriter.Recycle"/>).
+    /// It copies arrays and shares the (immutable) texts, so a single row costs a few small allocations.
+    /// </summary>
+    public FeatureBatch Copy()
+    {
+        var copy = new FeatureBatch(_shape, RowCount);
+        if (_stride == RowCount)
+        {
+            // The usual case (not a Take of fewer rows): the stores have the copy's layout, so they are copied whole.
+            Array.Copy(_sent, copy._sent, _sent.Length);
+            copy._numbers = _numbers is null ? null : (float[])_numbers.Clone();
+            copy._codes = _codes is null ? null : (int[])_codes.Clone();
+            if (_texts is { } texts)
+            {
+                copy._texts = new string?[]?[texts.Length];
+                for (var c = 0; c < texts.Length; c++)
+                {
+                    // Texts made from codes are left out: the copy makes them again from its own codes.
+                    copy._texts[c] = texts[c] is { } column && (_shape.CodeSlot[c] < 0 || HasUndeclared(c)) ? (string?[])column.Clone() : null;
+                }
+            }
+
+            return copy;
+        }
+
+        for (var c = 0; c < Columns.Count; c++)
+        {
+            if (_sent[c])
+            {
+                copy.Send(c);
+                CopyColumn(c, copy, 0);
+            }
+        }
+
+        return copy;
+    }
+
     /// <summary>The first <paramref name="rowCount"/> rows of this batch, sharing its arrays (for a writer that filled fewer rows than it made room for).</summary>
     /// <param name="rowCount">How many rows to keep.</param>
     public FeatureBatch Take(int rowCount)
@@ -417,6 +456,8 @@ public sealed class FeatureBatch
 
         return joined;
     }
+
+    private bool HasUndeclared(int column) => Codes(column).Contains(UndeclaredCode);
 
     /// <summary>The per-column text arrays, made on first need (most batches hold numbers and codes only).</summary>
     private string?[]?[] TextArrays() => _texts ??= new string?[]?[_shape.Columns.Count];

@@ -70,6 +70,9 @@ public sealed class FeatureInput
     /// <summary>What an undeclared category does.</summary>
     public UnknownCategoryPolicy OnUnknown { get; }
 
+    /// <summary>What the prediction log does with the value (personal data): keep, drop or hash it.</summary>
+    public FeatureSensitivity Sensitivity { get; init; }
+
     /// <summary>The declared minimum (numbers), if any.</summary>
     public double? Min { get; }
 

@@ -78,7 +78,7 @@ public sealed class InputSchema
     {
         ArgumentNullException.ThrowIfNull(featureSet);
         var features = featureSet.Features.Where(f => f.Source == FeatureSource.Data).ToList();
-        return new InputSchema([.. features.Select((f, i) => new FeatureInput(f.Name, i, f.Type, f.Nullable, f.Values, f.OnUnknown, f.Min, f.Max))], featureSet.Entity);
+        return new InputSchema([.. features.Select((f, i) => new FeatureInput(f.Name, i, f.Type, f.Nullable, f.Values, f.OnUnknown, f.Min, f.Max) { Sensitivity = f.Sensitive })], featureSet.Entity);
     }
 
     /// <summary>An input by name, or null when the name is not one.</summary>
@@ -385,7 +385,11 @@ public sealed class InputSchema
                     input.Values,
                     input.OnUnknown ?? declared?.OnUnknown ?? UnknownCategoryPolicy.Reject,
                     input.OnUnknown is null ? declared?.Min : input.Min,
-                    input.OnUnknown is null ? declared?.Max : input.Max);
+                    input.OnUnknown is null ? declared?.Max : input.Max)
+                {
+                    // The stricter of the bundle and the feature set served with it: marking a feature sensitive takes effect before the next training.
+                    Sensitivity = (FeatureSensitivity)Math.Max((int)(input.Sensitive ?? FeatureSensitivity.None), (int)(featureSet?.Find(input.Name)?.Sensitive ?? FeatureSensitivity.None)),
+                };
             }),
         ];
     }

@@ -45,3 +45,18 @@ public sealed record ServedBatch(BatchPredictions Predictions, string Model, int
 
 /// <summary>No answer could be given: the model is off or failing and has no fallback.</summary>
 public sealed class ModelUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>How answers and logs name who answered: primary, canary, fallback, explicit.</summary>
+public static class ServedRoleNames
+{
+    /// <summary>The written name of a role.</summary>
+    /// <param name="role">The role.</param>
+    public static string Of(ServedRole role) => role switch
+    {
+        ServedRole.Primary => "primary",
+        ServedRole.Canary => "canary",
+        ServedRole.Fallback => "fallback",
+        ServedRole.Explicit => "explicit",
+        _ => role.ToString().ToLowerInvariant(),
+    };
+}

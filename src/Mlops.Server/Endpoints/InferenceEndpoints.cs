@@ -196,9 +196,10 @@ internal static class InferenceEndpoints
             return Fail(StatusCodes.Status400BadRequest, string.Join(" ", problems.Take(20)) + (problems.Count > 20 ? $" ... and {problems.Count - 20} more." : ""));
         }
 
-        // A request id is drawn only when something reads it: a canary's per-request routing or the prediction log.
-        var id = parsed.Id;
-        var routingKey = entityKey ?? id ?? (served.Canary is null && !log.Enabled ? "" : Guid.NewGuid().ToString("N"));
+        // A request id is drawn only when something reads it: a canary's per-request routing or the
+        // prediction log, whose prediction ids it makes (and the answer returns, for feedback).
+        var id = parsed.Id ?? (log.Enabled ? Guid.NewGuid().ToString("N") : null);
+        var routingKey = entityKey ?? id ?? (served.Canary is null ? "" : Guid.NewGuid().ToString("N"));
         ServedBatch answer;
         try
         {
@@ -213,9 +214,9 @@ internal static class InferenceEndpoints
             return Fail(StatusCodes.Status400BadRequest, e.Message);
         }
 
-        for (var i = 0; log.Enabled && i < batch.RowCount; i++)
+        if (log.Writer is { } writer)
         {
-            log.Write(batch.RowCount == 1 ? routingKey : $"{routingKey}/{i}", answer.Row(i), batch.ToDictionary(i));
+            writer.TryWrite(id!, null, schema, batch, answer);
         }
 
         if (metrics.IsRecording)
@@ -223,7 +224,7 @@ internal static class InferenceEndpoints
             metrics.RecordRequest(name, answer.Version, answer.Role, RequestRoute.V2, time.GetElapsedTime(started));
         }
 
-        return new V2InferResult(name, id, answer, outputs);
+        return new V2InferResult(name, id, answer, outputs) { PredictionIds = log.Enabled };
 
         JsonHttpResult<V2Error> Fail(int status, string message)
         {

@@ -138,16 +138,11 @@ internal static class PredictEndpoints
                 return Fail(StatusCodes.Status503ServiceUnavailable, title: "Model unavailable", detail: e.Message);
             }
 
+            log.Writer?.TryWrite(ids[0], ids, schema, batch, answer);
             var results = new List<PredictResult>(rows.Count);
             for (var i = 0; i < rows.Count; i++)
             {
-                var one = answer.Row(i);
-                if (log.Enabled)
-                {
-                    log.Write(ids[i], one, batch.ToDictionary(i));
-                }
-
-                results.Add(ToResult(ids[i], one));
+                results.Add(ToResult(ids[i], answer.Row(i)));
             }
 
             if (metrics.IsRecording)

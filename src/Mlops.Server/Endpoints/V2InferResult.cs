@@ -18,6 +18,9 @@ namespace Mlops.Server.Endpoints;
 /// <param name="Outputs">The outputs to write, in order: those the request asked for, or all of the model's.</param>
 internal sealed record V2InferResult(string Model, string? Id, ServedBatch Answer, IReadOnlyList<V2Output> Outputs) : IResult
 {
+    /// <summary>Whether <c>parameters.prediction_ids</c> lists each row's prediction id (made from <see cref="Id"/>; when the prediction log is on).</summary>
+    public bool PredictionIds { get; init; }
+
     /// <inheritdoc/>
     public async Task ExecuteAsync(HttpContext httpContext)
     {
@@ -50,8 +53,19 @@ internal sealed record V2InferResult(string Model, string? Id, ServedBatch Answe
         writer.WriteString("model_version"u8, version);
         writer.WriteString("bundle_digest"u8, Answer.Digest);
         writer.WriteString("environment_commit"u8, Answer.Commit);
-        writer.WriteString("served_by"u8, RoleName(Answer.Role));
+        writer.WriteString("served_by"u8, ServedRoleNames.Of(Answer.Role));
         writer.WriteString("fallback_reason"u8, Answer.Reason);
+        if (PredictionIds && Id is not null)
+        {
+            writer.WriteStartArray("prediction_ids"u8);
+            for (var i = 0; i < Answer.Predictions.Count; i++)
+            {
+                writer.WriteStringValue(Mlops.Runtime.Monitoring.Predictions.PredictionIds.Of(Id, i, Answer.Predictions.Count));
+            }
+
+            writer.WriteEndArray();
+        }
+
         writer.WriteEndObject();
 
         var predictions = Answer.Predictions;
@@ -64,16 +78,6 @@ internal sealed record V2InferResult(string Model, string? Id, ServedBatch Answe
         writer.WriteEndArray();
         writer.WriteEndObject();
     }
-
-    /// <summary>How the protocol's answers name who answered.</summary>
-    internal static string RoleName(ServedRole role) => role switch
-    {
-        ServedRole.Primary => "primary",
-        ServedRole.Canary => "canary",
-        ServedRole.Fallback => "fallback",
-        ServedRole.Explicit => "explicit",
-        _ => role.ToString().ToLowerInvariant(),
-    };
 
     private static void WriteOutput(Utf8JsonWriter writer, V2Output output, BatchPredictions predictions)
     {

@@ -54,6 +54,7 @@ public static class MlopsServer
         builder.Services.AddSingleton<PrometheusExporter>();
         builder.Services.AddSingleton(CreateHost);
         builder.Services.AddSingleton<PredictionLog>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<PredictionLog>());
         builder.Services.AddHostedService<ReconcileService>();
         builder.Services.AddSingleton<MonitorService>();
         builder.Services.AddHostedService(s => s.GetRequiredService<MonitorService>());
@@ -68,6 +69,7 @@ public static class MlopsServer
         app.MapPredict();
         app.MapStatus();
         app.MapMonitoring();
+        app.MapFeedback();
     }
 
     private static void TryAddTimeProvider(this IServiceCollection services)

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
+using Mlops.Runtime.Monitoring.Predictions;
 using Mlops.Runtime.Serving.Batching;
 
 namespace Mlops.Server.Hosting;
@@ -57,10 +58,6 @@ public sealed class ServeOptions
     [Range(1, 1_000_000)]
     public int MaxRows { get; set; } = 10_000;
 
-    /// <summary>Whether shadow comparisons are logged with the request's feature values (never by default).</summary>
-    /// <value>The default value is false.</value>
-    public bool LogFeatureValues { get; set; }
-
     /// <summary>How often the monitor compares the open windows with the references (drift, figures, alerts), in seconds.</summary>
     /// <value>The default value is 5.</value>
     [Range(0.05, 3600)]
@@ -72,6 +69,14 @@ public sealed class ServeOptions
     /// </summary>
     /// <value>The default value is off.</value>
     public BatchingOptions Batching { get; set; } = new();
+
+    /// <summary>
+    /// The prediction log and feedback (<c>Mlops:PredictionLog:Folder</c>, <c>:MaxFileBytes</c>,
+    /// <c>:MaxFileAge</c>, <c>:MaxTotalBytes</c>, <c>:MaxAge</c>, <c>:QueueCapacity</c>, ...; docs/monitoring.md);
+    /// checked when the server starts.
+    /// </summary>
+    /// <value>The default value is off (no folder).</value>
+    public PredictionLogOptions PredictionLog { get; set; } = new();
 
     /// <summary>Prometheus metrics at <c>GET /metrics</c> (<c>Mlops:Metrics:Enabled</c>); docs/monitoring.md lists the series.</summary>
     /// <value>The default value is on.</value>
@@ -92,5 +97,7 @@ internal sealed class BatchingOptionsValidation : IValidateOptions<ServeOptions>
     public ValidateOptionsResult Validate(string? name, ServeOptions options) =>
         options.Batching is null ? ValidateOptionsResult.Fail("Mlops:Batching is null; remove the key or give it Enabled, MaxBatchSize, MaxDelay.")
         : options.Batching.Problems("Mlops:Batching: ") is { Count: > 0 } problems ? ValidateOptionsResult.Fail(problems)
+        : options.PredictionLog is null ? ValidateOptionsResult.Fail("Mlops:PredictionLog is null; remove the key or give it Folder.")
+        : options.PredictionLog.Problems("Mlops:PredictionLog:") is { Count: > 0 } logProblems ? ValidateOptionsResult.Fail(logProblems)
         : ValidateOptionsResult.Success;
 }

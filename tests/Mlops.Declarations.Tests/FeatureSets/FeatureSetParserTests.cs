@@ -228,6 +228,34 @@ public sealed class FeatureSetParserTests
         DiagnosticAssert.Single(result.Diagnostics, "MLOPS0009", Path, 4, 77, "fill 'mean' needs a number, but 'contract' is category. Use 'mostFrequent' or 'none'.");
     }
 
+    [Theory]
+    [InlineData("drop", FeatureSensitivity.Drop)]
+    [InlineData("hash", FeatureSensitivity.Hash)]
+    public void Parse_Sensitive_IsReadIntoTheFeature(string text, FeatureSensitivity expected)
+    {
+        var result = FeatureSetParser.Parse(Path, WithFeature($"  - {{ name: email, type: text, sensitive: {text} }}"));
+
+        Assert.Empty(result.Diagnostics);
+        Assert.Equal(expected, result.Declaration!.Value.Features[0].Sensitive);
+    }
+
+    [Fact]
+    public void Parse_NoSensitive_KeepsTheValue()
+    {
+        var result = FeatureSetParser.Parse(Path, WithFeature("  - { name: email, type: text }"));
+
+        Assert.Equal(FeatureSensitivity.None, result.Declaration!.Value.Features[0].Sensitive);
+    }
+
+    [Fact]
+    public void Parse_BadSensitive_ReportsMlops0009AtTheValue_WithASuggestion()
+    {
+        var result = FeatureSetParser.Parse(Path, WithFeature("  - { name: email, type: text, sensitive: hashed }"));
+
+        DiagnosticAssert.Single(result.Diagnostics, "MLOPS0009", Path, 4, 43, "'features[0].sensitive' is 'hashed', which is not one of: drop, hash.", "Did you mean 'hash'?");
+        Assert.Equal(FeatureSensitivity.None, result.Declaration!.Value.Features[0].Sensitive);
+    }
+
     [Fact]
     public void Parse_EntityIsAlsoAFeature_ReportsMlops0106AtEntity()
     {

@@ -1,5 +1,6 @@
 using Mlops.Declarations.Models;
 using Mlops.Pipeline.Evaluation;
+using Mlops.Runtime.Evaluation;
 
 namespace Mlops.Pipeline.Tests.Evaluation;
 

@@ -4,6 +4,7 @@ using Microsoft.ML.Data;
 using Mlops.Pipeline.Evaluation;
 using Mlops.Pipeline.Tests.Training;
 using Mlops.Pipeline.Training;
+using Mlops.Runtime.Evaluation;
 using Mlops.Runtime.Scoring;
 
 namespace Mlops.Pipeline.Tests.Evaluation;

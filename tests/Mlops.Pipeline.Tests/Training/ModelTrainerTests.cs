@@ -1,5 +1,6 @@
 using Mlops.Pipeline.Evaluation;
 using Mlops.Pipeline.Training;
+using Mlops.Runtime.Evaluation;
 using Mlops.Testing;
 
 namespace Mlops.Pipeline.Tests.Training;

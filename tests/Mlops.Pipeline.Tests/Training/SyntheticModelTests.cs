@@ -1,6 +1,7 @@
 using Mlops.Declarations.Models;
 using Mlops.Pipeline.Evaluation;
 using Mlops.Pipeline.Training;
+using Mlops.Runtime.Evaluation;
 using Mlops.Runtime.Features;
 using Mlops.Runtime.Scoring;
 using Mlops.Testing;

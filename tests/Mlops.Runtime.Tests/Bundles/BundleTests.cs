@@ -149,4 +149,44 @@ public sealed class BundleTests
         Assert.Contains(field, error.Message, StringComparison.Ordinal);
         Assert.Contains(to.Split('"')[3], error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Sensitive_IsWrittenOnlyForSensitiveInputs_AndReadBack()
+    {
+        var plain = Encoding.UTF8.GetString(Bundle.SerializeManifest(Manifest()));
+        var marked = Manifest() with { Inputs = [.. Manifest().Inputs.Select(i => i.Name == "contract" ? i with { Sensitive = FeatureSensitivity.Hash } : i)] };
+
+        var read = Bundle.Read(Bundle.Write(marked, s_model, s_profile)).Manifest;
+
+        Assert.DoesNotContain("sensitive", plain, StringComparison.Ordinal); // bundles without sensitive features keep their bytes
+        Assert.Contains("\"sensitive\": \"hash\"", Encoding.UTF8.GetString(Bundle.SerializeManifest(marked)), StringComparison.Ordinal);
+        Assert.Equal([null, FeatureSensitivity.Hash], read.Inputs.Select(i => i.Sensitive));
+    }
+
+    [Fact]
+    public void Sensitive_UnknownName_IsRefusedNamingTheField()
+    {
+        var marked = Manifest() with { Inputs = [.. Manifest().Inputs.Select(i => i.Name == "contract" ? i with { Sensitive = FeatureSensitivity.Drop } : i)] };
+        var manifest = Encoding.UTF8.GetString(Bundle.SerializeManifest(marked)).Replace("\"sensitive\": \"drop\"", "\"sensitive\": \"blur\"", StringComparison.Ordinal);
+        var bytes = DeterministicZip.Write(new Dictionary<string, byte[]> { [Bundle.ManifestEntry] = Encoding.UTF8.GetBytes(manifest), ["model.zip"] = s_model });
+
+        var error = Assert.Throws<BundleFormatException>(() => Bundle.Read(bytes));
+
+        Assert.Contains("$.inputs[1].sensitive", error.Message, StringComparison.Ordinal);
+        Assert.Contains("blur", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Schema_TakesTheStricterOfBundleAndFeatureSet()
+    {
+        var inputs = Manifest().Inputs.Select(i => i.Name == "contract" ? i with { Sensitive = FeatureSensitivity.Hash } : i).ToList();
+        var featureSet = new FeatureSet("customer", 1, null, null,
+        [
+            new Feature("tenure", FeatureType.Float, false, 0, null, [], FillStrategy.None, UnknownCategoryPolicy.Reject, FeatureSource.Data, null) { Sensitive = FeatureSensitivity.Hash },
+            new Feature("contract", FeatureType.Category, false, null, null, ["Month-to-month", "One year"], FillStrategy.None, UnknownCategoryPolicy.Ignore, FeatureSource.Data, null) { Sensitive = FeatureSensitivity.Drop },
+        ]);
+
+        Assert.Equal([FeatureSensitivity.None, FeatureSensitivity.Hash], new Mlops.Runtime.Features.InputSchema(inputs).Inputs.Select(i => i.Sensitivity));
+        Assert.Equal([FeatureSensitivity.Hash, FeatureSensitivity.Drop], new Mlops.Runtime.Features.InputSchema(inputs, featureSet).Inputs.Select(i => i.Sensitivity));
+    }
 }

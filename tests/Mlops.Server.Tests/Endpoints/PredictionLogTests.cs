@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Mlops.Server.Tests.Endpoints;
 
-/// <summary>Feature values are customer data: they reach the logs only when Mlops:LogFeatureValues is set.</summary>
+/// <summary>Feature values are customer data: they never reach the application log (the prediction log, a folder of its own, is tested in PredictionLogFileTests).</summary>
 public sealed class PredictionLogTests
 {
     // A value no other part of a request or answer contains, so finding it in a log line means a feature value was logged.
@@ -24,22 +24,6 @@ public sealed class PredictionLogTests
         await PostBothAsync(server);
 
         Assert.DoesNotContain(logs.Lines, l => l.Message.Contains("37.25", StringComparison.Ordinal));
-        Assert.DoesNotContain(logs.Lines, l => l.Category == "Mlops.Server.Predictions");
-    }
-
-    [Fact]
-    public async Task LogFeatureValuesOn_EachPredictionIsLoggedWithItsIdAndFeatures()
-    {
-        var logs = new CapturingLoggerProvider();
-        using var server = new ServerFixture(b => Capture(b.UseSetting("Mlops:LogFeatureValues", "true"), logs));
-
-        var predictionId = await PostBothAsync(server);
-
-        var lines = logs.Lines.Where(l => l.Category == "Mlops.Server.Predictions").ToList();
-        Assert.Equal(2, lines.Count);
-        Assert.All(lines, l => Assert.Contains("\"tenure\":37.25", l.Message, StringComparison.Ordinal));
-        Assert.Contains(lines, l => l.Message.StartsWith($"Prediction {predictionId}: churn v1 (primary)", StringComparison.Ordinal));
-        Assert.Contains(lines, l => l.Message.Contains("\"contract\":\"Two year\"", StringComparison.Ordinal));
     }
 
     private static void Capture(IWebHostBuilder builder, CapturingLoggerProvider logs) =>

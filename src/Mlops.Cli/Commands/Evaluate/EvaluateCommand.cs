@@ -4,6 +4,7 @@ using System.Text.Json;
 using Mlops.Cli.Output;
 using Mlops.Pipeline.Evaluation;
 using Mlops.Pipeline.Stages;
+using Mlops.Runtime.Evaluation;
 using Spectre.Console;
 
 namespace Mlops.Cli.Commands.Evaluate;

@@ -1,15 +1,21 @@
-namespace Mlops.Pipeline.Evaluation;
+namespace Mlops.Runtime.Evaluation;
 
 /// <summary>
 /// The task metrics, computed from labels and predictions so that any subset of rows (a slice with one
 /// class, say) gets every metric that is defined on it. AUC, accuracy, precision, recall and F1 agree
 /// with ML.NET's evaluators; PR-AUC is average precision and log-loss uses natural logarithms, as in
-/// scikit-learn.
+/// scikit-learn. Evaluation (holdout) and serving (live feedback) both compute them here, so a
+/// live figure means what the training figure next to it means.
 /// </summary>
-internal static class TaskMetrics
+public static class TaskMetrics
 {
     private const double Epsilon = 1e-15;
 
+    /// <summary>Binary metrics: accuracy, precision, recall, F1, PR-AUC and AUC where defined, log-loss when there are probabilities.</summary>
+    /// <param name="labels">The true classes.</param>
+    /// <param name="scores">The raw scores (ranked for AUC).</param>
+    /// <param name="probabilities">The positive class's probabilities, or null.</param>
+    /// <param name="predicted">The predicted classes.</param>
     public static (Dictionary<string, double> Metrics, ConfusionMatrix Confusion) Binary(
         IReadOnlyList<bool> labels, IReadOnlyList<float> scores, IReadOnlyList<float>? probabilities, IReadOnlyList<bool> predicted)
     {
@@ -62,6 +68,11 @@ internal static class TaskMetrics
         return (metrics, new ConfusionMatrix(tp, fp, tn, fn));
     }
 
+    /// <summary>Multiclass metrics: micro and macro accuracy and log-loss, and per-class precision, recall and F1.</summary>
+    /// <param name="classes">The classes, in the model's order.</param>
+    /// <param name="labels">Each row's true class, as an index into <paramref name="classes"/>.</param>
+    /// <param name="scores">Each row's probabilities, class by class.</param>
+    /// <param name="predicted">Each row's predicted class index, or -1.</param>
     public static (Dictionary<string, double> Metrics, List<ClassMetrics> Classes) Multiclass(
         IReadOnlyList<string> classes, IReadOnlyList<int> labels, IReadOnlyList<float[]> scores, IReadOnlyList<int> predicted)
     {
@@ -114,6 +125,9 @@ internal static class TaskMetrics
         return (metrics, perClass);
     }
 
+    /// <summary>Regression metrics: RMSE, MAE, and R2 when the labels vary.</summary>
+    /// <param name="labels">The true values.</param>
+    /// <param name="scores">The predicted values.</param>
     public static Dictionary<string, double> Regression(IReadOnlyList<float> labels, IReadOnlyList<float> scores)
     {
         var metrics = new Dictionary<string, double>(StringComparer.Ordinal);
