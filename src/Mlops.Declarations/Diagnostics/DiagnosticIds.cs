@@ -101,7 +101,7 @@ public static class DiagnosticIds
     /// <summary>MLOPS0313: an alert's <c>notify</c> is not an http, https or webhook URL.</summary>
     public static readonly DiagnosticDescriptor AlertNotifyInvalid = new("MLOPS0313", "Alert notify address is not a webhook URL", Severity.Error);
     /// <summary>MLOPS0314: an alert's <c>runbook</c> names no file in the repository (reported by <c>mlops validate</c>, which sees the files).</summary>
-    public static readonly DiagnosticDescriptor RunbookMissing = new("MLOPS0314", "Runbook is not a file in the repository", Severity.Error);
+    public static readonly DiagnosticDescriptor RunbookMissing = new("MLOPS0314", "Runbook is not a file in the repository", Severity.Warning);
 
     /// <summary>MLOPS0401.</summary>
     public static readonly DiagnosticDescriptor DataFileMissing = new("MLOPS0401", "Data file does not exist", Severity.Error);

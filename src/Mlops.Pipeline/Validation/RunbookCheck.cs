@@ -5,10 +5,11 @@ using Mlops.Pipeline.Data;
 namespace Mlops.Pipeline.Validation;
 
 /// <summary>
-/// Every alert's <c>runbook</c> that is a repository path must name a file in the repository (MLOPS0314, an error): an
-/// alert sends the on-call engineer to it, and a typo found in review costs less than a dead link found while the
-/// alert is firing. An http(s) URL is not fetched. The check needs the files, so <c>mlops validate</c> makes it, not
-/// the parser the analyzers and the server share.
+/// Every alert's <c>runbook</c> that is a repository path must name a file in the repository (MLOPS0314): an alert
+/// sends the on-call engineer to it, and a typo found in review costs less than a dead link found while the alert is
+/// firing. A warning, not an error: a document never changes what is trained or served, so the stages that validate
+/// first must not stop for it. An http(s) URL is not fetched. The check needs the files, so <c>mlops validate</c>
+/// makes it, not the parser the analyzers and the server share.
 /// </summary>
 internal static class RunbookCheck
 {
