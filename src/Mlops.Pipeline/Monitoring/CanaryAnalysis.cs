@@ -1,6 +1,7 @@
 using Mlops.Declarations.Environments;
 using Mlops.Declarations.Models;
 using Mlops.Pipeline.Gates;
+using Mlops.Runtime.Monitoring;
 
 namespace Mlops.Pipeline.Monitoring;
 
@@ -72,9 +73,7 @@ public sealed record LiveFigures(int Version, IReadOnlyDictionary<string, double
 public static class CanaryAnalysis
 {
     /// <summary>Labelled predictions each version needs before a rule on a live quality metric counts.</summary>
-    public const int MinimumFeedback = 30;
-
-    private static readonly HashSet<string> s_serviceFigures = new(StringComparer.Ordinal) { "requests", "feedback", "errorRate", "p99LatencyMs", "driftedShare" };
+    public const int MinimumFeedback = LiveMonitor.MinimumFeedback;
 
     /// <summary>Evaluates the canary's rules.</summary>
     /// <param name="model">The model.</param>
@@ -123,7 +122,7 @@ public static class CanaryAnalysis
             return new(description, AnalysisOutcome.Inconclusive, canary.Get(rule.Metric), primary.Get(rule.Metric), "too few requests yet (see the requests rule)");
         }
 
-        if (!s_serviceFigures.Contains(rule.Metric))
+        if (!LiveMonitor.ServiceFigures.Contains(rule.Metric))
         {
             var canaryFeedback = canary.Get("feedback") ?? 0;
             var primaryFeedback = primary.Get("feedback") ?? 0;

@@ -18,6 +18,12 @@ namespace Mlops.Runtime.Monitoring;
 /// </summary>
 public sealed class LiveMonitor
 {
+    /// <summary>Labelled predictions a version needs in a window before a live quality metric counts (for alerts and canary analysis).</summary>
+    public const int MinimumFeedback = 30;
+
+    /// <summary>The figures of <see cref="VersionMonitor.Figures"/> that are not live quality metrics.</summary>
+    public static readonly IReadOnlySet<string> ServiceFigures = new HashSet<string>(StringComparer.Ordinal) { "rows", "requests", "errorRate", "p99LatencyMs", "driftedShare", "feedback" };
+
     private readonly ConcurrentDictionary<(string Model, int Version, string Role), Watched> _versions = new();
     private readonly TimeProvider _time;
     private readonly int _sampleSize;

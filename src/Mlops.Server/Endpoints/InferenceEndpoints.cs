@@ -87,10 +87,10 @@ internal static class InferenceEndpoints
     }
 
     private static async Task<IResult> InferAsync(
-        string name, string? version, HttpRequest request, ModelHost host, IOptions<ServeOptions> options, PredictionLog log, MlopsMetrics metrics, TimeProvider time, CancellationToken cancellationToken)
+        string name, string? version, HttpRequest request, ModelHost host, IOptions<ServeOptions> options, PredictionLog log, MlopsMetrics metrics, MonitorService monitor, TimeProvider time, CancellationToken cancellationToken)
     {
         // The clock is read only when something listens: off, recording costs a flag check.
-        var started = metrics.IsRecording ? time.GetTimestamp() : 0;
+        var started = metrics.IsRecording || monitor.Enabled ? time.GetTimestamp() : 0;
         var snapshot = host.Snapshot;
         if (!snapshot.Models.TryGetValue(name, out var served))
         {
@@ -100,7 +100,7 @@ internal static class InferenceEndpoints
 
         try
         {
-            return await InferServedAsync(name, version, request, host, snapshot, served, options, log, metrics, time, started, cancellationToken).ConfigureAwait(false);
+            return await InferServedAsync(name, version, request, host, snapshot, served, options, log, metrics, monitor, time, started, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception) when (RecordInternal(metrics, name, RequestRoute.V2, cancellationToken))
         {
@@ -127,7 +127,7 @@ internal static class InferenceEndpoints
 
     private static async Task<IResult> InferServedAsync(
         string name, string? version, HttpRequest request, ModelHost host, ServingSnapshot snapshot, ServedModel served, IOptions<ServeOptions> options,
-        PredictionLog log, MlopsMetrics metrics, TimeProvider time, long started, CancellationToken cancellationToken)
+        PredictionLog log, MlopsMetrics metrics, MonitorService monitor, TimeProvider time, long started, CancellationToken cancellationToken)
     {
         LoadedModel? explicitVersion = null;
         if (version is not null)
@@ -222,6 +222,11 @@ internal static class InferenceEndpoints
         if (metrics.IsRecording)
         {
             metrics.RecordRequest(name, answer.Version, answer.Role, RequestRoute.V2, time.GetElapsedTime(started));
+        }
+
+        if (monitor.Enabled)
+        {
+            monitor.TryRecord(answer, batch, time.GetElapsedTime(started));
         }
 
         return new V2InferResult(name, id, answer, outputs) { PredictionIds = log.Enabled };

@@ -51,10 +51,10 @@ internal static class PredictEndpoints
     }
 
     private static async Task<Results<Ok<PredictResult>, Ok<PredictBatch>, ValidationProblem, ProblemHttpResult>> PredictAsync(
-        string name, HttpRequest request, ModelHost host, IOptions<ServeOptions> options, PredictionLog log, MlopsMetrics metrics, TimeProvider time, CancellationToken cancellationToken)
+        string name, HttpRequest request, ModelHost host, IOptions<ServeOptions> options, PredictionLog log, MlopsMetrics metrics, MonitorService monitor, TimeProvider time, CancellationToken cancellationToken)
     {
         // The clock is read only when something listens: off, recording costs a flag check.
-        var started = metrics.IsRecording ? time.GetTimestamp() : 0;
+        var started = metrics.IsRecording || monitor.Enabled ? time.GetTimestamp() : 0;
         if (!host.Snapshot.Models.TryGetValue(name, out var served))
         {
             // Not counted: the name comes from the request, and a label per made-up name has no bound.
@@ -63,7 +63,7 @@ internal static class PredictEndpoints
 
         try
         {
-            return await PredictServedAsync(name, request, host, served, options, log, metrics, time, started, cancellationToken).ConfigureAwait(false);
+            return await PredictServedAsync(name, request, host, served, options, log, metrics, monitor, time, started, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception) when (InferenceEndpoints.RecordInternal(metrics, name, RequestRoute.Predict, cancellationToken))
         {
@@ -73,7 +73,7 @@ internal static class PredictEndpoints
 
     private static async Task<Results<Ok<PredictResult>, Ok<PredictBatch>, ValidationProblem, ProblemHttpResult>> PredictServedAsync(
         string name, HttpRequest request, ModelHost host, ServedModel served, IOptions<ServeOptions> options, PredictionLog log,
-        MlopsMetrics metrics, TimeProvider time, long started, CancellationToken cancellationToken)
+        MlopsMetrics metrics, MonitorService monitor, TimeProvider time, long started, CancellationToken cancellationToken)
     {
 
         if (served.Schema is not { } schema)
@@ -148,6 +148,11 @@ internal static class PredictEndpoints
             if (metrics.IsRecording)
             {
                 metrics.RecordRequest(name, answer.Version, answer.Role, RequestRoute.Predict, time.GetElapsedTime(started));
+            }
+
+            if (monitor.Enabled)
+            {
+                monitor.TryRecord(answer, batch, time.GetElapsedTime(started));
             }
 
             return isBatch ? TypedResults.Ok(new PredictBatch(results)) : TypedResults.Ok(results[0]);

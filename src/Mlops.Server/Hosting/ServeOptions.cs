@@ -78,9 +78,21 @@ public sealed class ServeOptions
     /// <value>The default value is off (no folder).</value>
     public PredictionLogOptions PredictionLog { get; set; } = new();
 
+    /// <summary>Live monitoring of served versions (<c>Mlops:Monitoring:Enabled</c>): windows, drift, alerts; docs/monitoring.md.</summary>
+    /// <value>The default value is on.</value>
+    public MonitoringOptions Monitoring { get; set; } = new();
+
     /// <summary>Prometheus metrics at <c>GET /metrics</c> (<c>Mlops:Metrics:Enabled</c>); docs/monitoring.md lists the series.</summary>
     /// <value>The default value is on.</value>
     public MetricsOptions Metrics { get; set; } = new();
+}
+
+/// <summary>The <c>Mlops:Monitoring</c> section.</summary>
+public sealed class MonitoringOptions
+{
+    /// <summary>Whether answered requests are recorded into the monitor's windows; off, <c>GET /monitoring</c> reports empty windows and no alert fires on them.</summary>
+    /// <value>The default value is true.</value>
+    public bool Enabled { get; set; } = true;
 }
 
 /// <summary>The <c>Mlops:Metrics</c> section.</summary>
