@@ -1,5 +1,5 @@
 using System.Globalization;
-using Mlops.Pipeline.Data;
+using Mlops.Runtime.Data;
 using Mlops.Pipeline.Stages;
 using Mlops.Runtime.Store;
 using Mlops.Testing;
@@ -34,7 +34,9 @@ public sealed class MonitoringFixture : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         var cancellationToken = TestContext.Current.CancellationToken;
-        Rows = await ReadRowsAsync(Repository.Combine("data/telco-churn.csv"), cancellationToken);
+        var declarations = await Mlops.Declarations.Repository.RepositoryLoader.LoadAsync(Repository.Path, cancellationToken);
+        var bools = declarations.FeatureSets.Single().Value.Features.Where(f => f.Type == Mlops.Declarations.FeatureSets.FeatureType.Bool).Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
+        Rows = await ReadRowsAsync(Repository.Combine("data/telco-churn.csv"), bools, cancellationToken);
         var store = new LocalFolderStore(StoreFolder.Path);
         Good = await PackageAsync(store, cancellationToken);
 
@@ -89,7 +91,7 @@ public sealed class MonitoringFixture : IAsyncLifetime
         return model.Substring(start, "sha256:".Length + 64);
     }
 
-    private static async Task<IReadOnlyList<(Dictionary<string, object?>, bool)>> ReadRowsAsync(string path, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<(Dictionary<string, object?>, bool)>> ReadRowsAsync(string path, HashSet<string> bools, CancellationToken cancellationToken)
     {
         using var text = new StreamReader(path);
         var rows = new List<(Dictionary<string, object?>, bool)>();
@@ -107,6 +109,7 @@ public sealed class MonitoringFixture : IAsyncLifetime
             {
                 var field = record.Fields[i];
                 features[header[i]] = field.Length == 0 ? null
+                    : bools.Contains(header[i]) ? field == "1"
                     : double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) ? number : field;
             }
 
