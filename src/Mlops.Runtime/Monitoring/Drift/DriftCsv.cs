@@ -13,6 +13,11 @@ namespace Mlops.Runtime.Monitoring.Drift;
 /// <param name="message">What is wrong, where, and what to do.</param>
 public sealed class DriftInputException(string message) : Exception(message);
 
+/// <summary>What inference found in a file: each column's kind, and its values when one pass could keep them.</summary>
+/// <param name="Inputs">Each column as a feature: float or category, nullable, undeclared categories kept.</param>
+/// <param name="Columns">The columns' values, or null when the file must be read again with <paramref name="Inputs"/>.</param>
+public sealed record InferredFile(IReadOnlyList<BundleInput> Inputs, IReadOnlyList<ColumnValues>? Columns);
+
 /// <summary>
 /// Reads a CSV file's feature columns into drift summaries with the project's one CSV reader
 /// (<see cref="CsvReader"/>) and value rules (<see cref="FeatureInput"/>), the way <c>mlops predict</c>
@@ -121,55 +126,86 @@ public static class DriftCsv
 
     /// <summary>
     /// Infers each column's kind from a file: a number (<c>float</c>) when every present value reads as
-    /// a finite number, else a category whose declared values are its distinct texts (up to
-    /// <see cref="InferredCategoryLimit"/>), in ordinal order. Empty fields are missing.
+    /// a float by the value rules, else a category whose declared values are its distinct texts (up to
+    /// <see cref="InferredCategoryLimit"/>), in ordinal order. Empty fields are missing. The same pass
+    /// keeps the values, so the file need not be read again, unless a column turned out a category
+    /// after numbers (then <see cref="InferredFile.Columns"/> is null: read it with the inputs).
     /// </summary>
     /// <param name="path">The file.</param>
     /// <param name="displayPath">Its name in messages.</param>
     /// <param name="cancellationToken">Stops the reading.</param>
     /// <exception cref="DriftInputException">The file is missing, empty or malformed.</exception>
-    public static async Task<IReadOnlyList<BundleInput>> InferFileAsync(string path, string displayPath, CancellationToken cancellationToken)
+    public static async Task<InferredFile> InferFileAsync(string path, string displayPath, CancellationToken cancellationToken)
     {
         using var reader = Open(path, displayPath);
         await using var csv = new CsvReader(reader);
         var header = await HeaderAsync(csv, displayPath, cancellationToken).ConfigureAwait(false);
         var width = header.Fields.Length;
         var numeric = Enumerable.Repeat(true, width).ToArray();
-        var texts = Enumerable.Range(0, width).Select(_ => new HashSet<string>(StringComparer.Ordinal)).ToArray();
-        var lookups = texts.Select(t => t.GetAlternateLookup<ReadOnlySpan<char>>()).ToArray();
+        var flipped = new bool[width];
+        var missing = new long[width];
+        var numbers = header.Fields.Select((name, c) => new DriftColumnBuilder(new FeatureInput(name, c, FeatureType.Float, true, [], UnknownCategoryPolicy.Ignore, null, null))).ToArray();
+        var counts = Enumerable.Range(0, width).Select(_ => new Dictionary<string, long>(StringComparer.Ordinal)).ToArray();
+        var lookups = counts.Select(t => t.GetAlternateLookup<ReadOnlySpan<char>>()).ToArray();
+        string? error = null;
         await ForEachBlockAsync(csv, displayPath, block =>
         {
             for (var r = 0; r < block.Count; r++)
             {
                 block.MoveTo(r);
-                var fields = Math.Min(width, block.FieldCount);
-                for (var c = 0; c < fields; c++)
+                if (block.FieldCount != width)
+                {
+                    error = $"{displayPath}({block.Line},1): error {DiagnosticIds.MalformedCsv.Id}: the row has {block.FieldCount} fields, the header {width}. Fix the quoting or the separators.";
+                    return false;
+                }
+
+                for (var c = 0; c < width; c++)
                 {
                     var field = block[c];
                     if (field.IsEmpty)
                     {
+                        missing[c]++;
                         continue;
                     }
 
-                    if (numeric[c] && FeatureInput.TryParseNumber(field, out var number) && double.IsFinite(number))
+                    if (numeric[c])
                     {
-                        continue;
+                        if (numbers[c].Input.ReadText(field, out var value) is null)
+                        {
+                            numbers[c].Add(value);
+                            continue;
+                        }
+
+                        numeric[c] = false;
+                        flipped[c] = numbers[c].Count > 0;
                     }
 
-                    numeric[c] = false;
-                    if (texts[c].Count < InferredCategoryLimit)
-                    {
-                        lookups[c].Add(field);
-                    }
+                    var lookup = lookups[c];
+                    lookup[field] = lookup.TryGetValue(field, out var count) ? count + 1 : 1;
                 }
             }
 
             return true;
         }, cancellationToken).ConfigureAwait(false);
 
-        return [.. header.Fields.Select((name, c) => numeric[c]
+        if (error is not null)
+        {
+            throw new DriftInputException(error);
+        }
+
+        var inputs = header.Fields.Select((name, c) => numeric[c]
             ? new BundleInput(name, FeatureType.Float, true, [])
-            : new BundleInput(name, FeatureType.Category, true, [.. texts[c].Order(StringComparer.Ordinal)]))];
+            : new BundleInput(name, FeatureType.Category, true, [.. counts[c].Keys.Order(StringComparer.Ordinal).Take(InferredCategoryLimit)])).ToList();
+        if (flipped.Any(f => f))
+        {
+            return new InferredFile(inputs, null);
+        }
+
+        var columns = new ColumnValues[width];
+        Parallel.For(0, width, new ParallelOptions { CancellationToken = cancellationToken }, c => columns[c] = numeric[c]
+            ? numbers[c].Build() with { Missing = missing[c] }
+            : new CategoryCounts(header.Fields[c], counts[c], missing[c]));
+        return new InferredFile(inputs, columns);
     }
 
     private static StreamReader Open(string path, string displayPath)

@@ -76,6 +76,22 @@ public sealed class DriftCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Drift_ColumnWithAWordAfterNumbers_IsInferredACategory()
+    {
+        var rows = string.Concat(Enumerable.Range(0, 60).Select(i => $"{i % 3}\n")) + "A\n";
+        var reference = Write("ref.csv", "code\n" + rows);
+        var current = Write("cur.csv", "code\n" + rows);
+
+        var result = await CliRunner.RunAsync("drift", "--reference", reference, "--current", current, "--json");
+
+        Assert.True(result.ExitCode == 0, result.Error + result.Out);
+        using var json = JsonDocument.Parse(result.Out);
+        var code = json.RootElement.GetProperty("features")[0];
+        Assert.Equal(("category", "chisquare", 0.0), (code.GetProperty("kind").GetString(), code.GetProperty("method").GetString(), code.GetProperty("statistic").GetDouble()));
+        Assert.Equal(61, code.GetProperty("referenceValues").GetInt64());
+    }
+
+    [Fact]
     public async Task Drift_CurrentMissingAFeature_ExitsTwoNamingTheColumnAtTheHeader()
     {
         var reference = Write("ref.csv", Rows(100, shift: 0, seed: 1));
