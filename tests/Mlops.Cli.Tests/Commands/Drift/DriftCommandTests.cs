@@ -63,6 +63,22 @@ public sealed class DriftCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Drift_AllStatistics_AddsEveryStatisticOfTheKind()
+    {
+        var reference = Write("ref.csv", Rows(2000, shift: 0, seed: 1));
+        var current = Write("cur.csv", Rows(1500, shift: 1, seed: 2));
+
+        var result = await CliRunner.RunAsync("drift", "--reference", reference, "--current", current, "--all-statistics", "--json");
+
+        Assert.True(result.ExitCode == 1, result.Error + result.Out);
+        using var json = JsonDocument.Parse(result.Out);
+        var amount = json.RootElement.GetProperty("features")[0];
+        Assert.Equal(["ks", "ks.pValue", "wasserstein", "psi"], amount.GetProperty("statistics").EnumerateObject().Select(p => p.Name));
+        Assert.Equal(amount.GetProperty("statistic").GetDouble(), amount.GetProperty("statistics").GetProperty("wasserstein").GetDouble());
+        Assert.Equal(["chisquare", "chisquare.pValue", "jensenshannon"], json.RootElement.GetProperty("features")[1].GetProperty("statistics").EnumerateObject().Select(p => p.Name));
+    }
+
+    [Fact]
     public async Task Drift_TooFewRows_IsInconclusiveAndExitsZero()
     {
         var reference = Write("ref.csv", Rows(500, shift: 0, seed: 1));
