@@ -24,25 +24,13 @@ DATA=${DATA:-$WORK/data}
 trap 'rm -rf "$WORK"' EXIT
 
 mkdir -p "$OUT"
-log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" | tee -a "$OUT/run.log" >&2; }
-load() { cut -d' ' -f1-3 /proc/loadavg; }
-
-for tool in dotnet git /usr/bin/time; do
-    command -v "$tool" >/dev/null || { echo "run.sh: $tool is missing" >&2; exit 1; }
-done
+. "$HERE/../common.sh"
+need_tools dotnet git /usr/bin/time
 [[ -f $PEER ]] || { echo "run.sh: the peer $PEER is missing; set PEER" >&2; exit 1; }
 "$PYTHON" -c 'import pandas, scipy' 2>/dev/null \
     || { echo "run.sh: $PYTHON lacks pandas/scipy (apt-get install -y python3-pandas python3-scipy)" >&2; exit 1; }
 
-{
-    echo "date $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-    echo "cpu $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(nproc) cores"
-    echo "memory $(free -g | awk '/Mem:/ {print $2}') GiB"
-    echo "os $(. /etc/os-release && echo "$PRETTY_NAME")"
-    echo "dotnet $(dotnet --version)"
-    echo "python $("$PYTHON" -c 'import sys, numpy, pandas, scipy; print(sys.version.split()[0], "numpy", numpy.__version__, "pandas", pandas.__version__, "scipy", scipy.__version__)')"
-    echo "commit $(git -C "$REPO" rev-parse --short HEAD)"
-} | tee "$OUT/machine.txt" >&2
+machine_info numpy pandas scipy
 
 # Published for this runtime (ReadyToRun), as a container or a released tool gets it.
 log "publishing mlops (linux-x64, ReadyToRun)"
