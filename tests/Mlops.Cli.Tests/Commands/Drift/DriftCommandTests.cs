@@ -132,6 +132,33 @@ public sealed class DriftCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Drift_BadValuesAcrossBlocks_ReportsTheFirstFiveInFileOrder()
+    {
+        var reference = Write("ref.csv", Rows(100, shift: 0, seed: 1));
+        int[] bad = [100, 4200, 4300, 8300, 8400, 9000, 9500];
+        var current = Write("cur.csv", "amount,plan\n" + string.Concat(Enumerable.Range(1, 10_000).Select(i => bad.Contains(i) ? $"x{i},basic\n" : $"{i},basic\n")));
+
+        var result = await CliRunner.RunAsync("drift", "--reference", reference, "--current", current);
+
+        Assert.Equal(2, result.ExitCode);
+        var lines = result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(bad.Take(5).Select(i => $"{current}({i + 1},1): error MLOPS0404: amount: expected a number, got \"x{i}\"."), lines.Take(5));
+        Assert.StartsWith("mlops: ", lines[5], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Drift_MalformedCsv_ExitsTwoWithThePlace()
+    {
+        var reference = Write("ref.csv", Rows(100, shift: 0, seed: 1));
+        var current = Write("cur.csv", "amount,plan\n1,basic\n2,\"gold\n");
+
+        var result = await CliRunner.RunAsync("drift", "--reference", reference, "--current", current);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith($"{current}(3,3): error MLOPS0410: '{current}' is not well-formed CSV: the quoted field that starts here never ends", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Drift_UnknownMethod_ExitsTwoListingTheMethods()
     {
         var reference = Write("ref.csv", Rows(100, shift: 0, seed: 1));
