@@ -70,7 +70,7 @@ for round in $(seq 1 "$RUNS"); do
     done
 done
 
-# Both tools' figures on the last round, side by side, to see that they compute the same statistics.
+# Medians of the rounds, the ratio, and mlops's verdict on the last round.
 "$PYTHON" - "$OUT/mlops-$RUNS.out" "$OUT/results.csv" <<'PY' | tee "$OUT/summary.txt" >&2
 import csv, json, statistics, sys
 report = json.load(open(sys.argv[1]))
