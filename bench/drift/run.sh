@@ -43,18 +43,21 @@ if [[ ! -f $DATA/ref.csv || ! -f $DATA/cur.csv ]]; then
 fi
 log "reference $(stat -c %s "$DATA/ref.csv") bytes, current $(stat -c %s "$DATA/cur.csv") bytes"
 
+# Each command as a script of its own, so /usr/bin/time measures the whole process.
 # The peer runs without the OpenBLAS settings this machine sets for older builds (FACTS.md).
-peer() { env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$PYTHON" "$PEER" run "$DATA"; }
+printf '#!/bin/sh\nexec env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "%s" "%s" run "%s"\n' "$PYTHON" "$PEER" "$DATA" >"$WORK/peer"
 # --all-statistics: the peer computes KS, normed Wasserstein and PSI for numbers and chi-square and
 # Jensen-Shannon for categories, so mlops computes them all too (auto decides with two of them).
-mlops() { dotnet "$WORK/mlops/mlops.dll" drift --reference "$DATA/ref.csv" --current "$DATA/cur.csv" --all-statistics --json; }
+printf '#!/bin/sh\nexec dotnet "%s" drift --reference "%s" --current "%s" --all-statistics --json\n' "$WORK/mlops/mlops.dll" "$DATA/ref.csv" "$DATA/cur.csv" >"$WORK/mlops"
+chmod +x "$WORK/peer" "$WORK/mlops"
+cp "$WORK/peer" "$WORK/mlops" "$OUT/"
 
 echo "round,tool,wall_s,user_s,sys_s,max_rss_kib,read_s,load1" >"$OUT/results.csv"
 for round in $(seq 1 "$RUNS"); do
     for tool in mlops peer; do
         before=$(load | cut -d' ' -f1)
         set +e
-        /usr/bin/time -f '%e %U %S %M' -o "$WORK/time.txt" "$tool" >"$OUT/$tool-$round.out" 2>"$OUT/$tool-$round.err"
+        /usr/bin/time -f '%e %U %S %M' -o "$WORK/time.txt" "$WORK/$tool" >"$OUT/$tool-$round.out" 2>"$OUT/$tool-$round.err"
         code=$?
         set -e
         # mlops exits 1 here (half the columns are shifted: the data set drifted); the peer exits 0.
