@@ -45,19 +45,19 @@ log "reference $(stat -c %s "$DATA/ref.csv") bytes, current $(stat -c %s "$DATA/
 
 # Each command as a script of its own, so /usr/bin/time measures the whole process.
 # The peer runs without the OpenBLAS settings this machine sets for older builds (FACTS.md).
-printf '#!/bin/sh\nexec env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "%s" "%s" run "%s"\n' "$PYTHON" "$PEER" "$DATA" >"$WORK/peer"
+printf '#!/bin/sh\nexec env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "%s" "%s" run "%s"\n' "$PYTHON" "$PEER" "$DATA" >"$WORK/run-peer"
 # --all-statistics: the peer computes KS, normed Wasserstein and PSI for numbers and chi-square and
 # Jensen-Shannon for categories, so mlops computes them all too (auto decides with two of them).
-printf '#!/bin/sh\nexec dotnet "%s" drift --reference "%s" --current "%s" --all-statistics --json\n' "$WORK/mlops/mlops.dll" "$DATA/ref.csv" "$DATA/cur.csv" >"$WORK/mlops"
-chmod +x "$WORK/peer" "$WORK/mlops"
-cp "$WORK/peer" "$WORK/mlops" "$OUT/"
+printf '#!/bin/sh\nexec dotnet "%s" drift --reference "%s" --current "%s" --all-statistics --json\n' "$WORK/mlops/mlops.dll" "$DATA/ref.csv" "$DATA/cur.csv" >"$WORK/run-mlops"
+chmod +x "$WORK/run-peer" "$WORK/run-mlops"
+cp "$WORK/run-peer" "$WORK/run-mlops" "$OUT/"
 
 echo "round,tool,wall_s,user_s,sys_s,max_rss_kib,read_s,load1" >"$OUT/results.csv"
 for round in $(seq 1 "$RUNS"); do
     for tool in mlops peer; do
         before=$(load | cut -d' ' -f1)
         set +e
-        /usr/bin/time -f '%e %U %S %M' -o "$WORK/time.txt" "$WORK/$tool" >"$OUT/$tool-$round.out" 2>"$OUT/$tool-$round.err"
+        /usr/bin/time -f '%e %U %S %M' -o "$WORK/time.txt" "$WORK/run-$tool" >"$OUT/$tool-$round.out" 2>"$OUT/$tool-$round.err"
         code=$?
         set -e
         # mlops exits 1 here (half the columns are shifted: the data set drifted); the peer exits 0.
