@@ -62,7 +62,8 @@ for round in $(seq 1 "$RUNS"); do
         set -e
         # mlops exits 1 here (half the columns are shifted: the data set drifted); the peer exits 0.
         [[ $tool == mlops && $code -ne 1 || $tool == peer && $code -ne 0 ]] && { echo "run.sh: $tool exited $code" >&2; cat "$OUT/$tool-$round.err" >&2; exit 1; }
-        read -r wall user sys rss <"$WORK/time.txt"
+        # /usr/bin/time writes "Command exited with non-zero status N" first when the exit code is not 0.
+        read -r wall user sys rss < <(tail -n 1 "$WORK/time.txt")
         if [[ $tool == mlops ]]; then
             read_s=$("$PYTHON" -c 'import json, sys; print(round(json.load(open(sys.argv[1]))["readSeconds"], 3))' "$OUT/$tool-$round.out")
         else
