@@ -25,26 +25,14 @@ WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 
 mkdir -p "$OUT"
-log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" | tee -a "$OUT/run.log" >&2; }
-load() { cut -d' ' -f1-3 /proc/loadavg; }
-
-for tool in dotnet git awk strace /usr/bin/time; do
-    command -v "$tool" >/dev/null || { echo "run.sh: $tool is missing" >&2; exit 1; }
-done
+. "$HERE/../common.sh"
+need_tools dotnet git awk strace /usr/bin/time
 [[ -f $PEER ]] || { echo "run.sh: the peer $PEER is missing; set PEER" >&2; exit 1; }
 "$PYTHON" -c 'import pandas, sklearn' 2>/dev/null \
     || { echo "run.sh: $PYTHON lacks pandas/sklearn (apt-get install -y python3-pandas python3-sklearn)" >&2; exit 1; }
 
 log "repo $REPO, results $OUT, $(nproc) cores, load $(load)"
-{
-    echo "date $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-    echo "cpu $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(nproc) cores"
-    echo "memory $(free -g | awk '/Mem:/ {print $2}') GiB"
-    echo "os $(. /etc/os-release && echo "$PRETTY_NAME")"
-    echo "dotnet $(dotnet --version)"
-    echo "python $("$PYTHON" -c 'import sys, pandas, sklearn; print(sys.version.split()[0], "pandas", pandas.__version__, "sklearn", sklearn.__version__)')"
-    echo "commit $(git -C "$REPO" rev-parse --short HEAD)"
-} | tee "$OUT/machine.txt" >&2
+machine_info pandas sklearn
 
 # Two builds of the CLI: published for this runtime (ReadyToRun, as a container or a released tool
 # gets it), and the plain build output the Cake pipeline runs (JIT-compiled as it goes).

@@ -81,6 +81,7 @@ public static class DriftStage
         string schema;
         Bundle? bundle = null;
         (string Model, int Version)? version = null;
+        IReadOnlyList<ColumnValues>? inferredColumns = null;
         if (request.Model is { } named)
         {
             if (!ModelTag.TryParseName(named, out var model, out var number))
@@ -118,14 +119,16 @@ public static class DriftStage
         }
         else
         {
-            inputs = await DriftCsv.InferFileAsync(request.Reference!.FullPath, request.Reference.Display, cancellationToken).ConfigureAwait(false);
+            var inferred = await DriftCsv.InferFileAsync(request.Reference!.FullPath, request.Reference.Display, cancellationToken).ConfigureAwait(false);
+            inputs = inferred.Inputs;
+            inferredColumns = inferred.Columns;
             schema = "inferred from the reference";
         }
 
         var features = DriftInputs.For(inputs);
-        var referenceColumns = request.Reference is { } file
+        var referenceColumns = inferredColumns ?? (request.Reference is { } file
             ? await DriftCsv.ReadFileAsync(file.FullPath, file.Display, features, cancellationToken).ConfigureAwait(false)
-            : await ReferenceSample.ReadAsync(bundle!, cancellationToken).ConfigureAwait(false);
+            : await ReferenceSample.ReadAsync(bundle!, cancellationToken).ConfigureAwait(false));
         IReadOnlyList<ColumnValues> currentColumns;
         long currentRows;
         if (Directory.Exists(request.Current.FullPath))

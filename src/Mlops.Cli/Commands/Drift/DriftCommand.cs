@@ -26,10 +26,11 @@ internal static class DriftCommand
         var driftShare = new Option<double?>("--drift-share") { Description = "The share of drifted features at which the data set has drifted. The default is 0.5." };
         var repo = new Option<DirectoryInfo>("--repo") { Description = "Repository root; defaults to the current folder." };
         var store = StoreOption.Create();
+        var all = new Option<bool>("--all-statistics") { Description = "Also compute every statistic of each feature's kind (KS, normed Wasserstein, PSI; chi-square, Jensen-Shannon), to compare with other tools; the method still decides." };
         var json = new Option<bool>("--json") { Description = "Write the result as JSON." };
         var command = new Command("drift", "Compare current data with a reference, feature by feature, and say whether the data set drifted (exit 1).")
         {
-            reference, current, featureSet, model, method, threshold, driftShare, repo, store, json,
+            reference, current, featureSet, model, method, threshold, driftShare, all, repo, store, json,
         };
         command.SetAction((parse, ct) => RunAsync(context, new Settings(
             parse.GetValue(reference),
@@ -41,6 +42,7 @@ internal static class DriftCommand
             parse.GetValue(driftShare),
             parse.GetValue(repo) ?? new DirectoryInfo("."),
             parse.GetValue(store),
+            parse.GetValue(all),
             parse.GetValue(json)), ct));
         return command;
     }
@@ -53,7 +55,7 @@ internal static class DriftCommand
             throw new UsageException($"--method '{name}' is not a drift method; use one of {string.Join(", ", DriftMethods.Names)}.");
         }
 
-        var options = new DriftOptions { Method = method, Threshold = settings.Threshold, DriftShare = settings.DriftShare ?? 0.5 };
+        var options = new DriftOptions { Method = method, Threshold = settings.Threshold, DriftShare = settings.DriftShare ?? 0.5, AllStatistics = settings.AllStatistics };
         if (options.Problems() is { Count: > 0 } problems)
         {
             throw new UsageException(string.Join(" ", problems));
@@ -152,6 +154,17 @@ internal static class DriftCommand
             writer.WriteNumber("currentValues", feature.CurrentValues);
             Nullable(writer, "unseenShare", feature.UnseenShare);
             writer.WriteString("reason", feature.Reason);
+            if (feature.Statistics is { } statistics)
+            {
+                writer.WriteStartObject("statistics");
+                foreach (var (name, value) in statistics)
+                {
+                    writer.WriteNumber(name, value);
+                }
+
+                writer.WriteEndObject();
+            }
+
             writer.WriteEndObject();
         }
 
@@ -187,5 +200,5 @@ internal static class DriftCommand
 
     private static string Percent(double value) => value.ToString("0.#%", CultureInfo.InvariantCulture);
 
-    private sealed record Settings(FileInfo? Reference, string Current, string? FeatureSet, string? Model, string? Method, double? Threshold, double? DriftShare, DirectoryInfo Repo, string? Store, bool Json);
+    private sealed record Settings(FileInfo? Reference, string Current, string? FeatureSet, string? Model, string? Method, double? Threshold, double? DriftShare, DirectoryInfo Repo, string? Store, bool AllStatistics, bool Json);
 }

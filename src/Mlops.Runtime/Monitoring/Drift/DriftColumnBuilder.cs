@@ -96,6 +96,35 @@ public sealed class DriftColumnBuilder
         }
     }
 
+    /// <summary>Adds every value another builder of the same feature collected (readers that worked side by side).</summary>
+    /// <param name="other">The other builder.</param>
+    public void AddFrom(DriftColumnBuilder other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (other.Input.Type != Input.Type || other.Input.Name != Input.Name)
+        {
+            throw new ArgumentException($"The other builder collects '{other.Input.Name}', not '{Input.Name}'.", nameof(other));
+        }
+
+        if (_numberCount + other._numberCount > _numbers.Length)
+        {
+            Array.Resize(ref _numbers, _numberCount + other._numberCount);
+        }
+
+        other._numbers.AsSpan(0, other._numberCount).CopyTo(_numbers.AsSpan(_numberCount));
+        _numberCount += other._numberCount;
+        _missing += other._missing;
+        for (var code = 0; code < _codeCounts.Length; code++)
+        {
+            _codeCounts[code] += other._codeCounts[code];
+        }
+
+        foreach (var (value, count) in other._other)
+        {
+            _other[value] = _other.GetValueOrDefault(value) + count;
+        }
+    }
+
     /// <summary>The summary of the values added; the builder may go on collecting afterwards.</summary>
     public ColumnValues Build()
     {

@@ -13,6 +13,11 @@ namespace Mlops.Runtime.Monitoring.Drift;
 /// <param name="message">What is wrong, where, and what to do.</param>
 public sealed class DriftInputException(string message) : Exception(message);
 
+/// <summary>What inference found in a file: each column's kind, and its values when one pass could keep them.</summary>
+/// <param name="Inputs">Each column as a feature: float or category, nullable, undeclared categories kept.</param>
+/// <param name="Columns">The columns' values, or null when the file must be read again with <paramref name="Inputs"/>.</param>
+public sealed record InferredFile(IReadOnlyList<BundleInput> Inputs, IReadOnlyList<ColumnValues>? Columns);
+
 /// <summary>
 /// Reads a CSV file's feature columns into drift summaries with the project's one CSV reader
 /// (<see cref="CsvReader"/>) and value rules (<see cref="FeatureInput"/>), the way <c>mlops predict</c>
@@ -73,103 +78,139 @@ public static class DriftCsv
                 + $"Add the column{(absent.Count == 1 ? "" : "s")} (empty fields for missing values), or compare files of the same features.");
         }
 
-        var builders = inputs.Select(i => new DriftColumnBuilder(i)).ToArray();
-        var errors = new List<string>();
-        await ForEachBlockAsync(csv, displayPath, block =>
+        // Two readers of values take blocks in turn, each with its own builders, merged at the end; each
+        // keeps the first errors it meets, so the first five of the file are among them.
+        var workers = Math.Clamp(Environment.ProcessorCount, 1, 2);
+        var builders = Enumerable.Range(0, workers).Select(_ => inputs.Select(i => new DriftColumnBuilder(i)).ToArray()).ToArray();
+        var errors = Enumerable.Range(0, workers).Select(_ => new List<(long Block, int Row, string Message)>()).ToArray();
+        var width = header.Fields.Length;
+        await ForEachBlockAsync(csv, displayPath, workers, (worker, sequence, block) =>
         {
-            for (var r = 0; r < block.Count; r++)
+            var mine = builders[worker];
+            var found = errors[worker];
+            for (var r = 0; r < block.Count && found.Count < ShownErrors; r++)
             {
                 block.MoveTo(r);
-                if (block.FieldCount != header.Fields.Length)
+                if (block.FieldCount != width)
                 {
-                    errors.Add($"{displayPath}({block.Line},1): error {DiagnosticIds.MalformedCsv.Id}: the row has {block.FieldCount} fields, the header {header.Fields.Length}. Fix the quoting or the separators.");
+                    found.Add((sequence, r, $"{displayPath}({block.Line},1): error {DiagnosticIds.MalformedCsv.Id}: the row has {block.FieldCount} fields, the header {width}. Fix the quoting or the separators."));
+                    continue;
                 }
-                else
+
+                for (var i = 0; i < mine.Length; i++)
                 {
-                    for (var i = 0; i < builders.Length; i++)
+                    var builder = mine[i];
+                    if (builder.Input.ReadText(block[columns[i]], out var value) is { } problem)
                     {
-                        var builder = builders[i];
-                        if (builder.Input.ReadText(block[columns[i]], out var value) is { } problem)
-                        {
-                            errors.Add($"{displayPath}({block.Line},{block.PositionOf(columns[i]).Column}): error {problem.Id}: {builder.Input.Name}: {problem.Message}");
-                        }
-                        else
-                        {
-                            builder.Add(value);
-                        }
+                        found.Add((sequence, r, $"{displayPath}({block.Line},{block.PositionOf(columns[i]).Column}): error {problem.Id}: {builder.Input.Name}: {problem.Message}"));
+                    }
+                    else
+                    {
+                        builder.Add(value);
                     }
                 }
-
-                if (errors.Count >= ShownErrors)
-                {
-                    return false;
-                }
             }
-
-            return true;
         }, cancellationToken).ConfigureAwait(false);
 
-        if (errors.Count > 0)
+        var shown = errors.SelectMany(e => e).OrderBy(e => e.Block).ThenBy(e => e.Row).Take(ShownErrors).Select(e => e.Message).ToList();
+        if (shown.Count > 0)
         {
-            throw new DriftInputException(string.Join("\n", errors) + (errors.Count >= ShownErrors ? $"\nmlops: '{displayPath}' has at least {ShownErrors} values that cannot be read (the first are above); correct them." : ""));
+            throw new DriftInputException(string.Join("\n", shown) + (shown.Count >= ShownErrors ? $"\nmlops: '{displayPath}' has at least {ShownErrors} values that cannot be read (the first are above); correct them." : ""));
         }
 
-        var results = new ColumnValues[builders.Length];
-        Parallel.For(0, builders.Length, new ParallelOptions { CancellationToken = cancellationToken }, i => results[i] = builders[i].Build());
+        for (var w = 1; w < workers; w++)
+        {
+            for (var i = 0; i < inputs.Count; i++)
+            {
+                builders[0][i].AddFrom(builders[w][i]);
+            }
+        }
+
+        var results = new ColumnValues[inputs.Count];
+        Parallel.For(0, inputs.Count, new ParallelOptions { CancellationToken = cancellationToken }, i => results[i] = builders[0][i].Build());
         return results;
     }
 
     /// <summary>
     /// Infers each column's kind from a file: a number (<c>float</c>) when every present value reads as
-    /// a finite number, else a category whose declared values are its distinct texts (up to
-    /// <see cref="InferredCategoryLimit"/>), in ordinal order. Empty fields are missing.
+    /// a float by the value rules, else a category whose declared values are its distinct texts (up to
+    /// <see cref="InferredCategoryLimit"/>), in ordinal order. Empty fields are missing. The same pass
+    /// keeps the values, so the file need not be read again, unless a column turned out a category
+    /// after numbers (then <see cref="InferredFile.Columns"/> is null: read it with the inputs).
     /// </summary>
     /// <param name="path">The file.</param>
     /// <param name="displayPath">Its name in messages.</param>
     /// <param name="cancellationToken">Stops the reading.</param>
     /// <exception cref="DriftInputException">The file is missing, empty or malformed.</exception>
-    public static async Task<IReadOnlyList<BundleInput>> InferFileAsync(string path, string displayPath, CancellationToken cancellationToken)
+    public static async Task<InferredFile> InferFileAsync(string path, string displayPath, CancellationToken cancellationToken)
     {
         using var reader = Open(path, displayPath);
         await using var csv = new CsvReader(reader);
         var header = await HeaderAsync(csv, displayPath, cancellationToken).ConfigureAwait(false);
         var width = header.Fields.Length;
         var numeric = Enumerable.Repeat(true, width).ToArray();
-        var texts = Enumerable.Range(0, width).Select(_ => new HashSet<string>(StringComparer.Ordinal)).ToArray();
-        var lookups = texts.Select(t => t.GetAlternateLookup<ReadOnlySpan<char>>()).ToArray();
-        await ForEachBlockAsync(csv, displayPath, block =>
+        var flipped = new bool[width];
+        var missing = new long[width];
+        var numbers = header.Fields.Select((name, c) => new DriftColumnBuilder(new FeatureInput(name, c, FeatureType.Float, true, [], UnknownCategoryPolicy.Ignore, null, null))).ToArray();
+        var counts = Enumerable.Range(0, width).Select(_ => new Dictionary<string, long>(StringComparer.Ordinal)).ToArray();
+        var lookups = counts.Select(t => t.GetAlternateLookup<ReadOnlySpan<char>>()).ToArray();
+        string? error = null;
+        await ForEachBlockAsync(csv, displayPath, 1, (_, _, block) =>
         {
-            for (var r = 0; r < block.Count; r++)
+            for (var r = 0; r < block.Count && error is null; r++)
             {
                 block.MoveTo(r);
-                var fields = Math.Min(width, block.FieldCount);
-                for (var c = 0; c < fields; c++)
+                if (block.FieldCount != width)
+                {
+                    error = $"{displayPath}({block.Line},1): error {DiagnosticIds.MalformedCsv.Id}: the row has {block.FieldCount} fields, the header {width}. Fix the quoting or the separators.";
+                    continue;
+                }
+
+                for (var c = 0; c < width; c++)
                 {
                     var field = block[c];
                     if (field.IsEmpty)
                     {
+                        missing[c]++;
                         continue;
                     }
 
-                    if (numeric[c] && FeatureInput.TryParseNumber(field, out var number) && double.IsFinite(number))
+                    if (numeric[c])
                     {
-                        continue;
+                        if (numbers[c].Input.ReadText(field, out var value) is null)
+                        {
+                            numbers[c].Add(value);
+                            continue;
+                        }
+
+                        numeric[c] = false;
+                        flipped[c] = numbers[c].Count > 0;
                     }
 
-                    numeric[c] = false;
-                    if (texts[c].Count < InferredCategoryLimit)
-                    {
-                        lookups[c].Add(field);
-                    }
+                    var lookup = lookups[c];
+                    lookup[field] = lookup.TryGetValue(field, out var count) ? count + 1 : 1;
                 }
             }
-
-            return true;
         }, cancellationToken).ConfigureAwait(false);
 
-        return [.. header.Fields.Select((name, c) => numeric[c]
+        if (error is not null)
+        {
+            throw new DriftInputException(error);
+        }
+
+        var inputs = header.Fields.Select((name, c) => numeric[c]
             ? new BundleInput(name, FeatureType.Float, true, [])
-            : new BundleInput(name, FeatureType.Category, true, [.. texts[c].Order(StringComparer.Ordinal)]))];
+            : new BundleInput(name, FeatureType.Category, true, [.. counts[c].Keys.Order(StringComparer.Ordinal).Take(InferredCategoryLimit)])).ToList();
+        if (flipped.Any(f => f))
+        {
+            return new InferredFile(inputs, null);
+        }
+
+        var columns = new ColumnValues[width];
+        Parallel.For(0, width, new ParallelOptions { CancellationToken = cancellationToken }, c => columns[c] = numeric[c]
+            ? numbers[c].Build() with { Missing = missing[c] }
+            : new CategoryCounts(header.Fields[c], counts[c], missing[c]));
+        return new InferredFile(inputs, columns);
     }
 
     private static StreamReader Open(string path, string displayPath)
@@ -208,18 +249,20 @@ public static class DriftCsv
     }
 
     /// <summary>
-    /// Parses the records after the header on another thread into blocks and hands each to
-    /// <paramref name="read"/> here, in file order; false from it stops the reading.
+    /// Parses the records after the header on another thread into blocks and hands them to
+    /// <paramref name="workers"/> readers (<paramref name="read"/> with the reader's index and the block's
+    /// sequence number); one reader sees its blocks in file order.
     /// </summary>
-    private static async Task ForEachBlockAsync(CsvReader csv, string displayPath, Func<CsvRecordBlock, bool> read, CancellationToken cancellationToken)
+    private static async Task ForEachBlockAsync(CsvReader csv, string displayPath, int workers, Action<int, long, CsvRecordBlock> read, CancellationToken cancellationToken)
     {
-        var blocks = Channel.CreateBounded<CsvRecordBlock>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
+        var blocks = Channel.CreateBounded<(long Sequence, CsvRecordBlock Block)>(new BoundedChannelOptions(2 * workers) { SingleReader = workers == 1, SingleWriter = true });
         var free = new ConcurrentQueue<CsvRecordBlock>();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var parse = Task.Run(async () =>
         {
             try
             {
+                long sequence = 0;
                 var block = Rent();
                 while (await csv.ReadRecordAsync(stop.Token).ConfigureAwait(false))
                 {
@@ -231,31 +274,42 @@ public static class DriftCsv
 
                     if (block.IsFull)
                     {
-                        await blocks.Writer.WriteAsync(block, stop.Token).ConfigureAwait(false);
+                        await blocks.Writer.WriteAsync((sequence++, block), stop.Token).ConfigureAwait(false);
                         block = Rent();
                     }
                 }
 
-                await blocks.Writer.WriteAsync(block, stop.Token).ConfigureAwait(false);
+                await blocks.Writer.WriteAsync((sequence, block), stop.Token).ConfigureAwait(false);
                 blocks.Writer.TryComplete();
             }
             catch (Exception e)
             {
-                // A malformed record ends the blocks there: the reader reports it after the rows before it.
+                // A malformed record ends the blocks there; the readers report it once the rows before it are read.
                 blocks.Writer.TryComplete(e);
             }
         }, CancellationToken.None);
 
+        async Task ReadBlocksAsync(int worker)
+        {
+            await foreach (var (sequence, block) in blocks.Reader.ReadAllAsync(stop.Token).ConfigureAwait(false))
+            {
+                read(worker, sequence, block);
+                free.Enqueue(block);
+            }
+        }
+
         try
         {
-            await foreach (var block in blocks.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            var readers = Enumerable.Range(1, workers - 1).Select(w => Task.Run(() => ReadBlocksAsync(w), CancellationToken.None)).Prepend(ReadBlocksAsync(0)).ToArray();
+            try
             {
-                if (!read(block))
-                {
-                    break;
-                }
-
-                free.Enqueue(block);
+                await Task.WhenAll(readers).ConfigureAwait(false);
+            }
+            catch
+            {
+                await stop.CancelAsync().ConfigureAwait(false);
+                await Task.WhenAll(readers).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                throw readers.Select(r => r.Exception?.InnerException).FirstOrDefault(e => e is not null and not OperationCanceledException) ?? new OperationCanceledException(cancellationToken);
             }
         }
         catch (ChannelClosedException e) when (e.InnerException is CsvFormatException format)

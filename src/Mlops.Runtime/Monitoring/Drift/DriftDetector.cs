@@ -87,6 +87,49 @@ public static class DriftDetector
                 $"too few values to test: {reference.Present} in the reference and {currentPresent} in the current data, at least {options.MinimumValues} needed on each side");
         }
 
+        return CompareValues(reference, current, method, threshold, options.AllStatistics, Result);
+    }
+
+    private static FeatureDrift CompareValues(ColumnValues reference, ColumnValues current, DriftMethod method, double threshold, bool all, Func<double?, double?, bool, bool, string?, FeatureDrift> make)
+    {
+        var result = Decide(reference, current, method, threshold, make);
+        return all ? result with { Statistics = Every(reference, current) } : result;
+    }
+
+    private static Dictionary<string, double> Every(ColumnValues reference, ColumnValues current)
+    {
+        var statistics = new Dictionary<string, double>(StringComparer.Ordinal);
+        void Add(string name, double value)
+        {
+            if (double.IsFinite(value))
+            {
+                statistics[name] = value;
+            }
+        }
+
+        if (reference is NumberValues r && current is NumberValues c)
+        {
+            var ks = DriftStatistics.KolmogorovSmirnov(r.Sorted, c.Sorted);
+            Add("ks", ks.Statistic);
+            Add("ks.pValue", ks.PValue);
+            Add("wasserstein", DriftStatistics.NormedWasserstein(r.Sorted, c.Sorted));
+            Add("psi", DriftStatistics.Psi(r.Sorted, c.Sorted));
+        }
+        else if (reference is CategoryCounts rc && current is CategoryCounts cc)
+        {
+            var categories = rc.Counts.Keys.Order(StringComparer.Ordinal).ToArray();
+            var chi = DriftStatistics.ChiSquare([.. categories.Select(k => rc.Counts[k])], [.. categories.Select(k => cc.Counts.GetValueOrDefault(k))]);
+            Add("chisquare", chi.Statistic);
+            Add("chisquare.pValue", chi.PValue);
+            var union = rc.Counts.Keys.Union(cc.Counts.Keys).Order(StringComparer.Ordinal).ToArray();
+            Add("jensenshannon", DriftStatistics.JensenShannon([.. union.Select(k => rc.Counts.GetValueOrDefault(k))], [.. union.Select(k => cc.Counts.GetValueOrDefault(k))]));
+        }
+
+        return statistics;
+    }
+
+    private static FeatureDrift Decide(ColumnValues reference, ColumnValues current, DriftMethod method, double threshold, Func<double?, double?, bool, bool, string?, FeatureDrift> make)
+    {
         switch (reference, current)
         {
             case (NumberValues r, NumberValues c):
@@ -94,13 +137,13 @@ public static class DriftDetector
                 {
                     case DriftMethod.KolmogorovSmirnov:
                         var ks = DriftStatistics.KolmogorovSmirnov(r.Sorted, c.Sorted);
-                        return Result(ks.Statistic, ks.PValue, ks.PValue < threshold, false, null);
+                        return make(ks.Statistic, ks.PValue, ks.PValue < threshold, false, null);
                     case DriftMethod.Wasserstein:
                         var distance = DriftStatistics.NormedWasserstein(r.Sorted, c.Sorted);
-                        return Result(distance, null, distance >= threshold, false, null);
+                        return make(distance, null, distance >= threshold, false, null);
                     default:
                         var psi = DriftStatistics.Psi(r.Sorted, c.Sorted);
-                        return Result(psi, null, psi >= threshold, false, null);
+                        return make(psi, null, psi >= threshold, false, null);
                 }
 
             case (CategoryCounts r, CategoryCounts c):
@@ -111,15 +154,15 @@ public static class DriftDetector
                     var observed = categories.Select(k => c.Counts.GetValueOrDefault(k)).ToArray();
                     var chi = DriftStatistics.ChiSquare(expected, observed);
                     return double.IsNaN(chi.Statistic)
-                        ? Result(null, 0, true, false, "no current value is one of the reference's categories")
-                        : Result(chi.Statistic, chi.PValue, chi.PValue < threshold, false, null);
+                        ? make(null, 0, true, false, "no current value is one of the reference's categories")
+                        : make(chi.Statistic, chi.PValue, chi.PValue < threshold, false, null);
                 }
 
                 var union = r.Counts.Keys.Union(c.Counts.Keys).Order(StringComparer.Ordinal).ToArray();
                 var js = DriftStatistics.JensenShannon(
                     [.. union.Select(k => r.Counts.GetValueOrDefault(k))],
                     [.. union.Select(k => c.Counts.GetValueOrDefault(k))]);
-                return Result(js, null, js >= threshold, false, null);
+                return make(js, null, js >= threshold, false, null);
 
             default:
                 throw new ArgumentException($"'{reference.Name}' has values of an unknown kind.", nameof(reference));

@@ -33,6 +33,14 @@ public sealed record DriftOptions
     /// <value>The default value is 0.1 (ten points of the share of rows).</value>
     public double NullRateIncrease { get; init; } = 0.1;
 
+    /// <summary>
+    /// Whether to compute, beside the deciding test, every statistic of the feature's kind (numbers: KS
+    /// with its p-value, normed Wasserstein, PSI; categories: chi-square with its p-value, Jensen-Shannon),
+    /// for comparing with other tools (<see cref="FeatureDrift.Statistics"/>).
+    /// </summary>
+    /// <value>The default value is false.</value>
+    public bool AllStatistics { get; init; }
+
     /// <summary>Per feature (by name), a method or threshold that replaces the data set's.</summary>
     /// <value>The default value is empty.</value>
     public IReadOnlyDictionary<string, FeatureDriftOptions> Features { get; init; } = new Dictionary<string, FeatureDriftOptions>(StringComparer.Ordinal);

@@ -34,6 +34,13 @@ public sealed record FeatureDrift(
     /// <summary>Whether the share of missing values rose by at least <see cref="DriftOptions.NullRateIncrease"/>; such a feature has <see cref="Drifted"/> set too.</summary>
     public bool NullRateRose { get; init; }
 
+    /// <summary>
+    /// With <see cref="DriftOptions.AllStatistics"/>: every statistic of the feature's kind by name
+    /// (<c>ks</c>, <c>ks.pValue</c>, <c>wasserstein</c>, <c>psi</c>; <c>chisquare</c>, <c>chisquare.pValue</c>,
+    /// <c>jensenshannon</c>), an undefined one left out; null otherwise, and when inconclusive.
+    /// </summary>
+    public IReadOnlyDictionary<string, double>? Statistics { get; init; }
+
     /// <summary>The figure compared with the threshold: the p-value for KS and chi-square, else the statistic.</summary>
     public double? Score => DriftMethods.HasPValue(Method) ? PValue : Statistic;
 }

@@ -63,6 +63,22 @@ public sealed class DriftCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Drift_AllStatistics_AddsEveryStatisticOfTheKind()
+    {
+        var reference = Write("ref.csv", Rows(2000, shift: 0, seed: 1));
+        var current = Write("cur.csv", Rows(1500, shift: 1, seed: 2));
+
+        var result = await CliRunner.RunAsync("drift", "--reference", reference, "--current", current, "--all-statistics", "--json");
+
+        Assert.True(result.ExitCode == 1, result.Error + result.Out);
+        using var json = JsonDocument.Parse(result.Out);
+        var amount = json.RootElement.GetProperty("features")[0];
+        Assert.Equal(["ks", "ks.pValue", "wasserstein", "psi"], amount.GetProperty("statistics").EnumerateObject().Select(p => p.Name));
+        Assert.Equal(amount.GetProperty("statistic").GetDouble(), amount.GetProperty("statistics").GetProperty("wasserstein").GetDouble());
+        Assert.Equal(["chisquare", "chisquare.pValue", "jensenshannon"], json.RootElement.GetProperty("features")[1].GetProperty("statistics").EnumerateObject().Select(p => p.Name));
+    }
+
+    [Fact]
     public async Task Drift_TooFewRows_IsInconclusiveAndExitsZero()
     {
         var reference = Write("ref.csv", Rows(500, shift: 0, seed: 1));
@@ -73,6 +89,22 @@ public sealed class DriftCommandTests : IDisposable
         Assert.True(result.ExitCode == 0, result.Error + result.Out);
         Assert.Contains(result.Lines, l => l.StartsWith("amount ", StringComparison.Ordinal) && l.Contains("inconclusive", StringComparison.Ordinal) && l.Contains("at least 30 needed", StringComparison.Ordinal));
         Assert.Contains("2 inconclusive", result.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Drift_ColumnWithAWordAfterNumbers_IsInferredACategory()
+    {
+        var rows = string.Concat(Enumerable.Range(0, 60).Select(i => $"{i % 3}\n")) + "A\n";
+        var reference = Write("ref.csv", "code\n" + rows);
+        var current = Write("cur.csv", "code\n" + rows);
+
+        var result = await CliRunner.RunAsync("drift", "--reference", reference, "--current", current, "--json");
+
+        Assert.True(result.ExitCode == 0, result.Error + result.Out);
+        using var json = JsonDocument.Parse(result.Out);
+        var code = json.RootElement.GetProperty("features")[0];
+        Assert.Equal(("category", "chisquare", 0.0), (code.GetProperty("kind").GetString(), code.GetProperty("method").GetString(), code.GetProperty("statistic").GetDouble()));
+        Assert.Equal(61, code.GetProperty("referenceValues").GetInt64());
     }
 
     [Fact]
@@ -97,6 +129,33 @@ public sealed class DriftCommandTests : IDisposable
 
         Assert.Equal(2, result.ExitCode);
         Assert.StartsWith($"{current}(3,6): error MLOPS0404: amount: expected a number, got \"ten\".", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Drift_BadValuesAcrossBlocks_ReportsTheFirstFiveInFileOrder()
+    {
+        var reference = Write("ref.csv", Rows(100, shift: 0, seed: 1));
+        int[] bad = [100, 4200, 4300, 8300, 8400, 9000, 9500];
+        var current = Write("cur.csv", "amount,plan\n" + string.Concat(Enumerable.Range(1, 10_000).Select(i => bad.Contains(i) ? $"x{i},basic\n" : $"{i},basic\n")));
+
+        var result = await CliRunner.RunAsync("drift", "--reference", reference, "--current", current);
+
+        Assert.Equal(2, result.ExitCode);
+        var lines = result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(bad.Take(5).Select(i => $"{current}({i + 1},1): error MLOPS0404: amount: expected a number, got \"x{i}\"."), lines.Take(5));
+        Assert.StartsWith("mlops: ", lines[5], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Drift_MalformedCsv_ExitsTwoWithThePlace()
+    {
+        var reference = Write("ref.csv", Rows(100, shift: 0, seed: 1));
+        var current = Write("cur.csv", "amount,plan\n1,basic\n2,\"gold\n");
+
+        var result = await CliRunner.RunAsync("drift", "--reference", reference, "--current", current);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith($"{current}(3,3): error MLOPS0410: '{current}' is not well-formed CSV: the quoted field that starts here never ends", result.Error, StringComparison.Ordinal);
     }
 
     [Fact]
