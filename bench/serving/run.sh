@@ -13,7 +13,8 @@
 # clone and serves it), BEFORE_DLL (an Mlops.Server.dll built from an earlier commit: served too, as
 # "before", for a before/after comparison in the same run), BEFORE_ARGS (extra settings for that server:
 # BEFORE_DLL=<this build's Mlops.Server.dll> BEFORE_ARGS=--Mlops:Metrics:Enabled=false compares metrics
-# on and off), PYTHON_SERVER (1; 0 leaves gunicorn out).
+# on and off), MLOPS_ARGS (extra settings for Mlops.Server; "{work}" stands for the run's scratch folder,
+# e.g. MLOPS_ARGS=--Mlops:PredictionLog:Folder={work}/predictions), PYTHON_SERVER (1; 0 leaves gunicorn out).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -34,6 +35,7 @@ PYTHON=${PYTHON:-/usr/bin/python3}
 TRAINER=${TRAINER:-lbfgs}
 BEFORE_DLL=${BEFORE_DLL:-}
 read -r -a BEFORE_ARGS <<<"${BEFORE_ARGS:-}"
+read -r -a MLOPS_ARGS <<<"${MLOPS_ARGS:-}"
 PYTHON_SERVER=${PYTHON_SERVER:-1}
 PORT_BEFORE=${PORT_BEFORE:-18083}
 OUT=${OUT:-$HERE/results/$(date -u +%Y%m%dT%H%M%SZ)}
@@ -133,7 +135,7 @@ start() {
 
 start mlops dotnet "$REPO/src/Mlops.Server/bin/Release/net10.0/Mlops.Server.dll" \
     --Mlops:Environment=staging --Mlops:Repo="$WORK/staging" --Mlops:Store="$STORE" \
-    --Mlops:CacheFolder="$WORK/serve-cache" --urls "http://127.0.0.1:$PORT_MLOPS"
+    --Mlops:CacheFolder="$WORK/serve-cache" --urls "http://127.0.0.1:$PORT_MLOPS" "${MLOPS_ARGS[@]//\{work\}/$WORK}"
 start bare dotnet "$HERE/BareServer/bin/Release/net10.0/BareServer.dll" \
     --Bundle="$BUNDLE" --urls "http://127.0.0.1:$PORT_BARE"
 if [[ -n "$BEFORE_DLL" ]]; then

@@ -52,7 +52,7 @@ public static class ReferenceSample
         return chosen;
     }
 
-    /// <summary>Writes the chosen rows' feature columns as CSV (UTF-8, LF): a header of the feature names, numbers in their shortest float text, bools as true/false, missing values empty.</summary>
+    /// <summary>Writes the chosen rows' feature columns as CSV (UTF-8, LF): a header of the feature names, numbers in their shortest float text, bools as true/false, missing values empty; a feature marked <c>sensitive</c> is written empty.</summary>
     /// <param name="rows">The rows, by column (the training data's batch).</param>
     /// <param name="chosen">The rows to write, in order.</param>
     /// <param name="inputs">The features, in the bundle's order.</param>
@@ -69,7 +69,8 @@ public static class ReferenceSample
         {
             for (var i = 0; i < inputs.Count; i++)
             {
-                var column = columns[i];
+                // A sensitive feature's values stay out of the bundle (personal data, docs/monitoring.md): its column is empty.
+                var column = inputs[i].Sensitive is null or FeatureSensitivity.None ? columns[i] : -1;
                 switch (inputs[i].Type)
                 {
                     case FeatureType.Float or FeatureType.Int:

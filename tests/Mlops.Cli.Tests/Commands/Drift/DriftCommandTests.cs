@@ -46,19 +46,21 @@ public sealed class DriftCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task Drift_SmallReferenceWithMethodKs_ReportsPValuesAndNullRates()
+    public async Task Drift_SmallReferenceWithMethodKs_ReportsPValuesAndNullRates_AndARisingNullRateIsDrift()
     {
         var reference = Write("ref.csv", Rows(500, shift: 0, seed: 1));
         var current = Write("cur.csv", "amount,plan\n" + Rows(400, shift: 0, seed: 3).Split('\n', 2)[1] + string.Concat(Enumerable.Repeat(",\n", 100)));
 
         var result = await CliRunner.RunAsync("drift", "--reference", reference, "--current", current, "--method", "ks", "--json");
 
-        Assert.True(result.ExitCode == 0, result.Error + result.Out);
+        // The present values are alike (p >= 0.05), but a fifth of the rows arrive empty: that alone is drift.
+        Assert.True(result.ExitCode == 1, result.Error + result.Out);
         using var json = JsonDocument.Parse(result.Out);
         var amount = json.RootElement.GetProperty("features")[0];
         Assert.Equal("ks", amount.GetProperty("method").GetString());
         Assert.InRange(amount.GetProperty("pValue").GetDouble(), 0.05, 1);
         Assert.Equal(0.2, amount.GetProperty("currentNullRate").GetDouble(), 9);
+        Assert.True(amount.GetProperty("drifted").GetBoolean());
         Assert.Equal("chisquare", json.RootElement.GetProperty("features")[1].GetProperty("method").GetString());
     }
 

@@ -58,4 +58,27 @@ public sealed class ReferenceSampleTests
         Assert.Equal(2, ((CategoryCounts)columns[1]).Counts["true"]);
         Assert.Equal(1, ((CategoryCounts)columns[2]).Counts["Weekly"]); // an undeclared category is kept: drift measures it
     }
+
+    [Theory]
+    [InlineData(FeatureSensitivity.Drop)]
+    [InlineData(FeatureSensitivity.Hash)]
+    public void Write_SensitiveFeature_KeepsNoneOfItsValuesInTheBundle(FeatureSensitivity sensitivity)
+    {
+        BundleInput[] inputs = [s_inputs[0] with { Sensitive = sensitivity }, s_inputs[1], s_inputs[2]];
+        var schema = new InputSchema(inputs);
+        var rows = schema.NewBatch(2);
+        for (var r = 0; r < 2; r++)
+        {
+            Assert.Null(schema.Inputs[0].ReadText("42.5", out var tenure));
+            Assert.Null(schema.Inputs[1].ReadText("1", out var partner));
+            Assert.Null(schema.Inputs[2].ReadText("One year", out var contract));
+            rows.Set(0, r, tenure);
+            rows.Set(1, r, partner);
+            rows.Set(2, r, contract);
+        }
+
+        var csv = Encoding.UTF8.GetString(ReferenceSample.Write(rows, [0, 1], inputs));
+
+        Assert.Equal("tenure,partner,contract\n,true,One year\n,true,One year\n", csv);
+    }
 }
