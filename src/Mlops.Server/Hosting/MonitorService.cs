@@ -34,10 +34,12 @@ internal sealed class MonitorService : BackgroundService
     private readonly Channel<Answered> _queue;
     private readonly HttpClient _webhooks = new();
     private readonly AlertDispatcher _dispatcher;
-    private readonly AlertEngine _alerts;
+    private readonly Lazy<AlertEngine> _engine;
+    private readonly Lazy<LiveMonitor> _monitor;
     private readonly Lock _evaluating = new();
     private string? _promotionCommit;
     private HashSet<(string Model, int Version)> _served = [];
+    private readonly Lazy<bool> _enabled;
     private long _dropped;
     private MonitorReport? _latest;
 
@@ -49,24 +51,26 @@ internal sealed class MonitorService : BackgroundService
         _metrics = metrics;
         _log = log;
         _logger = logger;
-        Monitor = new LiveMonitor(host.Snapshot.Monitoring, time);
-        Enabled = options.Value.Monitoring.Enabled;
+        // Nothing here reads the options or the host: the constructor runs before the options are
+        // validated at start, and a bad setting must fail as an OptionsValidationException.
         _queue = Channel.CreateBounded<Answered>(new BoundedChannelOptions(QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite }, _ => Interlocked.Increment(ref _dropped));
         _dispatcher = new AlertDispatcher(_webhooks, logger, time);
-        _alerts = new AlertEngine(options.Value.Environment, time, _dispatcher);
+        _engine = new(() => new AlertEngine(options.Value.Environment, time, _dispatcher));
+        _monitor = new(() => new LiveMonitor(host.Snapshot.Monitoring, time));
+        _enabled = new(() => options.Value.Monitoring.Enabled);
     }
 
     /// <summary>The monitor every served version is recorded in.</summary>
-    public LiveMonitor Monitor { get; }
+    public LiveMonitor Monitor => _monitor.Value;
 
     /// <summary>Whether answered requests are recorded (<c>Mlops:Monitoring:Enabled</c>); off, the windows stay empty and recording costs a flag check.</summary>
-    public bool Enabled { get; }
+    public bool Enabled => _enabled.Value;
 
     /// <summary>Answered requests the queue had no room for (counted, never waited for).</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
 
     /// <summary>The alert engine (for tests and the status page).</summary>
-    public AlertEngine Alerts => _alerts;
+    public AlertEngine Alerts => _engine.Value;
 
     /// <summary>The webhook deliveries so far.</summary>
     public WebhookCounts Webhooks => _dispatcher.Counts;
@@ -209,16 +213,16 @@ internal sealed class MonitorService : BackgroundService
             {
                 foreach (var version in model.Versions)
                 {
-                    _alerts.Observe(Observation(rule, model.Model, version));
+                    _engine.Value.Observe(Observation(rule, model.Model, version));
                 }
             }
         }
 
         var now = report.At;
-        var statuses = _alerts.Active.Select(a => new AlertStatus(
+        var statuses = _engine.Value.Active.Select(a => new AlertStatus(
             a.Rule.When, KindName(a.Rule.Condition.Kind), a.Model, a.Version, a.Phase == AlertPhase.Firing ? "firing" : "pending", a.ActiveSince, a.Value, Message(a)))
             .ToList();
-        statuses.AddRange(_alerts.ResolvedSince(now - Monitor.Window).Select(n => new AlertStatus(
+        statuses.AddRange(_engine.Value.ResolvedSince(now - Monitor.Window).Select(n => new AlertStatus(
             n.Rule.When, KindName(n.Rule.Condition.Kind), n.Model, n.Version, "resolved", n.EndsAt ?? now, n.Value, AlertMessage.Summary(n))));
         return statuses;
     }
@@ -252,8 +256,8 @@ internal sealed class MonitorService : BackgroundService
     private string Message(AlertState state)
     {
         var summary = AlertMessage.Summary(new AlertNotification(
-            AlertNotificationStatus.Firing, _alerts.Environment, state.Model, state.Version, state.Rule, state.Value, state.Threshold, state.Detail,
-            state.ActiveSince, null, _alerts.LastPromotion, _alerts.RollbackCommand, state.Rule.Runbook));
+            AlertNotificationStatus.Firing, _engine.Value.Environment, state.Model, state.Version, state.Rule, state.Value, state.Threshold, state.Detail,
+            state.ActiveSince, null, _engine.Value.LastPromotion, _engine.Value.RollbackCommand, state.Rule.Runbook));
         return state.Phase == AlertPhase.Firing ? summary : "PENDING" + summary["FIRING".Length..];
     }
 
@@ -286,7 +290,7 @@ internal sealed class MonitorService : BackgroundService
         {
             foreach (var model in report.Models)
             {
-                gauges.SetAlertFiring(model.Model, rule.Id, _alerts.Firing.Any(a => a.Model == model.Model && a.Rule.Id == rule.Id));
+                gauges.SetAlertFiring(model.Model, rule.Id, _engine.Value.Firing.Any(a => a.Model == model.Model && a.Rule.Id == rule.Id));
             }
         }
     }
@@ -297,7 +301,7 @@ internal sealed class MonitorService : BackgroundService
         var served = report.Models.SelectMany(m => m.Versions.Select(v => (m.Model, v.Version))).ToHashSet();
         foreach (var (model, version) in _served.Where(v => !served.Contains(v)))
         {
-            _alerts.Retire(model, version);
+            _engine.Value.Retire(model, version);
             _metrics.Monitoring.RemoveVersion(model, version);
         }
 
@@ -318,7 +322,7 @@ internal sealed class MonitorService : BackgroundService
             if (git?.WorkingDirectory is { } workTree && git.Head.Commit is { } tip)
             {
                 var file = Path.GetRelativePath(workTree, Path.Combine(Path.GetFullPath(_options.Value.Repo), "environments", snapshot.Environment + ".yaml")).Replace('\\', '/');
-                _alerts.LastPromotion = LastPromotion.Read(git, tip, file);
+                _engine.Value.LastPromotion = LastPromotion.Read(git, tip, file);
             }
         }
         catch (GitException e)
