@@ -1,3 +1,4 @@
+using Mlops.Runtime.Data;
 using System.Reflection;
 using Microsoft.ML;
 using Mlops.Declarations.FeatureSets;
