@@ -1,8 +1,5 @@
 using System.Collections.Concurrent;
-using System.Globalization;
-using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Reflection;
 using System.Text;
 using System.Text.Json;
@@ -204,48 +201,20 @@ public sealed class MonitoringEndToEndTests(MonitoringFixture example) : IClassF
     /// <summary>Receives webhook POSTs on a loopback port of its own and keeps their JSON bodies in order.</summary>
     private sealed class WebhookListener : IDisposable
     {
-        private readonly HttpListener _listener = new();
         private readonly ConcurrentQueue<JsonElement> _received = new();
-        private readonly Task _loop;
+        private readonly LoopbackHttpListener _listener;
 
-        public WebhookListener()
+        public WebhookListener() => _listener = new(async context =>
         {
-            int port;
-            using (var probe = new TcpListener(IPAddress.Loopback, 0))
+            using (var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8))
             {
-                probe.Start();
-                port = ((IPEndPoint)probe.LocalEndpoint).Port;
+                _received.Enqueue(JsonDocument.Parse(await reader.ReadToEndAsync()).RootElement.Clone());
             }
 
-            Url = string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}/hook");
-            _listener.Prefixes.Add(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}/"));
-            _listener.Start();
-            _loop = Task.Run(async () =>
-            {
-                while (_listener.IsListening)
-                {
-                    HttpListenerContext context;
-                    try
-                    {
-                        context = await _listener.GetContextAsync();
-                    }
-                    catch (Exception e) when (e is HttpListenerException or ObjectDisposedException)
-                    {
-                        return;
-                    }
+            context.Response.StatusCode = 204;
+        });
 
-                    using (var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8))
-                    {
-                        _received.Enqueue(JsonDocument.Parse(await reader.ReadToEndAsync()).RootElement.Clone());
-                    }
-
-                    context.Response.StatusCode = 204;
-                    context.Response.Close();
-                }
-            });
-        }
-
-        public string Url { get; }
+        public string Url => _listener.Url + "/hook";
 
         public async Task<IReadOnlyList<JsonElement>> WaitForAsync(int count, TimeSpan limit)
         {
@@ -259,11 +228,6 @@ public sealed class MonitoringEndToEndTests(MonitoringFixture example) : IClassF
             return [.. _received];
         }
 
-        public void Dispose()
-        {
-            _listener.Stop();
-            _listener.Close();
-            _loop.Wait(TimeSpan.FromSeconds(10));
-        }
+        public void Dispose() => _listener.Dispose();
     }
 }

@@ -144,54 +144,18 @@ public sealed class MonitorCheckCommandTests : IDisposable
     }
 
     /// <summary>Answers every GET /monitoring with the same body, on a loopback port of its own.</summary>
-    private sealed class ReportServer : IDisposable
+    private sealed class ReportServer(string body) : IDisposable
     {
-        private readonly HttpListener _listener = new();
-        private readonly Task _loop;
-
-        public ReportServer(string body)
+        private readonly LoopbackHttpListener _listener = new(async context =>
         {
-            var port = FreePort();
-            Url = $"http://127.0.0.1:{port}";
-            _listener.Prefixes.Add(Url + "/");
-            _listener.Start();
-            _loop = Task.Run(async () =>
-            {
-                while (_listener.IsListening)
-                {
-                    HttpListenerContext context;
-                    try
-                    {
-                        context = await _listener.GetContextAsync();
-                    }
-                    catch (Exception e) when (e is HttpListenerException or ObjectDisposedException)
-                    {
-                        return;
-                    }
+            var bytes = Encoding.UTF8.GetBytes(body);
+            context.Response.StatusCode = context.Request.Url!.AbsolutePath == "/monitoring" ? 200 : 404;
+            context.Response.ContentType = "application/json";
+            await context.Response.OutputStream.WriteAsync(bytes);
+        });
 
-                    var bytes = Encoding.UTF8.GetBytes(body);
-                    context.Response.StatusCode = context.Request.Url!.AbsolutePath == "/monitoring" ? 200 : 404;
-                    context.Response.ContentType = "application/json";
-                    await context.Response.OutputStream.WriteAsync(bytes);
-                    context.Response.Close();
-                }
-            });
-        }
+        public string Url => _listener.Url;
 
-        public string Url { get; }
-
-        public void Dispose()
-        {
-            _listener.Stop();
-            _listener.Close();
-            _loop.Wait(TimeSpan.FromSeconds(10));
-        }
-
-        private static int FreePort()
-        {
-            using var probe = new TcpListener(IPAddress.Loopback, 0);
-            probe.Start();
-            return ((IPEndPoint)probe.LocalEndpoint).Port;
-        }
+        public void Dispose() => _listener.Dispose();
     }
 }

@@ -1,0 +1,59 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Mlops.Testing;
+
+/// <summary>
+/// A real HTTP endpoint on a loopback port of its own (HttpListener), answering every request with
+/// <c>handle</c> until disposed: a webhook receiver, or a stand-in server a command is pointed at.
+/// </summary>
+public sealed class LoopbackHttpListener : IDisposable
+{
+    private readonly HttpListener _listener = new();
+    private readonly Task _loop;
+
+    /// <summary>Starts listening.</summary>
+    /// <param name="handle">Answers one request; the listener closes the response afterwards.</param>
+    public LoopbackHttpListener(Func<HttpListenerContext, Task> handle)
+    {
+        int port;
+        using (var probe = new TcpListener(IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        }
+
+        Url = string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}");
+        _listener.Prefixes.Add(Url + "/");
+        _listener.Start();
+        _loop = Task.Run(async () =>
+        {
+            while (_listener.IsListening)
+            {
+                HttpListenerContext context;
+                try
+                {
+                    context = await _listener.GetContextAsync();
+                }
+                catch (Exception e) when (e is HttpListenerException or ObjectDisposedException)
+                {
+                    return;
+                }
+
+                await handle(context);
+                context.Response.Close();
+            }
+        });
+    }
+
+    /// <summary>The base address, without a trailing slash (<c>http://127.0.0.1:PORT</c>).</summary>
+    public string Url { get; }
+
+    public void Dispose()
+    {
+        _listener.Stop();
+        _listener.Close();
+        _loop.Wait(TimeSpan.FromSeconds(10));
+    }
+}
