@@ -40,6 +40,10 @@ internal sealed class MonitorService : BackgroundService
     private string? _promotionCommit;
     private HashSet<(string Model, int Version)> _served = [];
     private readonly Lazy<bool> _enabled;
+    private readonly Lazy<long> _maxRowsPerSecond;
+    private long _budgetSecond;
+    private long _rowsThisSecond;
+    private long _notSampled;
     private long _dropped;
     private MonitorReport? _latest;
 
@@ -58,6 +62,7 @@ internal sealed class MonitorService : BackgroundService
         _engine = new(() => new AlertEngine(options.Value.Environment, time, _dispatcher));
         _monitor = new(() => new LiveMonitor(host.Snapshot.Monitoring, time));
         _enabled = new(() => options.Value.Monitoring.Enabled);
+        _maxRowsPerSecond = new(() => options.Value.Monitoring.MaxRowsPerSecond);
     }
 
     /// <summary>The monitor every served version is recorded in.</summary>
@@ -76,11 +81,39 @@ internal sealed class MonitorService : BackgroundService
     public WebhookCounts Webhooks => _dispatcher.Counts;
 
     /// <summary>
-    /// Hands an answered request over (on the request path): the rows are copied, because the batch
-    /// they came in may be reused; everything else happens on the background reader.
+    /// Hands an answered request over (on the request path). Every request's latency and outcome is
+    /// kept; its rows are copied (the batch they came in may be reused) while this second's row budget
+    /// (<see cref="MonitoringOptions.MaxRowsPerSecond"/>) lasts, so that at a high rate the windows hold
+    /// a sample of the rows instead of every row costing the request threads. Everything else happens
+    /// on the background reader.
     /// </summary>
-    public void TryRecord(ServedBatch answer, FeatureBatch batch, TimeSpan latency) =>
-        _queue.Writer.TryWrite(new Answered(answer, batch.Copy(), latency, _time.GetUtcNow()));
+    public void TryRecord(ServedBatch answer, FeatureBatch batch, TimeSpan latency)
+    {
+        var now = _time.GetUtcNow();
+        _queue.Writer.TryWrite(new Answered(answer, TakeRows(batch.RowCount, now) ? batch.Copy() : null, latency, now));
+    }
+
+    /// <summary>Rows handed over but not recorded into the windows because the second's row budget was spent.</summary>
+    public long RowsNotSampled => Interlocked.Read(ref _notSampled);
+
+    private bool TakeRows(int rows, DateTimeOffset now)
+    {
+        var second = now.ToUnixTimeSeconds();
+        if (second != Volatile.Read(ref _budgetSecond))
+        {
+            // A new second: the first request to see it resets the budget (a race only lets a few rows more through).
+            Volatile.Write(ref _budgetSecond, second);
+            Interlocked.Exchange(ref _rowsThisSecond, 0);
+        }
+
+        if (Interlocked.Add(ref _rowsThisSecond, rows) <= _maxRowsPerSecond.Value)
+        {
+            return true;
+        }
+
+        Interlocked.Add(ref _notSampled, rows);
+        return false;
+    }
 
     /// <summary>Records what is queued, evaluates, and keeps the report.</summary>
     public MonitorReport Evaluate()
@@ -179,9 +212,9 @@ internal sealed class MonitorService : BackgroundService
             }
 
             Monitor.RecordRequest(version, role, item.Latency, failed, item.At);
-            if (!failed)
+            if (!failed && item.Rows is { } rows)
             {
-                Monitor.Record(version, role, item.Rows, item.Answer.Predictions, item.At);
+                Monitor.Record(version, role, rows, item.Answer.Predictions, item.At);
             }
         }
     }
@@ -341,5 +374,5 @@ internal sealed class MonitorService : BackgroundService
         _ => "liveMetric",
     };
 
-    private sealed record Answered(ServedBatch Answer, FeatureBatch Rows, TimeSpan Latency, DateTimeOffset At);
+    private sealed record Answered(ServedBatch Answer, FeatureBatch? Rows, TimeSpan Latency, DateTimeOffset At);
 }

@@ -93,6 +93,14 @@ public sealed class MonitoringOptions
     /// <summary>Whether answered requests are recorded into the monitor's windows; off, <c>GET /monitoring</c> reports empty windows and no alert fires on them.</summary>
     /// <value>The default value is true.</value>
     public bool Enabled { get; set; } = true;
+
+    /// <summary>
+    /// The most rows a second whose features are recorded into the windows (<c>Mlops:Monitoring:MaxRowsPerSecond</c>);
+    /// above it the rows of further requests that second are left out (their latency and outcome are still counted),
+    /// so the windows hold a sample of the traffic (docs/monitoring.md).
+    /// </summary>
+    /// <value>The default value is 2,000.</value>
+    public long MaxRowsPerSecond { get; set; } = 2_000;
 }
 
 /// <summary>The <c>Mlops:Metrics</c> section.</summary>
@@ -111,5 +119,7 @@ internal sealed class BatchingOptionsValidation : IValidateOptions<ServeOptions>
         : options.Batching.Problems("Mlops:Batching: ") is { Count: > 0 } problems ? ValidateOptionsResult.Fail(problems)
         : options.PredictionLog is null ? ValidateOptionsResult.Fail("Mlops:PredictionLog is null; remove the key or give it Folder.")
         : options.PredictionLog.Problems("Mlops:PredictionLog:") is { Count: > 0 } logProblems ? ValidateOptionsResult.Fail(logProblems)
+        : options.Monitoring is null ? ValidateOptionsResult.Fail("Mlops:Monitoring is null; remove the key or give it Enabled, MaxRowsPerSecond.")
+        : options.Monitoring.MaxRowsPerSecond < 1 ? ValidateOptionsResult.Fail($"Mlops:Monitoring:MaxRowsPerSecond is {options.Monitoring.MaxRowsPerSecond}; give at least 1 (rows a second recorded into the monitor's windows), or turn monitoring off with Mlops:Monitoring:Enabled=false.")
         : ValidateOptionsResult.Success;
 }
