@@ -38,6 +38,9 @@ public sealed record ServedPrediction(Prediction Prediction, string Model, int V
 /// <param name="Reason">Why a fallback answered, if one did.</param>
 public sealed record ServedBatch(BatchPredictions Predictions, string Model, int Version, string? Digest, string? Commit, ServedRole Role, string? Reason = null)
 {
+    /// <summary>The shadow's predictions for the same rows, when a shadow is served (for the monitor; never returned to the caller).</summary>
+    public ShadowResult? Shadow { get; init; }
+
     /// <summary>One row's answer, as a single-row request would have it.</summary>
     /// <param name="row">The row, from 0.</param>
     public ServedPrediction Row(int row) => new(Predictions[row], Model, Version, Digest, Commit, Role, Reason);

@@ -130,7 +130,9 @@ public sealed class TrafficRouter(Action<ShadowResult>? onShadow = null)
                 error = e.Message;
             }
 
-            onShadow(new ShadowResult(served.Name, shadow.Version, shadowed, answer, error));
+            var result = new ShadowResult(served.Name, shadow.Version, shadowed, answer, error);
+            onShadow(result);
+            return answer with { Shadow = result };
         }
 
         return answer;

@@ -216,6 +216,16 @@ internal sealed class MonitorService : BackgroundService
             {
                 Monitor.Record(version, role, rows, item.Answer.Predictions, item.At);
             }
+
+            // The shadow scored the same rows: it is watched in windows of its own.
+            if (item.Answer.Shadow is { } shadowed && served.Shadow is { } shadow && shadow.Version == shadowed.ShadowVersion)
+            {
+                Monitor.RecordRequest(shadow, "shadow", item.Latency, shadowed.Error is not null, item.At);
+                if (shadowed.Predictions is { } predictions && item.Rows is { } shadowRows)
+                {
+                    Monitor.Record(shadow, "shadow", shadowRows, predictions, item.At);
+                }
+            }
         }
     }
 
