@@ -90,7 +90,9 @@ public sealed class TrafficRouterTests
         var shadow = Assert.Single(shadows);
         Assert.Equal(3, shadow.ShadowVersion);
         Assert.Equal(Enumerable.Range(0, 3).Select(r => s_scorer.Score(batch.Row(r))[0]), Enumerable.Range(0, 3).Select(r => shadow.Predictions![r]));
-        Assert.Same(answer, shadow.Returned);
+        // The answer carries the shadow's result for the monitor; the result names the answer returned.
+        Assert.Same(shadow, answer.Shadow);
+        Assert.Same(answer.Predictions, shadow.Returned.Predictions);
     }
 
     [Fact]
