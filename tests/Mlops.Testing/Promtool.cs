@@ -15,10 +15,15 @@ public static class Promtool
     public const string Missing = "promtool is not installed (Debian: apt-get install prometheus; .ci/run installs it, and CI=true does not skip).";
 
     /// <summary>Runs promtool with <paramref name="arguments"/>; returns its exit code and everything it printed.</summary>
-    public static async Task<(int ExitCode, string Output)> RunAsync(CancellationToken cancellationToken, params string[] arguments)
+    public static Task<(int ExitCode, string Output)> RunAsync(CancellationToken cancellationToken, params string[] arguments) =>
+        RunAsync(null, cancellationToken, arguments);
+
+    /// <summary>Runs promtool with <paramref name="arguments"/> and <paramref name="input"/> on its standard input (as <c>promtool check metrics</c> reads it).</summary>
+    public static async Task<(int ExitCode, string Output)> RunAsync(string? input, CancellationToken cancellationToken, params string[] arguments)
     {
         var start = new ProcessStartInfo("promtool")
         {
+            RedirectStandardInput = input is not null,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -31,6 +36,12 @@ public static class Promtool
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
         var error = process.StandardError.ReadToEndAsync(cancellationToken);
+        if (input is not null)
+        {
+            await process.StandardInput.WriteAsync(input);
+            process.StandardInput.Close();
+        }
+
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(60));
         try

@@ -49,20 +49,6 @@ public sealed record AnalysisRuleResult(string Description, AnalysisOutcome Outc
 public sealed record CanaryReport(string Model, int CanaryVersion, int PrimaryVersion, IReadOnlyList<AnalysisRuleResult> Rules, CanaryVerdict Verdict, string? Command);
 
 /// <summary>
-/// A live version's figures over a window, by the names canary analysis rules use: <c>requests</c>,
-/// <c>feedback</c> (labelled predictions), <c>errorRate</c>, <c>p99LatencyMs</c>,
-/// <c>driftedShare</c>, and the live quality metrics (<c>auc</c>, <c>accuracy</c>, <c>f1</c>,
-/// <c>logLoss</c>, <c>rmse</c>, <c>mae</c>, ...).
-/// </summary>
-/// <param name="Version">The version.</param>
-/// <param name="Figures">Name to value; a figure not measured is absent.</param>
-public sealed record LiveFigures(int Version, IReadOnlyDictionary<string, double> Figures)
-{
-    /// <summary>A figure, or null when not measured.</summary>
-    public double? Get(string name) => Figures.TryGetValue(name, out var value) ? value : null;
-}
-
-/// <summary>
 /// Canary analysis for models: the environment file's <c>canary.analysis</c> rules (the gate rules'
 /// grammar, against the primary with <c>baseline: primary</c>) evaluated on both versions' live figures.
 /// A rule is inconclusive rather than failing while the canary has fewer requests than a
@@ -81,14 +67,14 @@ public static class CanaryAnalysis
     /// <param name="canary">The canary as the environment file declares it.</param>
     /// <param name="canaryFigures">The canary's live figures.</param>
     /// <param name="primaryFigures">The primary's live figures.</param>
-    public static CanaryReport Evaluate(string model, string environment, CanarySpec canary, LiveFigures canaryFigures, LiveFigures primaryFigures)
+    public static CanaryReport Evaluate(string model, string environment, CanarySpec canary, VersionMonitor canaryFigures, VersionMonitor primaryFigures)
     {
         ArgumentNullException.ThrowIfNull(canary);
         ArgumentNullException.ThrowIfNull(canaryFigures);
         ArgumentNullException.ThrowIfNull(primaryFigures);
         var results = new List<AnalysisRuleResult>();
         var requestRules = canary.Analysis.Where(r => r.Metric == "requests").ToList();
-        var tooFewRequests = requestRules.Count > 0 && requestRules.Any(r => (canaryFigures.Get("requests") ?? 0) < (r.Threshold ?? 0));
+        var tooFewRequests = requestRules.Count > 0 && requestRules.Any(r => (Get(canaryFigures, "requests") ?? 0) < (r.Threshold ?? 0));
         foreach (var rule in canary.Analysis)
         {
             results.Add(EvaluateRule(rule, canaryFigures, primaryFigures, tooFewRequests));
@@ -106,12 +92,12 @@ public static class CanaryAnalysis
         return new CanaryReport(model, canary.Version, primaryFigures.Version, results, verdict, command);
     }
 
-    private static AnalysisRuleResult EvaluateRule(GateRule rule, LiveFigures canary, LiveFigures primary, bool tooFewRequests)
+    private static AnalysisRuleResult EvaluateRule(GateRule rule, VersionMonitor canary, VersionMonitor primary, bool tooFewRequests)
     {
         var description = GateEvaluator.Describe(rule);
         if (rule.Metric == "requests")
         {
-            var requests = canary.Get("requests") ?? 0;
+            var requests = Get(canary, "requests") ?? 0;
             return requests < (rule.Threshold ?? 0)
                 ? new(description, AnalysisOutcome.Inconclusive, requests, null, $"the canary has answered {GateEvaluator.Format(requests)} requests of the {GateEvaluator.Format(rule.Threshold ?? 0)} asked for")
                 : new(description, AnalysisOutcome.Passing, requests, null, null);
@@ -119,23 +105,23 @@ public static class CanaryAnalysis
 
         if (tooFewRequests)
         {
-            return new(description, AnalysisOutcome.Inconclusive, canary.Get(rule.Metric), primary.Get(rule.Metric), "too few requests yet (see the requests rule)");
+            return new(description, AnalysisOutcome.Inconclusive, Get(canary, rule.Metric), Get(primary, rule.Metric), "too few requests yet (see the requests rule)");
         }
 
         if (!LiveMonitor.ServiceFigures.Contains(rule.Metric))
         {
-            var canaryFeedback = canary.Get("feedback") ?? 0;
-            var primaryFeedback = primary.Get("feedback") ?? 0;
+            var canaryFeedback = Get(canary, "feedback") ?? 0;
+            var primaryFeedback = Get(primary, "feedback") ?? 0;
             if (canaryFeedback < MinimumFeedback || (rule.IsRelative && primaryFeedback < MinimumFeedback))
             {
-                return new(description, AnalysisOutcome.Inconclusive, canary.Get(rule.Metric), primary.Get(rule.Metric),
+                return new(description, AnalysisOutcome.Inconclusive, Get(canary, rule.Metric), Get(primary, rule.Metric),
                     $"'{rule.Metric}' needs {MinimumFeedback} labelled predictions per version; the canary has {GateEvaluator.Format(canaryFeedback)}, the primary {GateEvaluator.Format(primaryFeedback)}. Send feedback to POST /feedback");
             }
         }
 
-        if (canary.Get(rule.Metric) is null)
+        if (Get(canary, rule.Metric) is null)
         {
-            return new(description, AnalysisOutcome.Inconclusive, null, primary.Get(rule.Metric), $"the canary has no '{rule.Metric}' in this window yet");
+            return new(description, AnalysisOutcome.Inconclusive, null, Get(primary, rule.Metric), $"the canary has no '{rule.Metric}' in this window yet");
         }
 
         // The gate's comparison semantics, with the primary as the champion.
@@ -155,6 +141,8 @@ public static class CanaryAnalysis
         return new(description, result.Passed ? AnalysisOutcome.Passing : AnalysisOutcome.Failing, result.Candidate, result.Champion, result.Passed ? null : result.Reason);
     }
 
-    private static MetricSet Metrics(LiveFigures figures) =>
+    private static double? Get(VersionMonitor version, string name) => version.Figures.TryGetValue(name, out var value) ? value : null;
+
+    private static MetricSet Metrics(VersionMonitor figures) =>
         new(figures.Figures, new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>>>());
 }

@@ -63,7 +63,7 @@ public static class MonitorCheck
                 continue;
             }
 
-            canaries.Add(CanaryAnalysis.Evaluate(pin.Model, environment.Name, pin.Canary!, Figures(canary), Figures(primary)));
+            canaries.Add(CanaryAnalysis.Evaluate(pin.Model, environment.Name, pin.Canary!, canary, primary));
         }
 
         var firing = report.Alerts.Where(a => a.State == "firing").ToList();
@@ -100,8 +100,6 @@ public static class MonitorCheck
             ? $"retrain: {string.Join(", ", result.Retrain.Select(r => r.Model).Distinct())} ({string.Join("; ", result.Retrain.Select(r => $"{r.Model} v{r.Version}: {r.Rule}"))}); run the training pipeline (dotnet cake)"
             : "retrain: not needed";
     }
-
-    private static LiveFigures Figures(VersionMonitor version) => new(version.Version, version.Figures);
 
     private static string Format(double value) => value.ToString("0.####", CultureInfo.InvariantCulture);
 }

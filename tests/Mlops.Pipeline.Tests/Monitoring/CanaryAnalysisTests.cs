@@ -1,6 +1,7 @@
 using Mlops.Declarations.Environments;
 using Mlops.Declarations.Models;
 using Mlops.Pipeline.Monitoring;
+using Mlops.Runtime.Monitoring;
 
 namespace Mlops.Pipeline.Tests.Monitoring;
 
@@ -12,7 +13,7 @@ public sealed class CanaryAnalysisTests
 
     private static CanarySpec Canary(params GateRule[] rules) => new(2, "sha256:" + new string('b', 64), 50, rules);
 
-    private static LiveFigures Figures(int version, double requests, double feedback, double errorRate, double? auc)
+    private static VersionMonitor Figures(int version, double requests, double feedback, double errorRate, double? auc)
     {
         var figures = new Dictionary<string, double> { ["requests"] = requests, ["feedback"] = feedback, ["errorRate"] = errorRate };
         if (auc is { } value)
@@ -20,7 +21,8 @@ public sealed class CanaryAnalysisTests
             figures["auc"] = value;
         }
 
-        return new LiveFigures(version, figures);
+        var start = new DateTimeOffset(2026, 12, 2, 17, 0, 0, TimeSpan.Zero);
+        return new VersionMonitor(version, "sha256:" + new string('a', 64), version == 1 ? "primary" : "canary", start, start.AddHours(1), figures, new Dictionary<string, double>(), [], Drifted: false);
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
@@ -266,33 +265,10 @@ public sealed partial class MetricsEndpointTests
     /// <summary>Runs <c>promtool check metrics</c> on the text; fails (under CI=true) or skips when promtool is missing.</summary>
     private static async Task<(int ExitCode, string Output)> PromtoolAsync(string text)
     {
-        var start = new ProcessStartInfo("promtool") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add("check");
-        start.ArgumentList.Add("metrics");
-        Process process;
-        try
-        {
-            process = Process.Start(start)!;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            // CI must run it: .ci/run installs Debian's prometheus package, so a missing promtool fails there instead of skipping.
-            Assert.False(Environment.GetEnvironmentVariable("CI") == "true", "promtool is not installed, and CI=true does not skip; .ci/run installs it (Debian package prometheus).");
-            Assert.Skip("promtool is not installed (apt-get install prometheus).");
-            throw; // not reached: Skip throws
-        }
-
-        using (process)
-        {
-            var output = process.StandardOutput.ReadToEndAsync(Ct);
-            var error = process.StandardError.ReadToEndAsync(Ct);
-            await process.StandardInput.WriteAsync(text);
-            process.StandardInput.Close();
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-            timeout.CancelAfter(TimeSpan.FromSeconds(30));
-            await process.WaitForExitAsync(timeout.Token);
-            return (process.ExitCode, await output + await error);
-        }
+        var available = await Promtool.IsAvailableAsync(Ct);
+        Assert.False(!available && Promtool.Required, Promtool.Missing);
+        Assert.SkipUnless(available, Promtool.Missing);
+        return await Promtool.RunAsync(text, Ct, "check", "metrics");
     }
 
     /// <summary>The real server on 127.0.0.1 and a port the system picks, with its own repository and store.</summary>

@@ -43,7 +43,7 @@ public static class ReferenceSample
         var state = unchecked((ulong)seed * 0x9E37_79B9_7F4A_7C15UL);
         for (var i = 0; i < size; i++)
         {
-            var pick = i + (int)(Next(ref state) % (ulong)(rows - i));
+            var pick = i + (int)(SplitMix64.Next(ref state) % (ulong)(rows - i));
             (all[i], all[pick]) = (all[pick], all[i]);
         }
 
@@ -114,13 +114,5 @@ public static class ReferenceSample
 
         using var text = new StreamReader(new MemoryStream(bundle.Entry(EntryName), writable: false), Encoding.UTF8);
         return await DriftCsv.ReadAsync(text, $"{bundle.Manifest.Model}:{EntryName}", DriftInputs.For(bundle.Manifest.Inputs), cancellationToken).ConfigureAwait(false);
-    }
-
-    private static ulong Next(ref ulong state)
-    {
-        var z = state += 0x9E37_79B9_7F4A_7C15UL;
-        z = (z ^ (z >> 30)) * 0xBF58_476D_1CE4_E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D0_49BB_1331_11EBUL;
-        return z ^ (z >> 31);
     }
 }

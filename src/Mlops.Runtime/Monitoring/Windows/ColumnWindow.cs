@@ -27,7 +27,7 @@ public sealed class ColumnWindow
     /// <param name="sampleSize">At most this many numbers are kept.</param>
     /// <param name="seed">Seeds the sample; any value but the same for the same window.</param>
     public ColumnWindow(FeatureInput feature, int sampleSize, ulong seed)
-        : this(ArgumentNullExceptionThrowIfNull(feature).Name, feature.IsNumber ? DriftKind.Number : DriftKind.Category, sampleSize, seed)
+        : this((feature ?? throw new ArgumentNullException(nameof(feature))).Name, feature.IsNumber ? DriftKind.Number : DriftKind.Category, sampleSize, seed)
     {
         _boolean = feature.Type == FeatureType.Bool;
     }
@@ -52,8 +52,7 @@ public sealed class ColumnWindow
             _counts = new Dictionary<string, long>(StringComparer.Ordinal);
         }
 
-        // SplitMix64 of the seed: a zero or small seed still starts the generator well.
-        _random = SplitMix(seed + 0x9E3779B97F4A7C15UL);
+        _random = seed;
     }
 
     /// <summary>The column's name.</summary>
@@ -192,7 +191,7 @@ public sealed class ColumnWindow
         }
 
         // Keep the new value with probability size / present, in place of a uniformly chosen one.
-        var slot = (long)(Next() % (ulong)_present);
+        var slot = (long)(SplitMix64.Next(ref _random) % (ulong)_present);
         if (slot < _sample.Length)
         {
             _sample[slot] = value;
@@ -203,25 +202,5 @@ public sealed class ColumnWindow
     {
         ref var count = ref CollectionsMarshal.GetValueRefOrAddDefault(_counts!, text, out _);
         count++;
-    }
-
-    private static FeatureInput ArgumentNullExceptionThrowIfNull(FeatureInput feature)
-    {
-        ArgumentNullException.ThrowIfNull(feature);
-        return feature;
-    }
-
-    private ulong Next()
-    {
-        _random = SplitMix(_random);
-        return _random;
-    }
-
-    private static ulong SplitMix(ulong x)
-    {
-        x += 0x9E3779B97F4A7C15UL;
-        x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9UL;
-        x = (x ^ (x >> 27)) * 0x94D049BB133111EBUL;
-        return x ^ (x >> 31);
     }
 }
