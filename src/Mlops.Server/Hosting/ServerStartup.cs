@@ -53,7 +53,7 @@ public static class ServerStartup
     /// Runs the standalone server until it is stopped: 0 after a normal stop (Ctrl+C, SIGTERM), 2 when
     /// it cannot start, with the reason on <paramref name="error"/> as one line.
     /// </summary>
-    /// <param name="app">A server from <see cref="MlopsServer.Build"/>.</param>
+    /// <param name="app">A server from <see cref="MlopsServer.Build"/>; this method disposes it.</param>
     /// <param name="error">Where the reason goes.</param>
     public static async Task<int> RunAsync(WebApplication app, TextWriter error)
     {
@@ -69,15 +69,26 @@ public static class ServerStartup
             {
                 // A test host runs this entry point (WebApplicationFactory): it reports the failure the
                 // entry point throws, so the failure is thrown as it came, not turned into an exit code.
+                // The app is not disposed here: the factory still reads its services on its own thread
+                // while it waits for the start, and a disposed provider would hide this failure behind
+                // an ObjectDisposedException. The factory disposes the host.
                 ExceptionDispatchInfo.Capture(e.InnerException ?? e).Throw();
             }
 
             await WriteAsync(error, "Mlops.Server", e).ConfigureAwait(false);
+            await app.DisposeAsync().ConfigureAwait(false);
             return 2;
         }
 
-        await app.WaitForShutdownAsync().ConfigureAwait(false);
-        return 0;
+        try
+        {
+            await app.WaitForShutdownAsync().ConfigureAwait(false);
+            return 0;
+        }
+        finally
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     /// <summary>Writes <c>PREFIX: message</c>, and the stack trace underneath when <see cref="DebugVariable"/> is 1.</summary>

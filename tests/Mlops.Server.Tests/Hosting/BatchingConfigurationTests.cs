@@ -74,3 +74,34 @@ public sealed class BatchingConfigurationTests
         Assert.Contains("Mlops:Batching: The field MaxDelay must be between", error.Message, StringComparison.Ordinal);
     }
 }
+
+/// <summary>
+/// A start that fails validation under a test host is reported as that failure every time, not as
+/// ObjectDisposedException: the entry point used to dispose the app while the factory, on another
+/// thread, still read its services.
+/// </summary>
+public sealed class FailedStartUnderATestHostTests
+{
+    [Fact]
+    public void InvalidSetting_RepeatedStarts_AlwaysReportTheValidationFailure()
+    {
+        var seen = new List<string>();
+        for (var i = 0; i < 25; i++)
+        {
+            using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b
+                .UseSetting("Mlops:Repo", Path.GetTempPath())
+                .UseSetting("Mlops:Batching:MaxBatchSize", "0"));
+            try
+            {
+                factory.CreateClient();
+                seen.Add("started");
+            }
+            catch (Exception e)
+            {
+                seen.Add(e.GetType().Name);
+            }
+        }
+
+        Assert.All(seen, kind => Assert.Equal(nameof(OptionsValidationException), kind));
+    }
+}
