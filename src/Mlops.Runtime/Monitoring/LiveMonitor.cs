@@ -22,7 +22,7 @@ public sealed class LiveMonitor
     public const int MinimumFeedback = 30;
 
     /// <summary>The figures of <see cref="VersionMonitor.Figures"/> that are not live quality metrics.</summary>
-    public static readonly IReadOnlySet<string> ServiceFigures = new HashSet<string>(StringComparer.Ordinal) { "rows", "requests", "errorRate", "p99LatencyMs", "driftedShare", "feedback" };
+    public static readonly IReadOnlySet<string> ServiceFigures = new HashSet<string>(StringComparer.Ordinal) { "rows", "requests", "errorRate", "p50LatencyMs", "p99LatencyMs", "driftedShare", "feedback" };
 
     private readonly ConcurrentDictionary<(string Model, int Version, string Role), Watched> _versions = new();
     private readonly TimeProvider _time;
@@ -129,6 +129,11 @@ public sealed class LiveMonitor
         if (open.FailureRate is { } failureRate)
         {
             figures["errorRate"] = failureRate;
+        }
+
+        if (open.Latency.QuantileMs(0.5) is { } p50)
+        {
+            figures["p50LatencyMs"] = p50;
         }
 
         if (open.P99LatencyMs is { } p99)

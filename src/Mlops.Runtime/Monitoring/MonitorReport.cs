@@ -24,7 +24,7 @@ public sealed record ModelMonitor(string Model, IReadOnlyList<VersionMonitor> Ve
 /// <param name="WindowStart">The open window's start.</param>
 /// <param name="WindowEnd">The open window's end.</param>
 /// <param name="Figures">
-/// Figures by the names rules use: <c>rows</c>, <c>requests</c>, <c>errorRate</c>, <c>p99LatencyMs</c>,
+/// Figures by the names rules use: <c>rows</c>, <c>requests</c>, <c>errorRate</c>, <c>p50LatencyMs</c>, <c>p99LatencyMs</c>,
 /// <c>feedback</c> (labelled predictions), the live quality metrics (<c>auc</c>, <c>accuracy</c>, ...),
 /// <c>driftedShare</c>; a figure not measured yet is absent.
 /// </param>

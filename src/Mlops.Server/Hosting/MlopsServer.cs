@@ -6,6 +6,7 @@ using Mlops.Runtime.Reconcile;
 using Mlops.Runtime.Serving;
 using Mlops.Runtime.Store;
 using Mlops.Server.Endpoints;
+using Mlops.Server.Ui.Hosting;
 
 namespace Mlops.Server.Hosting;
 
@@ -70,6 +71,7 @@ public static class MlopsServer
         app.MapStatus();
         app.MapMonitoring();
         app.MapFeedback();
+        app.MapUi();
     }
 
     private static void TryAddTimeProvider(this IServiceCollection services)

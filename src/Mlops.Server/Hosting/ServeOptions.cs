@@ -85,6 +85,28 @@ public sealed class ServeOptions
     /// <summary>Prometheus metrics at <c>GET /metrics</c> (<c>Mlops:Metrics:Enabled</c>); docs/monitoring.md lists the series.</summary>
     /// <value>The default value is on.</value>
     public MetricsOptions Metrics { get; set; } = new();
+
+    /// <summary>The read-only web UI at <c>/ui/</c> (<c>Mlops:Ui</c>): who may see it; docs/ui.md.</summary>
+    /// <value>The default value is on, open on loopback, and asking for a viewer token elsewhere.</value>
+    public UiOptions Ui { get; set; } = new();
+}
+
+/// <summary>The <c>Mlops:Ui</c> section.</summary>
+public sealed class UiOptions
+{
+    /// <summary>Whether <c>/ui/</c> is served; off, its pages answer 404.</summary>
+    /// <value>The default value is true.</value>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>
+    /// The viewer token (<c>Mlops:Ui:ViewerToken</c>, environment variable <c>Mlops__Ui__ViewerToken</c>): asked of
+    /// requests that do not come from loopback. Separate from the admin token, which can change state.
+    /// </summary>
+    public string? ViewerToken { get; set; }
+
+    /// <summary>Whether the UI is shown to anyone who reaches it without a token (<c>Mlops:Ui:Open</c>); say so only behind your own access control.</summary>
+    /// <value>The default value is false.</value>
+    public bool Open { get; set; }
 }
 
 /// <summary>The <c>Mlops:Monitoring</c> section.</summary>
