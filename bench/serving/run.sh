@@ -14,7 +14,9 @@
 # "before", for a before/after comparison in the same run), BEFORE_ARGS (extra settings for that server:
 # BEFORE_DLL=<this build's Mlops.Server.dll> BEFORE_ARGS=--Mlops:Metrics:Enabled=false compares metrics
 # on and off), MLOPS_ARGS (extra settings for Mlops.Server; "{work}" stands for the run's scratch folder,
-# e.g. MLOPS_ARGS=--Mlops:PredictionLog:Folder={work}/predictions), PYTHON_SERVER (1; 0 leaves gunicorn out).
+# e.g. MLOPS_ARGS=--Mlops:PredictionLog:Folder={work}/predictions), PYTHON_SERVER (1; 0 leaves gunicorn out),
+# POLL_UI (0; 1 fetches Mlops.Server's /ui/ and /ui/models/churn once a second for the whole run, as a
+# dashboard left open would: BEFORE_DLL=<this build's Mlops.Server.dll> POLL_UI=1 measures what the UI costs).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -37,6 +39,7 @@ BEFORE_DLL=${BEFORE_DLL:-}
 read -r -a BEFORE_ARGS <<<"${BEFORE_ARGS:-}"
 read -r -a MLOPS_ARGS <<<"${MLOPS_ARGS:-}"
 PYTHON_SERVER=${PYTHON_SERVER:-1}
+POLL_UI=${POLL_UI:-0}
 PORT_BEFORE=${PORT_BEFORE:-18083}
 OUT=${OUT:-$HERE/results/$(date -u +%Y%m%dT%H%M%SZ)}
 # A server outlives the script by at most this long even if the trap never runs (kill -9).
@@ -160,6 +163,24 @@ for s in "${SERVERS[@]}"; do
         sleep 0.5
     done
 done
+
+if [[ "$POLL_UI" == 1 ]]; then
+    # Both pages must answer before the run counts; then one poll a second, bounded by SERVER_TTL.
+    for page in /ui/ /ui/models/churn; do
+        [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://127.0.0.1:$PORT_MLOPS$page") == 200 ]] \
+            || { echo "run.sh: $page did not answer 200; see $OUT/server-mlops.log" >&2; exit 1; }
+    done
+    (
+        end=$((SECONDS + SERVER_TTL))
+        while ((SECONDS < end)); do
+            curl -s -o /dev/null --max-time 5 "http://127.0.0.1:$PORT_MLOPS/ui/" || true
+            curl -s -o /dev/null --max-time 5 "http://127.0.0.1:$PORT_MLOPS/ui/models/churn" || true
+            sleep 1
+        done
+    ) &
+    PIDS+=($!)
+    log "polling Mlops.Server's /ui/ and /ui/models/churn once a second"
+fi
 
 # Correct answers: each predicts churn for this customer with a probability, and both .NET servers
 # give the very same probability (the same bundle); the sklearn model is another model, so close only.
