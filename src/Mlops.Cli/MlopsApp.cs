@@ -10,6 +10,7 @@ using Mlops.Cli.Commands.Monitor;
 using Mlops.Cli.Commands.Predict;
 using Mlops.Cli.Commands.Promote;
 using Mlops.Cli.Commands.Register;
+using Mlops.Cli.Commands.Replay;
 using Mlops.Cli.Commands.Registry;
 using Mlops.Cli.Commands.Render;
 using Mlops.Cli.Commands.Report;
@@ -48,6 +49,7 @@ internal static class MlopsApp
             MonitorCommand.Create(context),
             DriftCommand.Create(context),
             ReportCommand.Create(context),
+            ReplayCommand.Create(context),
             RunsCommand.Create(context),
             ServeCommand.Create(context),
         };
