@@ -10,8 +10,10 @@ using Mlops.Cli.Commands.Monitor;
 using Mlops.Cli.Commands.Predict;
 using Mlops.Cli.Commands.Promote;
 using Mlops.Cli.Commands.Register;
+using Mlops.Cli.Commands.Replay;
 using Mlops.Cli.Commands.Registry;
 using Mlops.Cli.Commands.Render;
+using Mlops.Cli.Commands.Report;
 using Mlops.Cli.Commands.Reproduce;
 using Mlops.Cli.Commands.Rollback;
 using Mlops.Cli.Commands.Runs;
@@ -46,6 +48,8 @@ internal static class MlopsApp
             PredictCommand.Create(context),
             MonitorCommand.Create(context),
             DriftCommand.Create(context),
+            ReportCommand.Create(context),
+            ReplayCommand.Create(context),
             RunsCommand.Create(context),
             ServeCommand.Create(context),
         };

@@ -40,7 +40,14 @@ public sealed record DriftPath(string FullPath, string Display);
 /// <param name="CurrentRows">Rows in the current data.</param>
 /// <param name="ReadTime">Time spent reading both.</param>
 /// <param name="ComputeTime">Time spent on the statistics.</param>
-public sealed record DriftOutcome(DriftReport Report, string Reference, string Current, string Schema, long ReferenceRows, long CurrentRows, TimeSpan ReadTime, TimeSpan ComputeTime);
+public sealed record DriftOutcome(DriftReport Report, string Reference, string Current, string Schema, long ReferenceRows, long CurrentRows, TimeSpan ReadTime, TimeSpan ComputeTime)
+{
+    /// <summary>The reference's values per feature, as compared (what a report draws the reference's distribution from).</summary>
+    public IReadOnlyList<ColumnValues> ReferenceColumns { get; init; } = [];
+
+    /// <summary>The current data's values per feature, as compared.</summary>
+    public IReadOnlyList<ColumnValues> CurrentColumns { get; init; } = [];
+}
 
 /// <summary>
 /// <c>mlops drift</c>: reads a reference and current data with one schema (a feature set, a
@@ -151,6 +158,10 @@ public static class DriftStage
             referenceColumns.Count == 0 ? 0 : referenceColumns[0].Count,
             currentRows,
             read,
-            time.GetElapsedTime(started) - read);
+            time.GetElapsedTime(started) - read)
+        {
+            ReferenceColumns = referenceColumns,
+            CurrentColumns = currentColumns,
+        };
     }
 }

@@ -17,72 +17,25 @@ internal static class DriftCommand
 {
     public static Command Create(CliContext context)
     {
-        var reference = new Option<FileInfo>("--reference") { Description = "The reference CSV file (a header naming the features, then one row per line). Optional with --model, whose bundle keeps a reference sample." };
-        var current = new Option<string>("--current") { Description = "The current data: a CSV file, or the server's prediction log folder (predictions-*.jsonl).", Required = true };
-        var featureSet = new Option<string>("--feature-set") { Description = "Read the files with the types of this feature set (SET@V, from features/). Without it or --model, kinds are inferred from the reference." };
-        var model = new Option<string>("--model") { Description = "A registered version (MODEL@vN): its bundle's features type the files, and its reference sample is the reference when --reference is not given." };
-        var method = new Option<string>("--method") { Description = $"The test for every feature: {string.Join(", ", DriftMethods.Names)}. The default is auto (docs/monitoring.md)." };
-        var threshold = new Option<double?>("--threshold") { Description = "The threshold for every feature instead of the method's default (0.05 for p-values, 0.1 for distances)." };
-        var driftShare = new Option<double?>("--drift-share") { Description = "The share of drifted features at which the data set has drifted. The default is 0.5." };
-        var repo = new Option<DirectoryInfo>("--repo") { Description = "Repository root; defaults to the current folder." };
-        var store = StoreOption.Create();
+        var inputs = new DriftInputOptions();
         var all = new Option<bool>("--all-statistics") { Description = "Also compute every statistic of each feature's kind (KS, normed Wasserstein, PSI; chi-square, Jensen-Shannon), to compare with other tools; the method still decides." };
         var json = new Option<bool>("--json") { Description = "Write the result as JSON." };
-        var command = new Command("drift", "Compare current data with a reference, feature by feature, and say whether the data set drifted (exit 1).")
-        {
-            reference, current, featureSet, model, method, threshold, driftShare, all, repo, store, json,
-        };
-        command.SetAction((parse, ct) => RunAsync(context, new Settings(
-            parse.GetValue(reference),
-            parse.GetValue(current)!,
-            parse.GetValue(featureSet),
-            parse.GetValue(model),
-            parse.GetValue(method),
-            parse.GetValue(threshold),
-            parse.GetValue(driftShare),
-            parse.GetValue(repo) ?? new DirectoryInfo("."),
-            parse.GetValue(store),
-            parse.GetValue(all),
-            parse.GetValue(json)), ct));
+        var command = new Command("drift", "Compare current data with a reference, feature by feature, and say whether the data set drifted (exit 1).");
+        inputs.AddTo(command);
+        command.Options.Add(all);
+        command.Options.Add(json);
+        command.SetAction((parse, ct) => RunAsync(context, inputs, parse, parse.GetValue(all), parse.GetValue(json), ct));
         return command;
     }
 
-    private static async Task<int> RunAsync(CliContext context, Settings settings, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(CliContext context, DriftInputOptions inputs, ParseResult parse, bool allStatistics, bool json, CancellationToken cancellationToken)
     {
-        var method = DriftMethod.Auto;
-        if (settings.Method is { } name && !DriftMethods.TryParse(name, out method))
+        if (await inputs.CompareAsync(parse, context, allStatistics, cancellationToken).ConfigureAwait(false) is not { } outcome)
         {
-            throw new UsageException($"--method '{name}' is not a drift method; use one of {string.Join(", ", DriftMethods.Names)}.");
-        }
-
-        var options = new DriftOptions { Method = method, Threshold = settings.Threshold, DriftShare = settings.DriftShare ?? 0.5, AllStatistics = settings.AllStatistics };
-        if (options.Problems() is { Count: > 0 } problems)
-        {
-            throw new UsageException(string.Join(" ", problems));
-        }
-
-        var request = new DriftRequest(
-            settings.Repo.FullName,
-            settings.Reference is { } file ? new DriftPath(file.FullName, file.ToString()) : null,
-            new DriftPath(Path.GetFullPath(settings.Current), settings.Current))
-        {
-            FeatureSet = settings.FeatureSet,
-            Model = settings.Model,
-            Options = options,
-        };
-
-        DriftOutcome outcome;
-        try
-        {
-            outcome = await DriftStage.RunAsync(request, () => StoreOption.Open(settings.Repo.FullName, settings.Store), context.Time, cancellationToken).ConfigureAwait(false);
-        }
-        catch (DriftInputException e)
-        {
-            await context.Error.WriteLineAsync(e.Message).ConfigureAwait(false);
             return ExitCodes.BadInput;
         }
 
-        if (settings.Json)
+        if (json)
         {
             await WriteJsonAsync(context, outcome).ConfigureAwait(false);
         }
@@ -199,6 +152,4 @@ internal static class DriftCommand
     };
 
     private static string Percent(double value) => value.ToString("0.#%", CultureInfo.InvariantCulture);
-
-    private sealed record Settings(FileInfo? Reference, string Current, string? FeatureSet, string? Model, string? Method, double? Threshold, double? DriftShare, DirectoryInfo Repo, string? Store, bool AllStatistics, bool Json);
 }

@@ -28,7 +28,8 @@ public static class BarChart
         var group = (barWidth * Math.Max(1, series.Count)) + 8;
         var width = Left + (bins.Count * group) + 8;
         var max = Math.Max(1e-9, series.SelectMany(s => s.Shares).DefaultIfEmpty(0).Max());
-        w.Open("svg", ("xmlns", "http://www.w3.org/2000/svg"), ("class", "bar-chart"), ("role", "img"), ("aria-label", label),
+        // No xmlns: inline SVG in HTML needs none, and the drift report file holds no address at all.
+        w.Open("svg", ("class", "bar-chart"), ("role", "img"), ("aria-label", label),
             ("viewBox", $"0 0 {HtmlWriter.Coordinate(width)} {Height}"), ("width", HtmlWriter.Coordinate(width)), ("height", HtmlWriter.Coordinate(Height)));
         for (var b = 0; b < bins.Count; b++)
         {

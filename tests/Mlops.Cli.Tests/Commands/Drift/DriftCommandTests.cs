@@ -199,7 +199,7 @@ public sealed class DriftCommandTests : IDisposable
     }
 
     /// <summary>A number column (normal around 100, plus shift times 20) and a category column (skewed to gold by the shift).</summary>
-    private static string Rows(int count, double shift, int seed)
+    internal static string Rows(int count, double shift, int seed)
     {
         var random = new Random(seed);
         var text = new StringBuilder("amount,plan\n");
