@@ -99,6 +99,8 @@ internal static class UiCommand
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(urls);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        // The address is printed as one line of its own; the host's "Now listening on" lines would repeat it.
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
         // A failed start is reported as one line below; the host would also log it with its stack trace.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", ServerStartup.IsDebug ? LogLevel.Information : LogLevel.Critical);
         // The access rules are the server's: Mlops:Ui:ViewerToken (Mlops__Ui__ViewerToken) and Mlops:Ui:Open apply here too.
