@@ -19,6 +19,7 @@ using Mlops.Cli.Commands.Rollback;
 using Mlops.Cli.Commands.Runs;
 using Mlops.Cli.Commands.Serve;
 using Mlops.Cli.Commands.Train;
+using Mlops.Cli.Commands.Ui;
 using Mlops.Cli.Commands.Validate;
 using Mlops.Cli.Output;
 using Mlops.Pipeline.Stages;
@@ -52,6 +53,7 @@ internal static class MlopsApp
             ReplayCommand.Create(context),
             RunsCommand.Create(context),
             ServeCommand.Create(context),
+            UiCommand.Create(context),
         };
 
     /// <param name="args">The command line.</param>

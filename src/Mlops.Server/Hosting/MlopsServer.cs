@@ -16,10 +16,12 @@ public static class MlopsServer
     /// <summary>Builds the web application: configuration (including the <c>Mlops</c> section), the model host, the endpoints.</summary>
     /// <param name="args">Command-line arguments (ASP.NET Core's: <c>--urls</c>, <c>--Mlops:Environment=staging</c>, ...).</param>
     /// <param name="configure">Overrides applied after configuration is bound.</param>
-    public static WebApplication Build(string[] args, Action<ServeOptions>? configure = null)
+    /// <param name="services">Registers what the host adds (<c>mlops serve</c> adds the UI's repository catalog).</param>
+    public static WebApplication Build(string[] args, Action<ServeOptions>? configure = null, Action<IServiceCollection>? services = null)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
         Configure(builder, configure);
+        services?.Invoke(builder.Services);
         var app = builder.Build();
         Map(app);
         return app;

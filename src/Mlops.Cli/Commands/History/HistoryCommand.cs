@@ -73,7 +73,8 @@ internal static class HistoryCommand
         return command;
     }
 
-    private static string Describe(Declarations.Environments.PinnedModel pin) =>
+    /// <summary>A pin in words, as the history table and the UI's history page show it: <c>churn@v8 (+v9 canary 10%)</c>.</summary>
+    public static string Describe(Declarations.Environments.PinnedModel pin) =>
         $"{pin.Model}@v{pin.Version}"
         + (pin.Canary is { } canary ? $" (+v{canary.Version} canary {canary.Weight}%)" : "")
         + (pin.Shadow is { } shadow ? $" (+v{shadow.Version} shadow)" : "")

@@ -28,26 +28,11 @@ internal static class RegistryCommand
         }
 
         IReadOnlyList<ModelVersion> versions;
-        Dictionary<(string Model, int Version), List<string>> pins = [];
+        IReadOnlyDictionary<(string Model, int Version), List<string>> pins;
         try
         {
             versions = new ModelRegistry(repo.FullName, context.Time).List(model);
-            foreach (var environment in EnvironmentHistory.Environments(repo.FullName))
-            {
-                foreach (var pin in EnvironmentHistory.Load(repo.FullName, environment).Current)
-                {
-                    Pinned(pins, (pin.Model, pin.Version)).Add(environment);
-                    if (pin.Canary is { } canary)
-                    {
-                        Pinned(pins, (pin.Model, canary.Version)).Add($"{environment} (canary {canary.Weight}%)");
-                    }
-
-                    if (pin.Shadow is { } shadow)
-                    {
-                        Pinned(pins, (pin.Model, shadow.Version)).Add($"{environment} (shadow)");
-                    }
-                }
-            }
+            pins = EnvironmentPins(repo.FullName);
         }
         catch (RegistryException e)
         {
@@ -111,6 +96,34 @@ internal static class RegistryCommand
 
         context.Console.Write(table);
         return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// Which environments pin each version at HEAD: <c>production</c>, <c>staging (canary 10%)</c>, <c>staging (shadow)</c>.
+    /// The registry list and the UI's registry page both show this.
+    /// </summary>
+    /// <exception cref="RegistryException">The folder is not in a git repository.</exception>
+    public static IReadOnlyDictionary<(string Model, int Version), List<string>> EnvironmentPins(string repo)
+    {
+        Dictionary<(string Model, int Version), List<string>> pins = [];
+        foreach (var environment in EnvironmentHistory.Environments(repo))
+        {
+            foreach (var pin in EnvironmentHistory.Load(repo, environment).Current)
+            {
+                Pinned(pins, (pin.Model, pin.Version)).Add(environment);
+                if (pin.Canary is { } canary)
+                {
+                    Pinned(pins, (pin.Model, canary.Version)).Add($"{environment} (canary {canary.Weight}%)");
+                }
+
+                if (pin.Shadow is { } shadow)
+                {
+                    Pinned(pins, (pin.Model, shadow.Version)).Add($"{environment} (shadow)");
+                }
+            }
+        }
+
+        return pins;
     }
 
     private static List<string> Pinned(Dictionary<(string, int), List<string>> pins, (string, int) key)

@@ -1,6 +1,10 @@
 using System.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Mlops.Cli.Commands.Ui;
+using Mlops.Pipeline.Tracking;
 using Mlops.Server.Hosting;
+using Mlops.Server.Ui.Catalog;
 
 namespace Mlops.Cli.Commands.Serve;
 
@@ -51,7 +55,7 @@ internal static class ServeCommand
             o.Store = settings.Store;
             o.PollInterval = settings.PollInterval;
             o.AdminToken = settings.AdminToken ?? o.AdminToken;
-        });
+        }, services => services.AddSingleton<IRepositoryCatalog>(new RepositoryCatalog(settings.Repo, TrackingLocation.Resolve(settings.Repo), context.Time)));
         try
         {
             await ServerStartup.StartAsync(app, cancellationToken).ConfigureAwait(false);

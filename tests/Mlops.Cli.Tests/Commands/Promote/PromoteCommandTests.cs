@@ -13,8 +13,8 @@ public sealed class PromoteCommandTests
         return result;
     }
 
-    /// <summary>Train, evaluate, package, then gate and promote to staging and production on the current branch.</summary>
-    private static async Task ReleaseAsync(string repo)
+    /// <summary>Train, evaluate, package, then gate and promote to staging and production on the current branch (the UI tests release this way too).</summary>
+    internal static async Task ReleaseAsync(string repo)
     {
         await OkAsync("train", "--repo", repo);
         await OkAsync("evaluate", "--repo", repo);
