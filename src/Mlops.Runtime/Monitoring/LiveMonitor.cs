@@ -202,8 +202,11 @@ public sealed class LiveMonitor
     private Watched Watch(LoadedModel model, string role) =>
         _versions.GetOrAdd((model.Model, model.Version, role), _ => new Watched(model, new VersionWindows(model.Schema.Inputs, _spec.Window, _sampleSize), model.Reference));
 
-    private static IEnumerable<(LoadedModel Model, string Role)> Roles(ServedModel model)
+    /// <summary>The versions a served model watches, with their roles: primary, then canary and shadow when served.</summary>
+    /// <param name="model">The served model.</param>
+    public static IEnumerable<(LoadedModel Model, string Role)> Roles(ServedModel model)
     {
+        ArgumentNullException.ThrowIfNull(model);
         if (model.Primary is { } primary)
         {
             yield return (primary, "primary");
