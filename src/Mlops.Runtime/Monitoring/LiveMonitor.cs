@@ -60,8 +60,13 @@ public sealed class LiveMonitor
             _versions.Clear();
         }
 
+        // The same rules keep the same options, so the judged closed windows stay cached (History).
+        if (!Equals(spec.Drift, _spec.Drift))
+        {
+            _drift = OptionsOf(spec.Drift);
+        }
+
         _spec = spec;
-        _drift = OptionsOf(spec.Drift);
     }
 
     /// <summary>Records a scored batch of a version (on the background reader, never on the request path).</summary>
@@ -122,6 +127,44 @@ public sealed class LiveMonitor
         return new MonitorReport(snapshot.Environment, now, _spec.Window.TotalSeconds, models, alerts ?? []);
     }
 
+    /// <summary>
+    /// One watched version's windows with drift judged in each: the closed windows that are kept
+    /// (oldest first) and the open one, last. A closed window never changes, so its drift is
+    /// judged once and kept as long as the window is (the recording path is not involved).
+    /// </summary>
+    /// <param name="model">The model.</param>
+    /// <param name="version">The version.</param>
+    /// <param name="role"><c>primary</c>, <c>canary</c> or <c>shadow</c>.</param>
+    /// <returns>The history, or null when the version is not watched (not served, or not evaluated yet).</returns>
+    public VersionHistory? History(string model, int version, string role)
+    {
+        if (!_versions.TryGetValue((model, version, role), out var watched))
+        {
+            return null;
+        }
+
+        var history = watched.Windows.Snapshot(_time.GetUtcNow());
+        var options = _drift;
+        var windows = new List<WindowDrift>(history.Closed.Count + 1);
+        windows.AddRange(watched.Closed.Judged(history.Closed, options, w => Judge(watched.Reference, w, options, isOpen: false)));
+        windows.Add(Judge(watched.Reference, history.Open, options, isOpen: true));
+        return new VersionHistory(model, version, role, watched.Reference is not null, windows);
+    }
+
+    private static WindowDrift Judge(IReadOnlyList<ColumnValues>? reference, WindowFigures window, DriftOptions options, bool isOpen)
+    {
+        if (reference is null || window.Rows == 0)
+        {
+            return new WindowDrift(window, isOpen, [], null, false);
+        }
+
+        var report = DriftDetector.Compare(reference, [.. window.Features.Select(f => f.ToValues())], options);
+        var nullRates = window.Features.ToDictionary(f => f.Name, f => f.NullRate, StringComparer.Ordinal);
+        return new WindowDrift(window, isOpen, [.. report.Features.Select(f => new FeatureDriftStatus(
+            f.Name, DriftMethods.Name(f.Method), f.Statistic, f.PValue, f.Threshold, f.Drifted, f.Inconclusive, f.ReferenceNullRate, nullRates.GetValueOrDefault(f.Name)))],
+            report.DriftedShare, report.Drifted);
+    }
+
     private VersionMonitor Figures(Watched watched, string role, WindowHistory history, IReadOnlyDictionary<string, double>? live)
     {
         var open = history.Open;
@@ -146,27 +189,24 @@ public sealed class LiveMonitor
             figures[metric] = value;
         }
 
-        var drift = new List<FeatureDriftStatus>();
-        var drifted = false;
-        if (watched.Reference is { } reference && open.Rows > 0)
+        var judged = Judge(watched.Reference, open, _drift, isOpen: true);
+        if (judged.DriftedShare is { } share)
         {
-            var report = DriftDetector.Compare(reference, [.. open.Features.Select(f => f.ToValues())], _drift);
-            var nullRates = open.Features.ToDictionary(f => f.Name, f => f.NullRate, StringComparer.Ordinal);
-            drift.AddRange(report.Features.Select(f => new FeatureDriftStatus(
-                f.Name, DriftMethods.Name(f.Method), f.Statistic, f.PValue, f.Threshold, f.Drifted, f.Inconclusive, f.ReferenceNullRate, nullRates.GetValueOrDefault(f.Name))));
-            figures["driftedShare"] = report.DriftedShare;
-            drifted = report.Drifted;
+            figures["driftedShare"] = share;
         }
 
         var training = watched.Model.Manifest.Metrics.Overall;
-        return new VersionMonitor(watched.Model.Version, watched.Model.Digest, role, open.Start, open.End, figures, training, drift, drifted);
+        return new VersionMonitor(watched.Model.Version, watched.Model.Digest, role, open.Start, open.End, figures, training, judged.Drift, judged.Drifted);
     }
 
     private Watched Watch(LoadedModel model, string role) =>
         _versions.GetOrAdd((model.Model, model.Version, role), _ => new Watched(model, new VersionWindows(model.Schema.Inputs, _spec.Window, _sampleSize), model.Reference));
 
-    private static IEnumerable<(LoadedModel Model, string Role)> Roles(ServedModel model)
+    /// <summary>The versions a served model watches, with their roles: primary, then canary and shadow when served.</summary>
+    /// <param name="model">The served model.</param>
+    public static IEnumerable<(LoadedModel Model, string Role)> Roles(ServedModel model)
     {
+        ArgumentNullException.ThrowIfNull(model);
         if (model.Primary is { } primary)
         {
             yield return (primary, "primary");
@@ -192,5 +232,48 @@ public sealed class LiveMonitor
             DriftShare = spec.DriftShare,
         };
 
-    private sealed record Watched(LoadedModel Model, VersionWindows Windows, IReadOnlyList<ColumnValues>? Reference);
+    private sealed record Watched(LoadedModel Model, VersionWindows Windows, IReadOnlyList<ColumnValues>? Reference)
+    {
+        public ClosedDrift Closed { get; } = new();
+    }
+
+    /// <summary>The drift of a version's closed windows, judged once each; bounded by the windows kept.</summary>
+    private sealed class ClosedDrift
+    {
+        private readonly Lock _lock = new();
+        private readonly Dictionary<DateTimeOffset, WindowDrift> _byStart = [];
+        private DriftOptions? _options;
+
+        public List<WindowDrift> Judged(IReadOnlyList<WindowFigures> closed, DriftOptions options, Func<WindowFigures, WindowDrift> judge)
+        {
+            lock (_lock)
+            {
+                // New drift rules (the environment file changed) judge every window again.
+                if (!ReferenceEquals(options, _options))
+                {
+                    _byStart.Clear();
+                    _options = options;
+                }
+
+                var judged = new List<WindowDrift>(closed.Count);
+                foreach (var window in closed)
+                {
+                    if (!_byStart.TryGetValue(window.Start, out var drift))
+                    {
+                        drift = judge(window);
+                        _byStart[window.Start] = drift;
+                    }
+
+                    judged.Add(drift);
+                }
+
+                foreach (var gone in _byStart.Keys.Where(k => !closed.Any(c => c.Start == k)).ToList())
+                {
+                    _byStart.Remove(gone);
+                }
+
+                return judged;
+            }
+        }
+    }
 }

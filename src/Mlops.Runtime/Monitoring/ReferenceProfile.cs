@@ -11,7 +11,33 @@ namespace Mlops.Runtime.Monitoring;
 /// Profiles of the model's output: binary <c>probability</c> (or <c>score</c> when uncalibrated) and
 /// <c>predictedLabel</c>; multiclass <c>predictedLabel</c>; regression <c>score</c>.
 /// </param>
-public sealed record ReferenceProfile(int Rows, IReadOnlyList<FeatureProfile> Features, IReadOnlyList<FeatureProfile> Predictions);
+public sealed record ReferenceProfile(int Rows, IReadOnlyList<FeatureProfile> Features, IReadOnlyList<FeatureProfile> Predictions)
+{
+    private static readonly System.Text.Json.JsonSerializerOptions s_json = new(System.Text.Json.JsonSerializerDefaults.Web);
+
+    /// <summary>
+    /// Reads a bundle's profile (<see cref="Mlops.Runtime.Bundles.Bundle.ProfileEntry"/>); null when the bundle has
+    /// none or it cannot be read: the profile only informs pages, so a damaged one must not keep the model from serving.
+    /// </summary>
+    /// <param name="bundle">The bundle.</param>
+    public static ReferenceProfile? TryRead(Mlops.Runtime.Bundles.Bundle bundle)
+    {
+        ArgumentNullException.ThrowIfNull(bundle);
+        if (!bundle.EntryNames.Contains(Mlops.Runtime.Bundles.Bundle.ProfileEntry, StringComparer.Ordinal))
+        {
+            return null;
+        }
+
+        try
+        {
+            return System.Text.Json.JsonSerializer.Deserialize<ReferenceProfile>(bundle.Entry(Mlops.Runtime.Bundles.Bundle.ProfileEntry), s_json);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+}
 
 /// <summary>The profile of one column. Exactly one of <see cref="Numeric"/> and <see cref="Categorical"/> is set.</summary>
 /// <param name="Name">The feature or output name.</param>

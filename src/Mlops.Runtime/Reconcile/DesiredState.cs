@@ -12,7 +12,11 @@ namespace Mlops.Runtime.Reconcile;
 /// <param name="Environment">The parsed environment file.</param>
 /// <param name="Commit">The commit the declarations were read at (a git sha; for a folder that is not a clean checkout, a content hash).</param>
 /// <param name="FeatureSets">The repository's feature sets by reference (for entity keys, unknown-category policies and schema digests).</param>
-public sealed record DesiredState(EnvironmentSpec Environment, string Commit, IReadOnlyDictionary<FeatureSetReference, FeatureSet> FeatureSets);
+public sealed record DesiredState(EnvironmentSpec Environment, string Commit, IReadOnlyDictionary<FeatureSetReference, FeatureSet> FeatureSets)
+{
+    /// <summary>Each model's <c>description</c> (models/NAME.yaml), for pages; a model without one is absent.</summary>
+    public IReadOnlyDictionary<string, string> Descriptions { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+}
 
 /// <summary>Where the desired state comes from: a folder, or a git remote and branch.</summary>
 public interface IDesiredStateSource
@@ -86,7 +90,16 @@ internal static class DesiredStateReader
             featureSets.TryAdd(featureSet.Value.Reference, featureSet.Value);
         }
 
-        return new DesiredState(declared.Value, commit, featureSets);
+        var descriptions = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var model in set.Models)
+        {
+            if (model.Value.Description is { Length: > 0 } description)
+            {
+                descriptions.TryAdd(model.Value.Name, description);
+            }
+        }
+
+        return new DesiredState(declared.Value, commit, featureSets) { Descriptions = descriptions };
     }
 
     /// <summary>A commit name for declarations not read from a commit: <c>content-</c> and 12 hex digits of what was read.</summary>

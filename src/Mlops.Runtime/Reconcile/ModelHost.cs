@@ -252,7 +252,7 @@ public sealed class ModelHost : IDisposable
             .Select(g => g.OrderByDescending(r => r.Until).First())
             .ToList();
 
-        var next = new ServingSnapshot(old.Environment, allApplied ? desired.Commit : old.Commit ?? desired.Commit, models, retained) { Monitoring = desired.Environment.Monitoring };
+        var next = new ServingSnapshot(old.Environment, allApplied ? desired.Commit : old.Commit ?? desired.Commit, models, retained) { Monitoring = desired.Environment.Monitoring, Descriptions = desired.Descriptions };
         Interlocked.Exchange(ref _snapshot, next);
 
         // Versions dropped by this swap close their batchers. A request that still holds the old
@@ -417,6 +417,7 @@ public sealed class ModelHost : IDisposable
             {
                 Batcher = _options.Batching.Enabled ? new DynamicBatcher(scorer, _options.Batching, _time) : null,
                 Reference = ReferenceSample.IsIn(bundle) ? await ReferenceSample.ReadAsync(bundle, cancellationToken).ConfigureAwait(false) : null,
+                Profile = ReferenceProfile.TryRead(bundle),
             };
             pool[digest] = loaded;
             return loaded;

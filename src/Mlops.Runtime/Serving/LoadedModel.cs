@@ -19,6 +19,9 @@ public sealed record LoadedModel(string Model, int Version, string Digest, Bundl
 
     /// <summary>The training data's reference sample, as drift compares it (one summary per input); null for a bundle packaged before bundles kept one (its drift is then not measured).</summary>
     public IReadOnlyList<Mlops.Runtime.Monitoring.Drift.ColumnValues>? Reference { get; init; }
+
+    /// <summary>The bundle's reference profile (the holdout's features and the model's predictions for them); null when the bundle has none.</summary>
+    public Mlops.Runtime.Monitoring.ReferenceProfile? Profile { get; init; }
 }
 
 /// <summary>What answers when the primary fails or is switched off.</summary>
@@ -97,6 +100,9 @@ public sealed record ServingSnapshot(
 {
     /// <summary>The environment file's monitoring block as last read (windows, drift, alerts).</summary>
     public Mlops.Declarations.Environments.MonitoringSpec Monitoring { get; init; } = Mlops.Declarations.Environments.MonitoringSpec.Default;
+
+    /// <summary>Each model's <c>description</c> from the declarations last read (models/NAME.yaml), for pages; a model without one is absent.</summary>
+    public IReadOnlyDictionary<string, string> Descriptions { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
     /// <summary>Nothing served yet.</summary>
     public static ServingSnapshot Empty(string environment) => new(environment, null, new Dictionary<string, ServedModel>(StringComparer.Ordinal), []);

@@ -109,4 +109,72 @@ public sealed class LiveMonitorTests
         Assert.False(version.Figures.ContainsKey("driftedShare"));
         Assert.Equal(50, version.Figures["rows"]);
     }
+
+    [Fact]
+    public void History_CleanThenShiftedWindow_JudgesDriftPerWindow_OldestFirst()
+    {
+        var monitor = Monitor();
+        var primary = Model(1);
+        var contracts = new[] { "Month-to-month", "One year", "Two year" };
+        monitor.Record(primary, "primary", Rows(600, i => new() { ["tenure"] = (double)(i % 60), ["contract"] = contracts[i % 3], ["total_charges"] = 100.0 + (i % 50) }), Predictions(600), _time.GetUtcNow());
+        monitor.RecordRequest(primary, "primary", TimeSpan.FromMilliseconds(3), failed: false, _time.GetUtcNow());
+        _time.Advance(TimeSpan.FromHours(1));
+        monitor.Record(primary, "primary", Rows(300, i => new() { ["tenure"] = (double)(i % 60) + 40, ["contract"] = "Month-to-month", ["total_charges"] = i % 3 == 0 ? null : 100.0 + (i % 50) }), Predictions(300), _time.GetUtcNow());
+        monitor.RecordRequest(primary, "primary", TimeSpan.FromMilliseconds(5), failed: true, _time.GetUtcNow());
+        _time.Advance(TimeSpan.FromMinutes(10));
+
+        var history = monitor.History("churn", 1, "primary")!;
+
+        Assert.Equal([(600L, false, false), (300L, true, true)], history.Windows.Select(w => (w.Rows, w.IsOpen, w.Drifted)));
+        Assert.Equal(history.Windows[0].End, history.Windows[1].Start);
+        Assert.All(history.Windows[0].Drift, f => Assert.False(f.Drifted, f.Feature));
+        Assert.Equal(["contract", "tenure", "total_charges"], history.Open.Drift.Where(f => f.Drifted).Select(f => f.Feature).Order());
+        Assert.Equal(1.0 / 3, history.Open.Drift.Single(f => f.Feature == "total_charges").CurrentNullRate, 6);
+        Assert.Equal((1L, 1.0), (history.Open.Requests, history.Open.ErrorRate));
+        Assert.Equal(["probability", "predicted"], history.Open.Figures.Predictions.Select(p => p.Name));
+        Assert.True(history.HasReference);
+    }
+
+    [Fact]
+    public void History_ClosedWindow_IsJudgedOnce_TheOpenOneEachTime()
+    {
+        var monitor = Monitor();
+        var primary = Model(1);
+        monitor.Record(primary, "primary", Rows(100, i => new() { ["tenure"] = (double)(i % 60), ["contract"] = "One year", ["total_charges"] = 100.0 }), Predictions(100), _time.GetUtcNow());
+        _time.Advance(TimeSpan.FromHours(1));
+        monitor.Record(primary, "primary", Rows(100, i => new() { ["tenure"] = (double)(i % 60), ["contract"] = "One year", ["total_charges"] = 100.0 }), Predictions(100), _time.GetUtcNow());
+
+        var first = monitor.History("churn", 1, "primary")!;
+        var second = monitor.History("churn", 1, "primary")!;
+
+        Assert.Same(first.Windows[0], second.Windows[0]);
+        Assert.NotSame(first.Open, second.Open);
+    }
+
+    [Fact]
+    public void History_KeepsTheOpenWindowAnd24ClosedOnes()
+    {
+        var monitor = Monitor();
+        var primary = Model(1);
+        for (var hour = 0; hour < 30; hour++)
+        {
+            monitor.Record(primary, "primary", Rows(40 + hour, i => new() { ["tenure"] = (double)i, ["contract"] = "One year", ["total_charges"] = 100.0 }), Predictions(40 + hour), _time.GetUtcNow());
+            _time.Advance(TimeSpan.FromHours(1));
+        }
+
+        var history = monitor.History("churn", 1, "primary")!;
+        monitor.History("churn", 1, "primary");
+
+        Assert.Equal(25, history.Windows.Count);
+        Assert.Equal([.. Enumerable.Range(6, 24).Select(h => 40L + h), 0L], history.Windows.Select(w => w.Rows));
+        Assert.Empty(history.Open.Drift);
+    }
+
+    [Fact]
+    public void History_VersionNotWatched_IsNull()
+    {
+        var monitor = Monitor();
+
+        Assert.Null(monitor.History("churn", 1, "primary"));
+    }
 }

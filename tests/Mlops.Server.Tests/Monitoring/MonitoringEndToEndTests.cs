@@ -18,7 +18,7 @@ namespace Mlops.Server.Tests.Monitoring;
 public sealed class MonitoringEndToEndTests(MonitoringFixture example) : IClassFixture<MonitoringFixture>, IAsyncDisposable
 {
     // Short windows so that each phase of the test has one of its own.
-    private const int WindowSeconds = 10;
+    internal const int WindowSeconds = 10;
     private static readonly TimeSpan s_wait = TimeSpan.FromSeconds(30);
     private static readonly string s_cli = typeof(MonitoringEndToEndTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "MlopsCliPath").Value!;
     private readonly TempDirectory _log = new("mlops-monitoring-log");
@@ -164,7 +164,7 @@ public sealed class MonitoringEndToEndTests(MonitoringFixture example) : IClassF
         }
     }
 
-    private static async Task PredictAsync(HttpClient client, IReadOnlyList<Dictionary<string, object?>> rows)
+    internal static async Task PredictAsync(HttpClient client, IReadOnlyList<Dictionary<string, object?>> rows)
     {
         foreach (var chunk in rows.Chunk(250))
         {
@@ -184,7 +184,7 @@ public sealed class MonitoringEndToEndTests(MonitoringFixture example) : IClassF
     }
 
     // Waits for the next window to start (windows are aligned to whole multiples of their length), plus a moment.
-    private static async Task NextWindowAsync()
+    internal static async Task NextWindowAsync()
     {
         var now = TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds();
         var next = ((now / (WindowSeconds * 1000)) + 1) * WindowSeconds * 1000;

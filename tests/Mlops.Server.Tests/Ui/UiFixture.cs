@@ -9,7 +9,7 @@ namespace Mlops.Server.Tests.Ui;
 /// The standalone server on 127.0.0.1 serving the small test model (version 1) and a browser, shared by a
 /// test class. A test that needs chromium fails under CI=true when it is missing and skips elsewhere.
 /// </summary>
-public sealed class UiFixture : IAsyncLifetime
+public class UiFixture : IAsyncLifetime
 {
     public TempDirectory Repository { get; } = TestModels.Repository();
 
@@ -23,9 +23,7 @@ public sealed class UiFixture : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        var store = new LocalFolderStore(StoreFolder.Path);
-        var one = TestModels.Put(store, 1);
-        TestModels.WriteEnvironment(Repository, TestModels.Pin(one, 1));
+        await PrepareAsync(new LocalFolderStore(StoreFolder.Path));
         Server = await StandaloneServer.StartAsync(
             [
                 "--Mlops:Environment=staging",
@@ -43,6 +41,15 @@ public sealed class UiFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>Puts the bundles to serve in the store and writes the repository's declarations and environment (here: the test model, version 1).</summary>
+    /// <param name="store">The server's store.</param>
+    protected virtual Task PrepareAsync(LocalFolderStore store)
+    {
+        var one = TestModels.Put(store, 1);
+        TestModels.WriteEnvironment(Repository, TestModels.Pin(one, 1));
+        return Task.CompletedTask;
+    }
+
     /// <summary>The browser, or a skip (a failure under CI=true) when chromium is missing.</summary>
     public Browser RequireBrowser()
     {
@@ -51,9 +58,20 @@ public sealed class UiFixture : IAsyncLifetime
             return Browser;
         }
 
+        RequireChromium();
+        return null!;
+    }
+
+    /// <summary>Fails under CI=true, and skips elsewhere, when chromium is missing; returns when it is there.</summary>
+    public static void RequireChromium()
+    {
+        if (Mlops.Testing.Browser.Available)
+        {
+            return;
+        }
+
         Assert.False(Mlops.Testing.Browser.Required, Mlops.Testing.Browser.Missing);
         Assert.Skip(Mlops.Testing.Browser.Missing);
-        return null!;
     }
 
     public async ValueTask DisposeAsync()

@@ -25,7 +25,9 @@ public static class BarChart
         ArgumentNullException.ThrowIfNull(bins);
         ArgumentNullException.ThrowIfNull(series);
         var barWidth = series.Count <= 1 ? 18.0 : 10.0;
-        var group = (barWidth * Math.Max(1, series.Count)) + 8;
+        // Wide enough for the bin's label (at most 8 characters are written) not to run into the next.
+        var longest = Math.Min(8, bins.Select(b => b.Length).DefaultIfEmpty(0).Max());
+        var group = Math.Max((barWidth * Math.Max(1, series.Count)) + 8, (longest * 6.5) + 6);
         var width = Left + (bins.Count * group) + 8;
         var max = Math.Max(1e-9, series.SelectMany(s => s.Shares).DefaultIfEmpty(0).Max());
         // No xmlns: inline SVG in HTML needs none, and the drift report file holds no address at all.

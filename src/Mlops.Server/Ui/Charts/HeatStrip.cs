@@ -54,8 +54,8 @@ public static class HeatStrip
             ("viewBox", $"0 0 {HtmlWriter.Coordinate(width)} {HtmlWriter.Coordinate(height)}"), ("width", HtmlWriter.Coordinate(width)), ("height", HtmlWriter.Coordinate(height)));
         for (var c = 0; c < columns.Count; c++)
         {
-            // Every fourth column label, so the times do not overlap.
-            if (c % 4 == 0 || c == columns.Count - 1)
+            // Every fourth column label, so the times do not overlap; the last one too when it has room.
+            if (c % 4 == 0 || (c == columns.Count - 1 && c % 4 >= 3))
             {
                 w.Element("text", columns[c], ("x", HtmlWriter.Coordinate(LabelWidth + (c * (Cell + Gap)))), ("y", "12"));
             }

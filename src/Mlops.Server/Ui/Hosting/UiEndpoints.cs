@@ -28,6 +28,7 @@ public static class UiEndpoints
         ui.MapGet("/assets/ui.css", () => Results.Text(UiStyle.Css, "text/css; charset=utf-8"));
         ui.MapGet("/", (IServiceProvider services) => Html(OverviewPage.Render(services.GetService<ModelHost>()?.Status, services.GetService<MonitorService>()?.Latest)));
         ui.MapRepositoryPages();
+        ui.MapModelPage();
         return app;
     }
 
