@@ -92,7 +92,7 @@ public static class ModelPage
     private static void Windows(HtmlWriter w, VersionHistory history)
     {
         w.Element("h2", "Windows");
-        Table(w, "windows", ["window", "start (UTC)", "end (UTC)", "rows", "requests", "p50 ms", "p99 ms", "failed", "drifted features"], numeric: 3);
+        Table(w, "windows", ["window", "start (UTC)", "end (UTC)", "rows", "requests", "p50 ms", "p99 ms", "failed", "drifted features"], numeric: 3, numericTo: 7);
         foreach (var window in history.Windows)
         {
             w.Open("tr", ("data-start", Iso(window.Start)), ("data-rows", window.Rows.ToString(s_invariant)), ("data-open", window.IsOpen ? "true" : "false"))
@@ -360,12 +360,12 @@ public static class ModelPage
         return (Math.Max(0, centre - half), Math.Min(1, centre + half));
     }
 
-    private static void Table(HtmlWriter w, string css, IReadOnlyList<string> heads, int numeric)
+    private static void Table(HtmlWriter w, string css, IReadOnlyList<string> heads, int numeric, int numericTo = int.MaxValue)
     {
         w.Open("table", ("class", css)).Open("thead").Open("tr");
         for (var i = 0; i < heads.Count; i++)
         {
-            w.Element("th", heads[i], ("scope", "col"), ("class", numeric > 0 && i >= numeric ? "num" : null));
+            w.Element("th", heads[i], ("scope", "col"), ("class", numeric > 0 && i >= numeric && i <= numericTo ? "num" : null));
         }
 
         w.Close().Close().Open("tbody");
