@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Mlops.Declarations.Environments;
+using Mlops.Declarations.FeatureSets;
 using Mlops.Runtime.Features;
 using Mlops.Runtime.Monitoring.Drift;
 using Mlops.Runtime.Monitoring.Windows;
@@ -149,6 +150,35 @@ public sealed class LiveMonitor
         windows.AddRange(watched.Closed.Judged(history.Closed, options, w => Judge(watched.Reference, w, options, isOpen: false)));
         windows.Add(Judge(watched.Reference, history.Open, options, isOpen: true));
         return new VersionHistory(model, version, role, watched.Reference is not null, windows);
+    }
+
+    /// <summary>
+    /// The open window of a watched version compared with its reference as <c>mlops drift</c> compares
+    /// two files: the whole report and the columns compared, for a drift report of a served version.
+    /// Features marked sensitive are left out (their values are not kept in the bundle, and a report
+    /// draws values). Null when the version is not watched, its bundle has no reference sample, or the
+    /// window has no rows yet.
+    /// </summary>
+    /// <param name="model">The model.</param>
+    /// <param name="version">The version.</param>
+    /// <param name="role"><c>primary</c>, <c>canary</c> or <c>shadow</c>.</param>
+    public WindowComparison? CompareOpen(string model, int version, string role)
+    {
+        if (!_versions.TryGetValue((model, version, role), out var watched) || watched.Reference is not { } reference)
+        {
+            return null;
+        }
+
+        var open = watched.Windows.Snapshot(_time.GetUtcNow()).Open;
+        if (open.Rows == 0)
+        {
+            return null;
+        }
+
+        var sensitive = watched.Model.Schema.Inputs.Where(i => i.Sensitivity != FeatureSensitivity.None).Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
+        IReadOnlyList<ColumnValues> kept = [.. reference.Where(c => !sensitive.Contains(c.Name))];
+        IReadOnlyList<ColumnValues> current = [.. open.Features.Where(f => !sensitive.Contains(f.Name)).Select(f => f.ToValues())];
+        return new WindowComparison(open, DriftDetector.Compare(kept, current, _drift), kept, current);
     }
 
     private static WindowDrift Judge(IReadOnlyList<ColumnValues>? reference, WindowFigures window, DriftOptions options, bool isOpen)

@@ -1,3 +1,4 @@
+using Mlops.Runtime.Monitoring.Drift;
 using Mlops.Runtime.Monitoring.Windows;
 
 namespace Mlops.Runtime.Monitoring;
@@ -43,3 +44,10 @@ public sealed record WindowDrift(WindowFigures Figures, bool IsOpen, IReadOnlyLi
     /// <summary>The 99th percentile latency in milliseconds; null with no requests.</summary>
     public double? P99LatencyMs => Figures.P99LatencyMs;
 }
+
+/// <summary>A served version's open window compared with its reference, as <see cref="LiveMonitor.CompareOpen"/> gives it.</summary>
+/// <param name="Window">The window's figures.</param>
+/// <param name="Report">The detector's report, every feature compared.</param>
+/// <param name="Reference">The reference's columns compared.</param>
+/// <param name="Current">The window's columns compared, in the same order.</param>
+public sealed record WindowComparison(WindowFigures Window, DriftReport Report, IReadOnlyList<ColumnValues> Reference, IReadOnlyList<ColumnValues> Current);

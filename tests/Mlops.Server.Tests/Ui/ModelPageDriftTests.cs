@@ -84,6 +84,21 @@ public sealed class ModelPageDriftTests(MonitoringFixture example) : IClassFixtu
         Assert.Contains("Predicts whether a customer leaves within the month.", await page.Page.Locator("p.description").InnerTextAsync(), StringComparison.Ordinal);
         Assert.Empty(page.ProblemsSoFar());
 
+        // The open window as one self-contained drift report, linked from the page: a download with
+        // the same verdicts and no address outside the file.
+        var report = await client.GetAsync(await page.Page.Locator("a.drift-report").GetAttributeAsync("href"), Ct);
+        Assert.Equal(System.Net.HttpStatusCode.OK, report.StatusCode);
+        Assert.Equal("attachment", report.Content.Headers.ContentDisposition!.DispositionType);
+        var html = await report.Content.ReadAsStringAsync(Ct);
+        Assert.DoesNotContain("http://", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("https://", html, StringComparison.Ordinal);
+        Assert.Contains("<style>", html, StringComparison.Ordinal);
+        await using var saved = await browser.OpenAsync(offline: true);
+        await saved.Page.SetContentAsync(html);
+        var driftedInReport = await saved.Page.Locator("table.features tr[data-drifted=true]").EvaluateAllAsync<string[]>("rows => rows.map(r => r.getAttribute('data-feature'))");
+        Assert.Equal(s_changed, driftedInReport.Order(StringComparer.Ordinal));
+        Assert.Empty(saved.ProblemsSoFar());
+
         if (Environment.GetEnvironmentVariable("MLOPS_UPDATE_SCREENSHOTS") == "1")
         {
             await page.Page.ScreenshotAsync(new PageScreenshotOptions { Path = Images("ui-model-drift.png"), FullPage = true });

@@ -52,9 +52,14 @@ public sealed class ModelPageSafetyTests(ModelPageFixture ui) : IClassFixture<Mo
         Assert.Equal(200, response!.Status);
         Assert.Contains("marked sensitive", await page.Page.Locator("table.unseen tr[data-feature=contract]").InnerTextAsync(), StringComparison.Ordinal);
         Assert.Equal(1, await page.Page.Locator("svg.heat-strip rect[data-row=contract]").CountAsync());
+        // The open window's drift report leaves the sensitive feature out altogether.
+        var report = await ui.Client.GetStringAsync("/ui/models/churn-private/drift-report", Ct);
+        Assert.Contains("data-feature=\"tenure\"", report, StringComparison.Ordinal);
+        Assert.DoesNotContain("data-feature=\"contract\"", report, StringComparison.Ordinal);
         foreach (var value in new[] { Secret, "Month-to-month", "One year", "Two year" })
         {
             Assert.DoesNotContain(value, html, StringComparison.Ordinal);
+            Assert.DoesNotContain(value, report, StringComparison.Ordinal);
         }
 
         Assert.Empty(page.ProblemsSoFar());

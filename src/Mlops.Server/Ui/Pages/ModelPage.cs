@@ -140,6 +140,10 @@ public static class ModelPage
             return;
         }
 
+        w.Open("p").Element("a", "Download the open window's drift report", ("class", "drift-report"),
+                ("href", $"{UiLayout.Root}/models/{Uri.EscapeDataString(input.Model)}/drift-report?version={input.Version.ToString(s_invariant)}&role={Uri.EscapeDataString(input.Role)}"))
+            .Text(" (one self-contained HTML file, as mlops report drift writes, to attach to a pull request or an incident).").Close();
+
         Table(w, "drift", ["feature", "state", "method", "statistic", "p-value", "threshold", "reference null rate", "window null rate"], numeric: 3);
         foreach (var status in open.Drift)
         {
