@@ -177,4 +177,19 @@ public sealed class UiPagesTests(UiRepositoryFixture ui) : IClassFixture<UiRepos
         Assert.Equal(System.Net.HttpStatusCode.NotFound, answer.StatusCode);
         Assert.Contains("No run &#39;20990101T000000Z-00000000&#39; is recorded", await answer.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Serve_ShowsTheRepositorysRunsPageToo()
+    {
+        await using var serve = await CliHost.StartAsync("/ui/runs", "serve", "--environment", "staging", "--repo", ui.Repo.Path);
+        using var http = new HttpClient { BaseAddress = serve.Address };
+
+        var answer = await http.GetAsync("/ui/runs?model=churn", Ct);
+        var page = await answer.Content.ReadAsStringAsync(Ct);
+
+        Assert.True(answer.IsSuccessStatusCode, $"answered {(int)answer.StatusCode}: {serve.Error}{page}");
+        Assert.Contains($"data-run=\"{A.Id}\"", page, StringComparison.Ordinal);
+        Assert.Contains($"data-run=\"{B.Id}\"", page, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Success, await serve.StopAsync());
+    }
 }
