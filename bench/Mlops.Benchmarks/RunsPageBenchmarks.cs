@@ -1,5 +1,6 @@
 using System.Globalization;
 using BenchmarkDotNet.Attributes;
+using Mlops.Pipeline.Tracking;
 using Mlops.Server.Ui.Catalog;
 using Mlops.Server.Ui.Runs;
 
@@ -14,6 +15,28 @@ namespace Mlops.Benchmarks;
 public class RunsPageBenchmarks
 {
     private readonly InMemoryCatalog _catalog = new(1000);
+    private string _folder = "";
+    private RunStore _store = null!;
+
+    /// <summary>A real run store holding the same 1,000 runs, for what reading them costs the CLI's catalog.</summary>
+    [GlobalSetup(Target = nameof(ReadFromRunStore))]
+    public async Task SetupStore()
+    {
+        _folder = Directory.CreateTempSubdirectory("mlops-bench-runs").FullName;
+        _store = await RunStore.OpenAsync(Path.Combine(_folder, "tracking.db"));
+        foreach (var run in (await _catalog.RunsAsync(null, 1000, CancellationToken.None)).Reverse())
+        {
+            var id = await _store.StartRunAsync(new RunStart { Model = run.Model, Params = run.Params.ToDictionary(p => p.Key, p => p.Value), Seed = 42 });
+            await _store.CompleteRunAsync(id, new RunCompletion { Metrics = [.. run.Metrics.Select(m => new RunMetric(m.Name, m.Value, m.Split, m.Slice))] });
+        }
+    }
+
+    [GlobalCleanup(Target = nameof(ReadFromRunStore))]
+    public async Task CleanupStore()
+    {
+        await _store.DisposeAsync();
+        Directory.Delete(_folder, recursive: true);
+    }
 
     [Benchmark(Description = "1,000 runs, newest first")]
     public async Task<int> Default() => (await RenderAsync(RunsQuery.Default with { Model = "churn" })).Length;
@@ -21,6 +44,9 @@ public class RunsPageBenchmarks
     [Benchmark(Description = "1,000 runs, sorted by a metric, filtered")]
     public async Task<int> SortedAndFiltered() =>
         (await RenderAsync(new RunsQuery("churn", "trainer=lightgbm auc>0.8 status!=failed", "metrics.auc", true, "f1Score"))).Length;
+
+    [Benchmark(Description = "reading 1,000 runs from the SQLite run store (RunStore.ListAsync)")]
+    public async Task<int> ReadFromRunStore() => (await _store.ListAsync("churn", 1000)).Count;
 
     private async Task<string> RenderAsync(RunsQuery query) =>
         RunsPage.Render(query, await _catalog.RunsAsync(query.Model, 1000, CancellationToken.None), _catalog.Source);
