@@ -168,6 +168,41 @@ public sealed class UiPagesTests(UiRepositoryFixture ui) : IClassFixture<UiRepos
     }
 
     [Fact]
+    public async Task RunsPage_UnreadableFilter_SaysWhatToWriteAndKeepsEveryRun()
+    {
+        using var http = new HttpClient { BaseAddress = ui.Address };
+
+        var page = await http.GetStringAsync("/ui/runs?model=churn&filter=" + Uri.EscapeDataString("auc>"), Ct);
+
+        Assert.Contains("Filter not applied: &#39;auc&gt;&#39; has no value after it", page, StringComparison.Ordinal);
+        Assert.Contains($"data-run=\"{A.Id}\"", page, StringComparison.Ordinal);
+        Assert.Contains($"data-run=\"{B.Id}\"", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Compare_OneRun_AnswersBadRequestAskingForTwo()
+    {
+        using var http = new HttpClient { BaseAddress = ui.Address };
+
+        var answer = await http.GetAsync("/ui/runs/compare?run=" + A.Id, Ct);
+
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, answer.StatusCode);
+        Assert.Contains("Tick two or more runs to compare (1 given)", await answer.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task HistoryPage_WithoutAnEnvironment_ShowsEveryEnvironment()
+    {
+        using var http = new HttpClient { BaseAddress = ui.Address };
+
+        var page = await http.GetStringAsync("/ui/history", Ct);
+
+        Assert.Contains("data-environment=\"production\"", page, StringComparison.Ordinal);
+        Assert.Contains("data-environment=\"staging\"", page, StringComparison.Ordinal);
+        Assert.Contains($"data-rolled-back=\"{ui.PromotionOfV2}\"", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task UnknownRun_AnswersNotFoundNamingTheRunsPage()
     {
         using var http = new HttpClient { BaseAddress = ui.Address };
