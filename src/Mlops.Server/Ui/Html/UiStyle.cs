@@ -39,5 +39,7 @@ public static class UiStyle
         svg .line { fill: none; stroke-width: 2; }
         svg .axis { stroke: var(--line); }
         pre { background: #f6f8fa; padding: .6rem; overflow: auto; }
+        .scroll { overflow-x: auto; max-width: 100%; }
+        .nowrap { white-space: nowrap; }
         """;
 }

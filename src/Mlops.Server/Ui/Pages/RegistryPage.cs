@@ -45,9 +45,18 @@ public static class RegistryPage
                 w.Open("tr", ("data-version", version.Version.ToString(CultureInfo.InvariantCulture)), ("data-tag", version.Tag));
                 w.Element("td", "v" + version.Version.ToString(CultureInfo.InvariantCulture), ("class", "num"));
                 w.Element("td", version.PinnedBy.Count == 0 ? "–" : string.Join(", ", version.PinnedBy), ("data-column", "environments"), ("class", version.PinnedBy.Count > 0 ? "ok" : "muted"));
-                w.Open("td", ("data-column", "digest")).Element("code", version.BundleDigest).Close();
+                w.Open("td", ("data-column", "digest"), ("data-digest", version.BundleDigest))
+                    .Element("code", version.BundleDigest.Length > 19 ? version.BundleDigest[..19] + "…" : version.BundleDigest, ("title", version.BundleDigest)).Close();
                 w.Element("td", version.FeatureSet ?? "–");
-                w.Element("td", string.Join(", ", version.Metrics.Select(m => m.Key + " " + HtmlWriter.Number(m.Value))), ("data-column", "metrics"));
+                // Slice metrics (name[slice]) would bury the overall ones: they fold away under the overall figures.
+                var (overall, slices) = (version.Metrics.Where(m => !m.Key.Contains('[', StringComparison.Ordinal)).ToList(), version.Metrics.Where(m => m.Key.Contains('[', StringComparison.Ordinal)).ToList());
+                w.Open("td", ("data-column", "metrics")).Text(string.Join(", ", overall.Select(m => m.Key + " " + HtmlWriter.Number(m.Value))));
+                if (slices.Count > 0)
+                {
+                    w.Open("details").Element("summary", $"{slices.Count} slice metrics").Text(string.Join(", ", slices.Select(m => m.Key + " " + HtmlWriter.Number(m.Value)))).Close();
+                }
+
+                w.Close();
                 if (version.RunId is { } run)
                 {
                     w.Open("td").Element("a", run, ("href", UiUrl.Run(run))).Close();

@@ -25,7 +25,7 @@ public static class RunComparePage
         var runs = comparison.Runs;
         w.Element("p", $"Deltas are each run's value minus the first run's ({runs[0].Id}); green is better, red is worse, where the metric's direction is known.", ("class", "muted"));
         w.Element("h2", "Parameters");
-        w.Open("table", ("class", "compare-params"));
+        w.Open("div", ("class", "scroll")).Open("table", ("class", "compare-params"));
         Header(w, runs, "parameter");
         w.Open("tbody");
         foreach (var param in comparison.Params)
@@ -40,10 +40,10 @@ public static class RunComparePage
             w.Close();
         }
 
-        w.Close().Close();
+        w.Close().Close().Close();
 
         w.Element("h2", "Metrics");
-        w.Open("table", ("class", "compare-metrics"));
+        w.Open("div", ("class", "scroll")).Open("table", ("class", "compare-metrics"));
         Header(w, runs, "metric");
         w.Open("tbody");
         foreach (var compared in comparison.Metrics)
@@ -69,7 +69,7 @@ public static class RunComparePage
             w.Close();
         }
 
-        w.Close().Close();
+        w.Close().Close().Close();
         Chart(w, comparison, chosen);
     }
 

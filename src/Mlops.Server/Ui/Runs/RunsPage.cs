@@ -23,6 +23,9 @@ public sealed record RunsQuery(string? Model, string? Filter, string? Sort, bool
 /// </summary>
 public static class RunsPage
 {
+    /// <summary>The metrics the chart shows unless another is chosen, in order of preference: each task's usual headline.</summary>
+    public static IReadOnlyList<string> HeadlineMetrics { get; } = ["auc", "microAccuracy", "rSquared", "accuracy"];
+
     /// <summary>Renders the page.</summary>
     /// <param name="query">What was asked for.</param>
     /// <param name="runs">The runs read from the catalog (every model's when <see cref="RunsQuery.Model"/> is null).</param>
@@ -81,7 +84,7 @@ public static class RunsPage
         }
 
         w.Open("form", ("method", "get"), ("action", UiLayout.Root + "/runs/compare"));
-        w.Open("table", ("class", "runs")).Open("thead").Open("tr");
+        w.Open("div", ("class", "scroll")).Open("table", ("class", "runs")).Open("thead").Open("tr");
         w.Element("th", "compare", ("scope", "col"));
         foreach (var column in columns)
         {
@@ -109,13 +112,13 @@ public static class RunsPage
                 }
 
                 w.Element("td", text ?? "", ("data-column", column.Key), ("data-value", number is { } n ? HtmlWriter.Number(n, 17) : text),
-                    ("class", column.Key == "status" ? StatusClass(run.Status) : number is null ? null : "num"));
+                    ("class", column.Key == "status" ? StatusClass(run.Status) : column.Key is "started" or "duration" ? "num nowrap" : number is null ? null : "num"));
             }
 
             w.Close();
         }
 
-        w.Close().Close();
+        w.Close().Close().Close();
         w.Element("button", "Compare selected runs", ("type", "submit"));
         w.Close();
         Chart(w, query, columns, runs);
@@ -153,7 +156,9 @@ public static class RunsPage
             return;
         }
 
-        var metric = metrics.FirstOrDefault(m => m.Name == query.Metric) ?? metrics[0];
+        var metric = metrics.FirstOrDefault(m => m.Name == query.Metric)
+            ?? HeadlineMetrics.Select(name => metrics.FirstOrDefault(m => m.Name == name)).FirstOrDefault(m => m is not null)
+            ?? metrics[0];
         w.Element("h2", $"{metric.Name} across these runs (oldest to newest)");
         w.Open("form", ("class", "inline"), ("method", "get"), ("action", UiLayout.Root + "/runs"));
         Hidden(w, "model", query.Model);

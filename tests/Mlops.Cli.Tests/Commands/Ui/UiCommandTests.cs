@@ -1,5 +1,4 @@
 using Mlops.Testing;
-using Spectre.Console;
 
 namespace Mlops.Cli.Tests.Commands.Ui;
 
@@ -12,41 +11,19 @@ public sealed class UiCommandTests
     public async Task Ui_OnAnEmptyFolder_ServesTheRunsPageOnLoopback_AndExitsZeroWhenStopped()
     {
         using var repo = new TempDirectory("mlops-ui");
-        int port;
-        using (var held = new HeldPort())
-        {
-            port = held.Port;
-        }
+        await using var ui = await CliHost.StartAsync("/ui/runs", "ui", "--repo", repo.Path);
+        using var http = new HttpClient { BaseAddress = ui.Address };
 
-        var output = new StringWriter();
-        var error = new StringWriter();
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output), Interactive = InteractionSupport.No });
-        var ui = Task.Run(() => MlopsApp.RunAsync(["ui", "--repo", repo.Path, "--urls", $"http://127.0.0.1:{port}"], new CliContext(console, output, error, TimeProvider.System), stop.Token), Ct);
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-        HttpResponseMessage? runs = null;
-        for (var attempt = 0; attempt < 200 && runs is null && !ui.IsCompleted; attempt++)
-        {
-            try
-            {
-                runs = await http.GetAsync("/ui/runs", Ct);
-            }
-            catch (HttpRequestException)
-            {
-                await Task.Delay(50, Ct);
-            }
-        }
-
-        var page = runs is null ? "" : await runs.Content.ReadAsStringAsync(Ct);
+        var runs = await http.GetAsync("/ui/runs", Ct);
+        var page = await runs.Content.ReadAsStringAsync(Ct);
         var overview = await http.GetStringAsync("/ui/", Ct);
-        await stop.CancelAsync();
-        var exit = await ui;
+        var exit = await ui.StopAsync();
 
-        Assert.True(runs is { IsSuccessStatusCode: true }, $"no runs page: {error}");
+        Assert.True(runs.IsSuccessStatusCode, $"runs page answered {(int)runs.StatusCode}: {ui.Error}");
         Assert.Contains("No runs are recorded yet", page, StringComparison.Ordinal);
         Assert.Contains("Nothing is served here", overview, StringComparison.Ordinal);
         Assert.Equal(ExitCodes.Success, exit);
-        Assert.StartsWith($"mlops ui: http://127.0.0.1:{port}/ui/runs shows", output.ToString(), StringComparison.Ordinal);
+        Assert.StartsWith($"mlops ui: {ui.Address.ToString().TrimEnd('/')}/ui/runs shows", ui.Output.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -168,6 +168,41 @@ public sealed class UiPagesTests(UiRepositoryFixture ui) : IClassFixture<UiRepos
     }
 
     [Fact]
+    public async Task RunsPage_UnreadableFilter_SaysWhatToWriteAndKeepsEveryRun()
+    {
+        using var http = new HttpClient { BaseAddress = ui.Address };
+
+        var page = await http.GetStringAsync("/ui/runs?model=churn&filter=" + Uri.EscapeDataString("auc>"), Ct);
+
+        Assert.Contains("Filter not applied: &#39;auc&gt;&#39; has no value after it", page, StringComparison.Ordinal);
+        Assert.Contains($"data-run=\"{A.Id}\"", page, StringComparison.Ordinal);
+        Assert.Contains($"data-run=\"{B.Id}\"", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Compare_OneRun_AnswersBadRequestAskingForTwo()
+    {
+        using var http = new HttpClient { BaseAddress = ui.Address };
+
+        var answer = await http.GetAsync("/ui/runs/compare?run=" + A.Id, Ct);
+
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, answer.StatusCode);
+        Assert.Contains("Tick two or more runs to compare (1 given)", await answer.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task HistoryPage_WithoutAnEnvironment_ShowsEveryEnvironment()
+    {
+        using var http = new HttpClient { BaseAddress = ui.Address };
+
+        var page = await http.GetStringAsync("/ui/history", Ct);
+
+        Assert.Contains("data-environment=\"production\"", page, StringComparison.Ordinal);
+        Assert.Contains("data-environment=\"staging\"", page, StringComparison.Ordinal);
+        Assert.Contains($"data-rolled-back=\"{ui.PromotionOfV2}\"", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task UnknownRun_AnswersNotFoundNamingTheRunsPage()
     {
         using var http = new HttpClient { BaseAddress = ui.Address };
@@ -176,5 +211,20 @@ public sealed class UiPagesTests(UiRepositoryFixture ui) : IClassFixture<UiRepos
 
         Assert.Equal(System.Net.HttpStatusCode.NotFound, answer.StatusCode);
         Assert.Contains("No run &#39;20990101T000000Z-00000000&#39; is recorded", await answer.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Serve_ShowsTheRepositorysRunsPageToo()
+    {
+        await using var serve = await CliHost.StartAsync("/ui/runs", "serve", "--environment", "staging", "--repo", ui.Repo.Path);
+        using var http = new HttpClient { BaseAddress = serve.Address };
+
+        var answer = await http.GetAsync("/ui/runs?model=churn", Ct);
+        var page = await answer.Content.ReadAsStringAsync(Ct);
+
+        Assert.True(answer.IsSuccessStatusCode, $"answered {(int)answer.StatusCode}: {serve.Error}{page}");
+        Assert.Contains($"data-run=\"{A.Id}\"", page, StringComparison.Ordinal);
+        Assert.Contains($"data-run=\"{B.Id}\"", page, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Success, await serve.StopAsync());
     }
 }

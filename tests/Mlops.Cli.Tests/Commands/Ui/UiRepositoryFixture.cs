@@ -1,7 +1,6 @@
 using Mlops.Cli.Tests.Commands.Promote;
 using Mlops.Pipeline.Tracking;
 using Mlops.Testing;
-using Spectre.Console;
 
 namespace Mlops.Cli.Tests.Commands.Ui;
 
@@ -15,8 +14,7 @@ public sealed class UiRepositoryFixture : IAsyncLifetime
     /// <summary>The description written into models/churn.yaml: markup that must show as text.</summary>
     public const string Description = "Predicts <b>churn</b> & <script>alert(1)</script> leavers";
 
-    private readonly CancellationTokenSource _stop = new();
-    private Task<int>? _ui;
+    private CliHost? _ui;
 
     public ExampleRepository Repo { get; } = new();
 
@@ -32,10 +30,6 @@ public sealed class UiRepositoryFixture : IAsyncLifetime
 
     /// <summary>The sha of the commit that promoted v2 to production (the one the rollback undid).</summary>
     public string PromotionOfV2 { get; private set; } = "";
-
-    public StringWriter Output { get; } = new();
-
-    public StringWriter Error { get; } = new();
 
     public async ValueTask InitializeAsync()
     {
@@ -56,34 +50,9 @@ public sealed class UiRepositoryFixture : IAsyncLifetime
         Assert.Equal(2, Runs.Count);
         ChangedParam = Runs[1].Params.First(p => Runs[0].Params.GetValueOrDefault(p.Key) != p.Value).Key;
 
-        int port;
-        using (var held = new HeldPort())
-        {
-            port = held.Port;
-        }
-
-        Address = new Uri($"http://127.0.0.1:{port}");
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Output), Interactive = InteractionSupport.No });
-        _ui = Task.Run(() => MlopsApp.RunAsync(["ui", "--repo", Repo.Path, "--urls", Address.ToString()], new CliContext(console, Output, Error, TimeProvider.System), _stop.Token));
-        using var http = new HttpClient { BaseAddress = Address };
-        for (var attempt = 0; ; attempt++)
-        {
-            Assert.False(_ui.IsCompleted, $"mlops ui ended early with {(_ui.IsCompleted ? await _ui : 0)}: {Error}");
-            try
-            {
-                if ((await http.GetAsync("/ui/runs", TestContext.Current.CancellationToken)).IsSuccessStatusCode)
-                {
-                    break;
-                }
-            }
-            catch (HttpRequestException) when (attempt < 200)
-            {
-                // Not listening yet.
-            }
-
-            await Task.Delay(50, TestContext.Current.CancellationToken);
-        }
-
+        _ui = await CliHost.StartAsync("/ui/runs", "ui", "--repo", Repo.Path);
+        Assert.False(_ui.Exit.IsCompleted, $"mlops ui ended early: {_ui.Error}");
+        Address = _ui.Address;
         if (Mlops.Testing.Browser.Available)
         {
             Browser = await Mlops.Testing.Browser.LaunchAsync();
@@ -113,13 +82,11 @@ public sealed class UiRepositoryFixture : IAsyncLifetime
             await Browser.DisposeAsync();
         }
 
-        await _stop.CancelAsync();
         if (_ui is not null)
         {
-            await _ui;
+            await _ui.DisposeAsync();
         }
 
-        _stop.Dispose();
         Repo.Dispose();
     }
 }
