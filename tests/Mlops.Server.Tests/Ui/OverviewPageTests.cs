@@ -54,4 +54,32 @@ public sealed class OverviewPageTests(UiFixture ui) : IClassFixture<UiFixture>
         Assert.Equal(HttpStatusCode.Unauthorized, answer.StatusCode);
         Assert.Contains("Mlops:Ui:ViewerToken", await answer.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task TheTokenInTheAddress_SetsAnHttpOnlyCookie_AndSendsTheBrowserOnWithoutIt()
+    {
+        // An in-memory host has no loopback addresses, so the token is asked for as from another host.
+        using var factory = new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program>().WithWebHostBuilder(b => b
+            .UseSetting("Mlops:Repo", ui.Repository.Path)
+            .UseSetting("Mlops:Store", ui.StoreFolder.Path)
+            .UseSetting("Mlops:CacheFolder", ui.Repository.Combine(".cache-token"))
+            .UseSetting("Mlops:Ui:ViewerToken", "t0ken"));
+        using var client = factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/ui/", Ct)).StatusCode);
+        var first = await client.GetAsync("/ui/?token=t0ken&x=1", Ct);
+        Assert.Equal(HttpStatusCode.Redirect, first.StatusCode);
+        Assert.Equal("/ui/?x=1", first.Headers.Location!.OriginalString);
+        var cookie = Assert.Single(first.Headers.GetValues("Set-Cookie"));
+        Assert.StartsWith("mlops_ui=t0ken", cookie, StringComparison.Ordinal);
+        Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("samesite=strict", cookie, StringComparison.OrdinalIgnoreCase);
+
+        using var withCookie = new HttpRequestMessage(HttpMethod.Get, "/ui/?x=1");
+        withCookie.Headers.Add("Cookie", "mlops_ui=t0ken");
+        Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(withCookie, Ct)).StatusCode);
+        using var bearer = new HttpRequestMessage(HttpMethod.Get, "/ui/");
+        bearer.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "t0ken");
+        Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(bearer, Ct)).StatusCode);
+    }
 }
