@@ -75,6 +75,28 @@ public sealed partial class ReportDriftCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Report_Numbers_TenEqualWidthBinsOverTheReferenceRange_AndValuesAboveItInABinOfTheirOwn()
+    {
+        var reference = Write("ref.csv", "amount\n" + string.Concat(Enumerable.Range(0, 100).Select(i => $"{i}\n")));
+        var current = Write("cur.csv", "amount\n" + string.Concat(Enumerable.Range(50, 100).Select(i => $"{i}\n")));
+        var html = Path.Combine(_folder, "drift.html");
+
+        var result = await CliRunner.RunAsync("report", "drift", "--reference", reference, "--current", current, "--html", html);
+
+        Assert.True(result.ExitCode == 1, result.Error + result.Out);
+        var page = await File.ReadAllTextAsync(html, TestContext.Current.CancellationToken);
+        var figures = page[page.IndexOf("<table class=\"figures\">", StringComparison.Ordinal)..];
+        var bins = Regex.Matches(figures[..figures.IndexOf("</table>", StringComparison.Ordinal)], "<tr data-bin=\"([^\"]*)\"><th scope=\"row\">[^<]*</th><td class=\"num\" data-value=\"([^\"]*)\">[^<]*</td><td class=\"num\" data-value=\"([^\"]*)\">")
+            .Select(m => (m.Groups[1].Value, double.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture), double.Parse(m.Groups[3].Value, CultureInfo.InvariantCulture)))
+            .ToList();
+        Assert.Equal(11, bins.Count);
+        Assert.Equal(("0–9.9", 0.1, 0.0), bins[0]);
+        Assert.Equal(("89.1–99", 0.1, 0.1), bins[9]);
+        Assert.All(bins.Take(10), b => Assert.Equal(0.1, b.Item2, 12));
+        Assert.Equal(("&gt; 99", 0.0, 0.5), bins[10]); // escaped in the attribute
+    }
+
+    [Fact]
     public async Task Report_MissingCurrentFile_ExitsTwoNamingIt_AndWritesNothing()
     {
         var reference = Write("ref.csv", DriftCommandTests.Rows(100, shift: 0, seed: 1));
