@@ -105,7 +105,7 @@ Task("Default")
     .IsDependentOn("Promote");
 
 Task("MonitorDemo")
-    .Description("Releases the example in a throwaway clone, serves it on 127.0.0.1 with short monitoring windows, replays normal then drifted rows, and keeps serving for --demo-minutes (default 10) or until Ctrl+C.")
+    .Description("Releases the example in a throwaway clone, serves it on 127.0.0.1 with short monitoring windows and replays normal, then drifted rows, for --demo-minutes (default 10) or until Ctrl+C.")
     .IsDependentOn("Build")
     .Does(() => MonitorDemo(mlopsDll, demoWindow, demoMinutes, demoPort, demoRate));
 

@@ -22,6 +22,16 @@ void MonitorDemo(string dll, int windowSeconds, double minutes, int port, double
 
     var clone = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "mlops-demo-" + Guid.NewGuid().ToString("N")[..8]);
     System.Diagnostics.Process server = null;
+
+    // Ctrl+C reaches the server and the replay too (one process group); the demo then ends as it
+    // would at its time, cleaning up, instead of leaving the clone behind.
+    var stopped = false;
+    ConsoleCancelEventHandler onCancel = (_, e) =>
+    {
+        e.Cancel = true;
+        stopped = true;
+    };
+    Console.CancelKeyPress += onCancel;
     try
     {
         // The committed state of the checked-out branch; uncommitted changes are not in the demo.
@@ -53,35 +63,47 @@ void MonitorDemo(string dll, int windowSeconds, double minutes, int port, double
         server = System.Diagnostics.Process.Start(start);
         WaitUntilReady(url, server);
 
+        var until = TimeProvider.System.GetUtcNow().AddMinutes(minutes);
+        var data = System.IO.Path.Combine(clone, "data", "telco-churn.csv");
+        var perSecond = rate.ToString(System.Globalization.CultureInfo.InvariantCulture);
         Information("");
         Information($"Dashboard:  {url}/ui/");
         Information($"Model page: {url}/ui/models/churn");
         Information($"Figures:    {url}/monitoring   {url}/metrics");
+        Information($"Serving until Ctrl+C or {until:HH:mm:ss} UTC ({minutes:0.#} min, --demo-minutes).");
         Information("");
         Information($"Window 1 ({windowSeconds} s): rows of data/telco-churn.csv as they are.");
-        Mlops(dll, "replay", "--server", url, "--input", System.IO.Path.Combine(clone, "data", "telco-churn.csv"),
-            "--rate", rate.ToString(System.Globalization.CultureInfo.InvariantCulture), "--seconds", windowSeconds.ToString(), "--limit", "100000");
-        Information($"Window 2 ({windowSeconds} s): drifted rows ({DemoDrift}).");
-        Mlops(dll, "replay", "--server", url, "--input", System.IO.Path.Combine(clone, "data", "telco-churn.csv"), "--skip", "3500",
-            "--rate", rate.ToString(System.Globalization.CultureInfo.InvariantCulture), "--seconds", windowSeconds.ToString(), "--limit", "100000", "--drift", DemoDrift);
-
-        var until = TimeProvider.System.GetUtcNow().AddMinutes(minutes);
-        Information("");
-        Information($"The dashboard shows the drift once window 2 is evaluated: {url}/ui/ (model page {url}/ui/models/churn).");
-        Information($"Serving until Ctrl+C or {until:HH:mm:ss} UTC ({minutes:0.#} min, --demo-minutes).");
-        while (TimeProvider.System.GetUtcNow() < until && !server.WaitForExit(1000))
+        if (!stopped)
         {
+            Mlops(dll, "replay", "--server", url, "--input", data, "--rate", perSecond, "--seconds", windowSeconds.ToString(), "--limit", "100000");
         }
 
-        if (server.HasExited)
+        // Drifted rows from here to the end: the dashboard shows the open window, which would
+        // otherwise be empty a window after the traffic stopped.
+        Information($"From window 2 to the end: drifted rows ({DemoDrift}); the dashboard shows the drift within a window: {url}/ui/");
+        var skip = 3500;
+        for (var remaining = until - TimeProvider.System.GetUtcNow(); remaining > TimeSpan.FromSeconds(1) && !server.HasExited && !stopped; remaining = until - TimeProvider.System.GetUtcNow())
+        {
+            Mlops(dll, "replay", "--server", url, "--input", data, "--skip", skip.ToString(), "--rate", perSecond,
+                "--seconds", Math.Ceiling(remaining.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture), "--limit", "100000", "--drift", DemoDrift);
+            skip = 0; // the file ran out before the time did: from its start again
+        }
+
+        if (server.HasExited && !stopped)
         {
             throw new Exception($"The server stopped by itself (exit {server.ExitCode}); its output above says why.");
         }
 
-        Information("Demo time is up; stopping the server.");
+        Information(stopped ? "Stopped by Ctrl+C." : "Demo time is up; stopping the server.");
+    }
+    catch (Exception) when (stopped)
+    {
+        // The replay or the server ended because of Ctrl+C: that is the user's stop, not a failure.
+        Information("Stopped by Ctrl+C.");
     }
     finally
     {
+        Console.CancelKeyPress -= onCancel;
         if (server is not null && !server.HasExited)
         {
             server.Kill(entireProcessTree: true);
