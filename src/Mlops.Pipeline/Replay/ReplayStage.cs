@@ -120,6 +120,10 @@ public static class ReplayStage
                 if (due > TimeSpan.Zero)
                 {
                     await Task.Delay(due, time, cancellationToken).ConfigureAwait(false);
+                    if (time.GetElapsedTime(started) >= request.MaxDuration)
+                    {
+                        break;
+                    }
                 }
 
                 using var body = new StringContent(Row(csv, columns, inputs, request.Drift, changed, random), Encoding.UTF8, "application/json");
