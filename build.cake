@@ -5,6 +5,7 @@
 //   dotnet cake --model=churn        only one model
 //   dotnet cake --environment=staging  where Gate and Promote aim (the default is staging)
 //   dotnet cake --mlops=PATH/mlops.dll  run that CLI instead of publishing src/Mlops.Cli
+//   dotnet cake --target=MonitorDemo  the example served with drifting traffic (build/demo.cake; README "See it work")
 //
 // Promote commits on a new branch promote/MODEL-vN-ENV; the pull request of that branch is the
 // deployment approval. Pass --promote-on-current-branch=true in a merge pipeline that commits directly.
@@ -20,8 +21,13 @@ var configuration = Argument("configuration", "Release");
 var environment = Argument("environment", "staging");
 var onCurrentBranch = Argument("promote-on-current-branch", false);
 var cli = Argument("mlops", "");
+var demoMinutes = Argument("demo-minutes", 10.0);
+var demoWindow = Argument("demo-window-seconds", 20);
+var demoPort = Argument("demo-port", 0);
+var demoRate = Argument("demo-rate", 25.0);
 
 #load "build/mlops.cake"
+#load "build/demo.cake"
 
 var mlopsDll = string.IsNullOrEmpty(cli) ? MlopsDll(configuration) : MakeAbsolute(File(cli)).FullPath;
 
@@ -97,5 +103,10 @@ Task("Promote")
 
 Task("Default")
     .IsDependentOn("Promote");
+
+Task("MonitorDemo")
+    .Description("Releases the example in a throwaway clone, serves it on 127.0.0.1 with short monitoring windows and replays normal, then drifted rows, for --demo-minutes (default 10) or until Ctrl+C.")
+    .IsDependentOn("Build")
+    .Does(() => MonitorDemo(mlopsDll, demoWindow, demoMinutes, demoPort, demoRate));
 
 RunTarget(target);

@@ -10,10 +10,10 @@ namespace Mlops.Pipeline.Replay;
 
 /// <summary>What <c>mlops replay</c> sends, where, and within which bounds.</summary>
 /// <param name="Server">The server's base address (<c>http://127.0.0.1:8080</c>).</param>
-/// <param name="Model">The served model the rows go to (<c>POST /models/MODEL/predict</c>).</param>
+/// <param name="Model">The served model the rows go to (<c>POST /models/MODEL/predict</c>); null for the one model the server serves.</param>
 /// <param name="InputPath">The CSV file whose rows are sent.</param>
 /// <param name="InputDisplay">The file as the user named it, for messages.</param>
-public sealed record ReplayRequest(Uri Server, string Model, string InputPath, string InputDisplay)
+public sealed record ReplayRequest(Uri Server, string? Model, string InputPath, string InputDisplay)
 {
     /// <summary>Rows sent a second, at most <see cref="ReplayStage.MaxRate"/>.</summary>
     /// <value>The default value is 20.</value>
@@ -45,12 +45,13 @@ public sealed record ReplayRequest(Uri Server, string Model, string InputPath, s
 }
 
 /// <summary>What a replay did.</summary>
+/// <param name="Model">The model the rows went to.</param>
 /// <param name="Sent">Rows sent.</param>
 /// <param name="Answered">Rows the server scored (HTTP 200).</param>
 /// <param name="Refused">Rows the server refused (HTTP 4xx: a value the feature set does not allow).</param>
 /// <param name="Elapsed">Time taken.</param>
 /// <param name="FirstRefusal">The server's answer to the first refused row; null when none was refused.</param>
-public sealed record ReplayOutcome(int Sent, int Answered, int Refused, TimeSpan Elapsed, string? FirstRefusal);
+public sealed record ReplayOutcome(string Model, int Sent, int Answered, int Refused, TimeSpan Elapsed, string? FirstRefusal);
 
 /// <summary>
 /// <c>mlops replay</c>: sends a CSV file's rows to a server's named-feature endpoint, one row a request
@@ -82,8 +83,9 @@ public static class ReplayStage
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(time);
         Check(request);
-        var inputs = await InputsAsync(request, http, cancellationToken).ConfigureAwait(false);
-        CheckDrift(request, inputs);
+        var model = request.Model ?? await OnlyModelAsync(request.Server, http, cancellationToken).ConfigureAwait(false);
+        var inputs = await InputsAsync(request, model, http, cancellationToken).ConfigureAwait(false);
+        CheckDrift(request, model, inputs);
 
         if (!File.Exists(request.InputPath))
         {
@@ -92,7 +94,7 @@ public static class ReplayStage
 
         using var text = new StreamReader(request.InputPath, Encoding.UTF8);
         await using var csv = new CsvReader(text);
-        var predict = new Uri(request.Server, $"/models/{Uri.EscapeDataString(request.Model)}/predict");
+        var predict = new Uri(request.Server, $"/models/{Uri.EscapeDataString(model)}/predict");
         var random = new Random(request.Seed);
         var started = time.GetTimestamp();
         int sent = 0, answered = 0, refused = 0, line = 0;
@@ -106,7 +108,7 @@ public static class ReplayStage
                 line++;
                 if (columns is null)
                 {
-                    columns = Columns(request, csv, inputs);
+                    columns = Columns(request, model, csv, inputs);
                     continue;
                 }
 
@@ -120,6 +122,10 @@ public static class ReplayStage
                 if (due > TimeSpan.Zero)
                 {
                     await Task.Delay(due, time, cancellationToken).ConfigureAwait(false);
+                    if (time.GetElapsedTime(started) >= request.MaxDuration)
+                    {
+                        break;
+                    }
                 }
 
                 using var body = new StringContent(Row(csv, columns, inputs, request.Drift, changed, random), Encoding.UTF8, "application/json");
@@ -150,7 +156,7 @@ public static class ReplayStage
             throw new StageInputException($"--input '{request.InputDisplay}' is empty. Pass a CSV file with a header naming the model's features.");
         }
 
-        return new ReplayOutcome(sent, answered, refused, time.GetElapsedTime(started), firstRefusal);
+        return new ReplayOutcome(model, sent, answered, refused, time.GetElapsedTime(started), firstRefusal);
     }
 
     private static void Check(ReplayRequest request)
@@ -195,9 +201,26 @@ public static class ReplayStage
         server.IsLoopback || (IPAddress.TryParse(server.Host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address));
 
     /// <summary>The model's features and their OIP datatypes, from the server that will score them.</summary>
-    private static async Task<IReadOnlyList<(string Name, string Datatype)>> InputsAsync(ReplayRequest request, HttpClient http, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<(string Name, string Datatype)>> InputsAsync(ReplayRequest request, string model, HttpClient http, CancellationToken cancellationToken)
     {
-        var address = new Uri(request.Server, $"/v2/models/{Uri.EscapeDataString(request.Model)}");
+        using var json = await GetJsonAsync(http, new Uri(request.Server, $"/v2/models/{Uri.EscapeDataString(model)}"), $"the server does not serve '{model}' (yet). Check --model, and GET /status on the server.", cancellationToken).ConfigureAwait(false);
+        return [.. json.RootElement.GetProperty("inputs").EnumerateArray().Select(i => (i.GetProperty("name").GetString()!, i.GetProperty("datatype").GetString()!))];
+    }
+
+    /// <summary>The model a server serves when it serves one (its <c>GET /status</c>); with more or none, the user must say.</summary>
+    private static async Task<string> OnlyModelAsync(Uri server, HttpClient http, CancellationToken cancellationToken)
+    {
+        using var json = await GetJsonAsync(http, new Uri(server, "/status"), "is it an Mlops server (mlops serve)?", cancellationToken).ConfigureAwait(false);
+        var models = json.RootElement.GetProperty("models").EnumerateArray().Select(m => m.GetProperty("model").GetString()!).ToList();
+        return models.Count == 1
+            ? models[0]
+            : throw new StageInputException(models.Count == 0
+                ? $"{server} serves no model yet; GET /status says why."
+                : $"{server} serves {string.Join(", ", models)}; pass --model with the one the rows are for.");
+    }
+
+    private static async Task<JsonDocument> GetJsonAsync(HttpClient http, Uri address, string whenRefused, CancellationToken cancellationToken)
+    {
         HttpResponseMessage response;
         try
         {
@@ -216,15 +239,14 @@ public static class ReplayStage
         {
             if (!response.IsSuccessStatusCode)
             {
-                throw new StageInputException($"{address} answered {(int)response.StatusCode} {response.ReasonPhrase}: the server does not serve '{request.Model}' (yet). Check --model, and GET /status on the server.");
+                throw new StageInputException($"{address} answered {(int)response.StatusCode} {response.ReasonPhrase}: {whenRefused}");
             }
 
-            using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
-            return [.. json.RootElement.GetProperty("inputs").EnumerateArray().Select(i => (i.GetProperty("name").GetString()!, i.GetProperty("datatype").GetString()!))];
+            return JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
         }
     }
 
-    private static void CheckDrift(ReplayRequest request, IReadOnlyList<(string Name, string Datatype)> inputs)
+    private static void CheckDrift(ReplayRequest request, string model, IReadOnlyList<(string Name, string Datatype)> inputs)
     {
         var problems = new List<string>();
         foreach (var change in request.Drift)
@@ -232,7 +254,7 @@ public static class ReplayStage
             var input = inputs.FirstOrDefault(i => i.Name == change.Feature);
             if (input.Name is null)
             {
-                problems.Add($"--drift '{ReplayDrift.Describe(change)}': model '{request.Model}' has no feature '{change.Feature}'.");
+                problems.Add($"--drift '{ReplayDrift.Describe(change)}': model '{model}' has no feature '{change.Feature}'.");
             }
             else if (change.Factor is not null && !IsNumber(input.Datatype))
             {
@@ -246,14 +268,14 @@ public static class ReplayStage
         }
     }
 
-    private static int[] Columns(ReplayRequest request, CsvReader csv, IReadOnlyList<(string Name, string Datatype)> inputs)
+    private static int[] Columns(ReplayRequest request, string model, CsvReader csv, IReadOnlyList<(string Name, string Datatype)> inputs)
     {
         var header = Enumerable.Range(0, csv.FieldCount).Select(csv.FieldText).ToList();
         var columns = inputs.Select(i => header.IndexOf(i.Name)).ToArray();
         var absent = inputs.Where((_, i) => columns[i] < 0).Select(i => $"'{i.Name}'").ToList();
         if (absent.Count > 0)
         {
-            throw new StageInputException($"{request.InputDisplay}(1,1): the header has no column for {string.Join(", ", absent)}, which model '{request.Model}' reads. Add the column{(absent.Count == 1 ? "" : "s")} (empty fields for missing values), or replay a file of the model's features.");
+            throw new StageInputException($"{request.InputDisplay}(1,1): the header has no column for {string.Join(", ", absent)}, which model '{model}' reads. Add the column{(absent.Count == 1 ? "" : "s")} (empty fields for missing values), or replay a file of the model's features.");
         }
 
         return columns;

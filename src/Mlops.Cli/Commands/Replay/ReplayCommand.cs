@@ -15,7 +15,7 @@ internal static class ReplayCommand
     {
         var server = new Option<string>("--server") { Description = "The server's base address, for example http://127.0.0.1:8080 (loopback unless --allow-remote).", Required = true };
         var input = new Option<FileInfo>("--input") { Description = "The CSV file whose rows are sent (a header naming the model's features; other columns are ignored).", Required = true };
-        var model = new Option<string>("--model") { Description = "The served model the rows go to (POST /models/MODEL/predict).", DefaultValueFactory = _ => "churn" };
+        var model = new Option<string>("--model") { Description = "The served model the rows go to (POST /models/MODEL/predict); without it, the one model the server serves." };
         var rate = new Option<double>("--rate") { Description = $"Rows sent a second, at most {ReplayStage.MaxRate}.", DefaultValueFactory = _ => 20 };
         var limit = new Option<int>("--limit") { Description = $"The most rows sent (at most {ReplayStage.MaxRowsLimit:N0}); the end of the file stops earlier.", DefaultValueFactory = _ => 1000 };
         var seconds = new Option<double>("--seconds") { Description = $"The longest the replay runs, in seconds (at most {ReplayStage.MaxDurationLimit.TotalSeconds}).", DefaultValueFactory = _ => 60 };
@@ -36,7 +36,7 @@ internal static class ReplayCommand
             }
 
             var file = parse.GetValue(input)!;
-            var request = new ReplayRequest(address, parse.GetValue(model)!, file.FullName, file.ToString())
+            var request = new ReplayRequest(address, parse.GetValue(model), file.FullName, file.ToString())
             {
                 Rate = parse.GetValue(rate),
                 MaxRows = parse.GetValue(limit),
@@ -56,10 +56,10 @@ internal static class ReplayCommand
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         var changes = request.Drift.Count == 0 ? "as they are" : "changed by " + string.Join("; ", request.Drift.Select(ReplayDrift.Describe));
         await context.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"replay: rows of {request.InputDisplay} to {request.Server} model {request.Model}, {request.Rate:0.##} a second, at most {request.MaxRows:N0} rows or {request.MaxDuration.TotalSeconds:0.#} s, {changes}")).ConfigureAwait(false);
+            $"replay: rows of {request.InputDisplay} to {request.Server}, {request.Rate:0.##} a second, at most {request.MaxRows:N0} rows or {request.MaxDuration.TotalSeconds:0.#} s, {changes}")).ConfigureAwait(false);
         var outcome = await ReplayStage.RunAsync(request, http, context.Time, cancellationToken).ConfigureAwait(false);
         await context.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"replay: sent {outcome.Sent:N0} rows in {outcome.Elapsed.TotalSeconds:0.0} s: {outcome.Answered:N0} answered, {outcome.Refused:N0} refused")).ConfigureAwait(false);
+            $"replay: sent {outcome.Sent:N0} rows to model {outcome.Model} in {outcome.Elapsed.TotalSeconds:0.0} s: {outcome.Answered:N0} answered, {outcome.Refused:N0} refused")).ConfigureAwait(false);
         if (outcome.FirstRefusal is { } refusal)
         {
             await context.Error.WriteLineAsync($"mlops: the first refused row got {refusal}").ConfigureAwait(false);

@@ -46,11 +46,17 @@ public sealed class ReplayServer : IAsyncLifetime
     public IReadOnlyList<JsonElement> Predictions() =>
         [.. Directory.Exists(LogFolder)
             ? Directory.GetFiles(LogFolder, "predictions-*.jsonl").Order(StringComparer.Ordinal)
-                .SelectMany(File.ReadAllLines)
-                .Where(l => l.Length > 0)
+                .SelectMany(CompleteLines)
                 .Select(l => JsonDocument.Parse(l).RootElement)
                 .Where(l => l.GetProperty("type").GetString() == "prediction")
             : []];
+
+    /// <summary>The lines the writer has ended: the log is read while it is written, and its last line may be half there.</summary>
+    private static IEnumerable<string> CompleteLines(string file)
+    {
+        var text = File.ReadAllText(file);
+        return text[..(text.LastIndexOf('\n') + 1)].Split('\n', StringSplitOptions.RemoveEmptyEntries);
+    }
 
     /// <summary>Waits (at most ten seconds) until the log holds <paramref name="count"/> predictions.</summary>
     public async Task<IReadOnlyList<JsonElement>> WaitForPredictionsAsync(int count)
@@ -92,7 +98,7 @@ public sealed class ReplayCommandTests(ReplayServer server) : IClassFixture<Repl
         var result = await CliRunner.RunAsync("replay", "--server", server.Url, "--input", server.Data, "--limit", "30", "--rate", "200");
 
         Assert.True(result.ExitCode == 0, result.Error + result.Out);
-        Assert.Contains("replay: sent 30 rows in ", result.Out, StringComparison.Ordinal);
+        Assert.Contains("replay: sent 30 rows to model churn in ", result.Out, StringComparison.Ordinal);
         Assert.Contains(": 30 answered, 0 refused", result.Out, StringComparison.Ordinal);
         var logged = (await server.WaitForPredictionsAsync(before + 30)).Skip(before).ToList();
         var rows = DataRows(server.Data).Take(30).ToList();
@@ -106,7 +112,7 @@ public sealed class ReplayCommandTests(ReplayServer server) : IClassFixture<Repl
     {
         var before = server.Predictions().Count;
 
-        var result = await CliRunner.RunAsync("replay", "--server", server.Url, "--input", server.Data, "--skip", "100", "--limit", "90", "--rate", "300",
+        var result = await CliRunner.RunAsync("replay", "--server", server.Url, "--model", "churn", "--input", server.Data, "--skip", "100", "--limit", "90", "--rate", "300",
             "--drift", "monthly_charges*1.3; contract=Month-to-month@0.5; total_charges=@0.33", "--seed", "7");
 
         Assert.True(result.ExitCode == 0, result.Error + result.Out);
@@ -146,6 +152,15 @@ public sealed class ReplayCommandTests(ReplayServer server) : IClassFixture<Repl
 
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("--drift 'salary*2': model 'churn' has no feature 'salary'. The model's features are female, ", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Replay_ModelTheServerDoesNotServe_ExitsTwoSayingSo()
+    {
+        var result = await CliRunner.RunAsync("replay", "--server", server.Url, "--model", "fraud", "--input", server.Data);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("/v2/models/fraud answered 404 Not Found: the server does not serve 'fraud' (yet).", result.Error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -75,6 +75,47 @@ public sealed partial class ReportDriftCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Report_Numbers_TenEqualWidthBinsOverTheReferenceRange_AndValuesAboveItInABinOfTheirOwn()
+    {
+        var reference = Write("ref.csv", "amount\n" + string.Concat(Enumerable.Range(0, 100).Select(i => $"{i}\n")));
+        var current = Write("cur.csv", "amount\n" + string.Concat(Enumerable.Range(50, 100).Select(i => $"{i}\n")));
+        var html = Path.Combine(_folder, "drift.html");
+
+        var result = await CliRunner.RunAsync("report", "drift", "--reference", reference, "--current", current, "--html", html);
+
+        Assert.True(result.ExitCode == 1, result.Error + result.Out);
+        var page = await File.ReadAllTextAsync(html, TestContext.Current.CancellationToken);
+        var figures = page[page.IndexOf("<table class=\"figures\">", StringComparison.Ordinal)..];
+        var bins = Regex.Matches(figures[..figures.IndexOf("</table>", StringComparison.Ordinal)], "<tr data-bin=\"([^\"]*)\"><th scope=\"row\">[^<]*</th><td class=\"num\" data-value=\"([^\"]*)\">[^<]*</td><td class=\"num\" data-value=\"([^\"]*)\">")
+            .Select(m => (m.Groups[1].Value, double.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture), double.Parse(m.Groups[3].Value, CultureInfo.InvariantCulture)))
+            .ToList();
+        Assert.Equal(11, bins.Count);
+        Assert.Equal(("0–9.9", 0.1, 0.0), bins[0]);
+        Assert.Equal(("89.1–99", 0.1, 0.1), bins[9]);
+        Assert.All(bins.Take(10), b => Assert.Equal(0.1, b.Item2, 12));
+        Assert.Equal(("&gt; 99", 0.0, 0.5), bins[10]); // escaped in the attribute
+    }
+
+    [Fact]
+    public async Task Report_Categories_TheEightMostFrequentByName_AndTheRestAsOther()
+    {
+        // Twelve categories, c00 the most frequent and c11 the rarest: 12, 11, ..., 1 rows each.
+        var rows = "plan\n" + string.Concat(Enumerable.Range(0, 12).SelectMany(c => Enumerable.Repeat($"c{c:00}\n", 12 - c)));
+        var reference = Write("ref.csv", rows);
+        var html = Path.Combine(_folder, "drift.html");
+
+        var result = await CliRunner.RunAsync("report", "drift", "--reference", reference, "--current", reference, "--html", html);
+
+        Assert.True(result.ExitCode == 0, result.Error + result.Out);
+        var page = await File.ReadAllTextAsync(html, TestContext.Current.CancellationToken);
+        var bins = Regex.Matches(page, "<tr data-bin=\"([^\"]*)\"><th scope=\"row\">[^<]*</th><td class=\"num\" data-value=\"([^\"]*)\">")
+            .Select(m => (m.Groups[1].Value, double.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture)))
+            .ToList();
+        Assert.Equal(["c00", "c01", "c02", "c03", "c04", "c05", "c06", "c07", "(other)"], bins.Select(b => b.Item1));
+        Assert.Equal((4 + 3 + 2 + 1) / 78.0, bins[^1].Item2, 12); // c08 to c11 of 78 rows
+    }
+
+    [Fact]
     public async Task Report_MissingCurrentFile_ExitsTwoNamingIt_AndWritesNothing()
     {
         var reference = Write("ref.csv", DriftCommandTests.Rows(100, shift: 0, seed: 1));
