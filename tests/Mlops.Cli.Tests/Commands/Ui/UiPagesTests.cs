@@ -62,11 +62,9 @@ public sealed class UiPagesTests(UiRepositoryFixture ui) : IClassFixture<UiRepos
         await using var page = await OpenAsync("/ui/runs?model=churn");
         var header = page.Page.Locator("th[data-column=started] a");
 
-        await header.ClickAsync();
-        await page.Page.WaitForURLAsync(url => url.Contains("dir=asc", StringComparison.Ordinal));
+        await ClickAndWaitAsync(page.Page, () => header.ClickAsync(), "dir=asc");
         var ascending = await RowOrderAsync(page.Page);
-        await header.ClickAsync();
-        await page.Page.WaitForURLAsync(url => url.Contains("dir=desc", StringComparison.Ordinal));
+        await ClickAndWaitAsync(page.Page, () => header.ClickAsync(), "dir=desc");
         var descending = await RowOrderAsync(page.Page);
 
         Assert.Equal(new[] { A.Id, B.Id }, ascending);
@@ -82,8 +80,7 @@ public sealed class UiPagesTests(UiRepositoryFixture ui) : IClassFixture<UiRepos
         var name = ui.ChangedParam[(ui.ChangedParam.LastIndexOf('.') + 1)..];
 
         await page.Page.FillAsync("input[name=filter]", $"{name}={B.Params[ui.ChangedParam]} and status=succeeded");
-        await page.Page.ClickAsync("form.filter button[type=submit]");
-        await page.Page.WaitForURLAsync(url => url.Contains("filter=", StringComparison.Ordinal));
+        await ClickAndWaitAsync(page.Page, () => page.Page.ClickAsync("form.filter button[type=submit]"), "filter=");
 
         Assert.Equal(new[] { B.Id }, await RowOrderAsync(page.Page));
         Assert.Equal("1", await page.Page.Locator("[data-count]").GetAttributeAsync("data-count"));
@@ -98,8 +95,7 @@ public sealed class UiPagesTests(UiRepositoryFixture ui) : IClassFixture<UiRepos
 
         await page.Page.CheckAsync($"input[type=checkbox][value='{A.Id}']");
         await page.Page.CheckAsync($"input[type=checkbox][value='{B.Id}']");
-        await page.Page.ClickAsync("text=Compare selected runs");
-        await page.Page.WaitForURLAsync(url => url.Contains("/ui/runs/compare", StringComparison.Ordinal));
+        await ClickAndWaitAsync(page.Page, () => page.Page.ClickAsync("text=Compare selected runs"), "/ui/runs/compare");
 
         Assert.Contains($"run={A.Id}&run={B.Id}", page.Page.Url, StringComparison.Ordinal);
         var expected = RunComparison.Create(A, B).Metrics.Single(m => m.Name == "auc" && m.Slice.Length == 0 && m.Split == RunMetric.Holdout).Delta!.Value;
@@ -226,5 +222,16 @@ public sealed class UiPagesTests(UiRepositoryFixture ui) : IClassFixture<UiRepos
         Assert.Contains($"data-run=\"{A.Id}\"", page, StringComparison.Ordinal);
         Assert.Contains($"data-run=\"{B.Id}\"", page, StringComparison.Ordinal);
         Assert.Equal(ExitCodes.Success, await serve.StopAsync());
+    }
+
+    /// <summary>
+    /// Clicks and waits for the navigation it starts, to an address containing <paramref name="part"/>: the
+    /// wait is set up before the click, so a page that loads before the wait begins (a busy machine) is not missed.
+    /// </summary>
+    private static async Task ClickAndWaitAsync(IPage page, Func<Task> click, string part)
+    {
+        var navigated = page.WaitForURLAsync(url => url.Contains(part, StringComparison.Ordinal), new PageWaitForURLOptions { WaitUntil = WaitUntilState.DOMContentLoaded });
+        await click();
+        await navigated;
     }
 }
