@@ -48,6 +48,9 @@ public sealed class Browser : IAsyncDisposable
     public async Task<BrowserPage> OpenAsync(bool offline = false)
     {
         var context = await _browser.NewContextAsync(new BrowserNewContextOptions { Offline = offline, ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
+        // CI runs every test assembly at once on two cores: a page can take far longer than on a quiet machine.
+        context.SetDefaultTimeout(90_000);
+        context.SetDefaultNavigationTimeout(90_000);
         var page = await context.NewPageAsync();
         var problems = new List<string>();
         page.Console += (_, message) =>
