@@ -198,7 +198,8 @@ for s in servers:
     assert outputs["predicted"] is True and 0.5 <= outputs["probability"] <= 1, f"{s} answered {body}"
 for s in ("bare", "before"):
     if s in got:
-        assert got["mlops"] == got[s], f"the .NET servers disagree: {got}"
+        # The same float from the same bundle; the bare endpoint's serializer may print it with more digits.
+        assert got["mlops"][0] == got[s][0] and abs(got["mlops"][1] - got[s][1]) < 1e-6, f"the .NET servers disagree: {got}"
 if "python" in got:
     assert abs(got["python"][1] - got["mlops"][1]) < 0.05, f"sklearn is far off: {got}"
 PY
