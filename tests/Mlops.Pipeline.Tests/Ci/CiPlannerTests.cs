@@ -102,6 +102,33 @@ public sealed class CiPlannerTests : IDisposable
     }
 
     [Fact]
+    public void ModelFileThatNoLongerParses_IsSelectedByItsFileName()
+    {
+        _repo.Replace("models/upsell.yaml", "model: upsell\n", "model: [upsell\n");
+        CiRepository.Commit(_repo, "Break upsell");
+
+        var plan = CiPlanner.Plan(_repo.Path, "HEAD~1", "HEAD");
+
+        var model = Assert.Single(plan.Models);
+        Assert.Equal(("upsell", "models/upsell.yaml"), (model.Model, model.Path));
+        Assert.EndsWith("but does not parse; mlops validate says why", Assert.Single(model.Reasons), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EnvironmentFileWithErrors_IsSelectedWithTheErrorInsteadOfADiff()
+    {
+        _repo.Replace("environments/production.yaml", "models: []", "models:\n  - { model: churn, version: 0, digest: nope }");
+        CiRepository.Commit(_repo, "Break production");
+
+        var plan = CiPlanner.Plan(_repo.Path, "HEAD~1", "HEAD");
+
+        var production = Assert.Single(plan.Environments);
+        Assert.True(production.FileChanged);
+        Assert.Null(production.Diff);
+        Assert.Contains("environments/production.yaml has errors", production.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void MissingRevision_ThrowsNamingItAndWhatToDo()
     {
         var error = Assert.Throws<CiPlanException>(() => CiPlanner.Plan(_repo.Path, "origin/nope", "HEAD"));
