@@ -18,7 +18,7 @@ internal static class Categories
 internal static class Diagnostics
 {
     /// <summary>Where the id pages live; the help link is this plus <c>ID.md</c>.</summary>
-    public const string HelpLinkBase = "https://github.com/mlops-dotnet/mlops/blob/main/docs/diagnostics/";
+    public const string HelpLinkBase = Mlops.Declarations.Diagnostics.DiagnosticIds.HelpLinkBase;
 
     public static readonly DiagnosticDescriptor FeatureSetNotDeclared = Create("MLOPS1001",
         "Feature set named in [FeatureSet] is not declared",
@@ -81,7 +81,7 @@ internal static class Diagnostics
         Categories.Models, compilationEnd: true);
 
     /// <summary>The help link of an id: its page in docs/diagnostics/.</summary>
-    public static string HelpLink(string id) => HelpLinkBase + id + ".md";
+    public static string HelpLink(string id) => Mlops.Declarations.Diagnostics.DiagnosticIds.HelpLink(id);
 
     private static DiagnosticDescriptor Create(string id, string title, string message, string category,
         bool compilationEnd = false) =>

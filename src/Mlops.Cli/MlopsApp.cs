@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Mlops.Cli.Commands.Ci;
 using Mlops.Cli.Commands.Diff;
 using Mlops.Cli.Commands.Drift;
 using Mlops.Cli.Commands.Evaluate;
@@ -41,6 +42,7 @@ internal static class MlopsApp
             PromoteCommand.Create(context),
             PipelineCommand.Create(context),
             DiffCommand.Create(context),
+            CiCommand.Create(context),
             RollbackCommand.Create(context),
             HistoryCommand.Create(context),
             ReproduceCommand.Create(context),

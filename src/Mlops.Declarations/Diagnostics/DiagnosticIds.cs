@@ -10,6 +10,13 @@ namespace Mlops.Declarations.Diagnostics;
 /// </summary>
 public static class DiagnosticIds
 {
+    /// <summary>Where the id pages live (docs/diagnostics/ in the repository); an id's help link is this plus <c>ID.md</c>.</summary>
+    public const string HelpLinkBase = "https://github.com/mlops-dotnet/mlops/blob/main/docs/diagnostics/";
+
+    /// <summary>The help link of an id: its page in docs/diagnostics/. The analyzers, the SARIF output and the docs share it.</summary>
+    /// <param name="id">A diagnostic id, <c>MLOPSnnnn</c>.</param>
+    public static string HelpLink(string id) => HelpLinkBase + id + ".md";
+
     /// <summary>MLOPS0001.</summary>
     public static readonly DiagnosticDescriptor FileUnreadable = new("MLOPS0001", "File cannot be read", Severity.Error);
     /// <summary>MLOPS0002.</summary>

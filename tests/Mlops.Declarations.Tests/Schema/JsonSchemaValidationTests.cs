@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Mlops.Declarations.Schema;
 
 namespace Mlops.Declarations.Tests.Schema;
@@ -116,47 +115,15 @@ public sealed class JsonSchemaValidationTests : IDisposable
         return Path.Combine(_temp.Path, "schemas");
     }
 
-    private static readonly Lazy<Task<bool>> s_pythonAvailable = new(async () =>
-    {
-        try
-        {
-            return (await RunAsync(["-c", "import jsonschema, yaml"], CancellationToken.None)).ExitCode == 0;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return false;
-        }
-    });
-
     private static async Task SkipUnlessPythonJsonSchemaAsync()
     {
-        var available = await s_pythonAvailable.Value.WaitAsync(TestContext.Current.CancellationToken);
+        var available = await Python.CanImportAsync("jsonschema, yaml").WaitAsync(TestContext.Current.CancellationToken);
 
         // CI must run it: .ci/run checks the modules, so a missing one fails there instead of skipping.
-        Assert.False(!available && Environment.GetEnvironmentVariable("CI") == "true", "python3 with the jsonschema and yaml modules is not installed, and CI=true does not skip; see .ci/run.");
+        Assert.False(!available && Python.Required, "python3 with the jsonschema and yaml modules is not installed, and CI=true does not skip; see .ci/run.");
         Assert.SkipUnless(available, "python3 with the jsonschema and yaml modules is not installed.");
     }
 
     private static Task<(int ExitCode, string Output)> RunPythonAsync(IEnumerable<string> arguments) =>
-        RunAsync(["-c", Script, .. arguments], TestContext.Current.CancellationToken);
-
-    private static async Task<(int ExitCode, string Output)> RunAsync(IEnumerable<string> arguments, CancellationToken cancellationToken)
-    {
-        var start = new ProcessStartInfo("python3")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var error = process.StandardError.ReadToEndAsync(cancellationToken);
-        await process.WaitForExitAsync(cancellationToken);
-        return (process.ExitCode, await output + await error);
-    }
+        Python.RunAsync(["-c", Script, .. arguments], TestContext.Current.CancellationToken);
 }

@@ -25,29 +25,39 @@ internal static class DiffCommand
             var root = PromotionErrors.Root(parse.GetValue(repo));
             var from = parse.GetValue(baseRevision) ?? "HEAD~1";
             var to = parse.GetValue(target)!;
-            var registry = new ModelRegistry(root, context.Time);
-            var bundles = StoreOption.Open(root, parse.GetValue(store));
-            try
-            {
-                var diffs = await PromotionErrors.RunAsync(() => Task.FromResult(parse.GetValue(environment) is { } name
-                    ? [EnvironmentDiff.BetweenRevisions(root, name, from, to)]
-                    : EnvironmentDiff.BetweenRevisions(root, from, to))).ConfigureAwait(false);
-                var annotated = new List<EnvironmentDiff>();
-                foreach (var diff in diffs)
-                {
-                    var withMetrics = diff.Annotate(change => change with { MetricsDelta = MetricsDelta(registry, change) });
-                    annotated.Add(await withMetrics.CheckStoreAsync(bundles, ct).ConfigureAwait(false));
-                }
-
-                await context.Out.WriteAsync(EnvironmentDiffMarkdown.Render(annotated, $"{from}..{to}")).ConfigureAwait(false);
-                return annotated.Any(d => d.Changes.Any(c => c.DigestsInStore?.Values.Any(present => !present) == true)) ? ExitCodes.CheckFailed : ExitCodes.Success;
-            }
-            finally
-            {
-                (bundles as IDisposable)?.Dispose();
-            }
+            var diffs = await PromotionErrors.RunAsync(() => Task.FromResult(parse.GetValue(environment) is { } name
+                ? [EnvironmentDiff.BetweenRevisions(root, name, from, to)]
+                : EnvironmentDiff.BetweenRevisions(root, from, to))).ConfigureAwait(false);
+            var annotated = await ExplainAsync(context, root, diffs, parse.GetValue(store), ct).ConfigureAwait(false);
+            await context.Out.WriteAsync(EnvironmentDiffMarkdown.Render(annotated, $"{from}..{to}")).ConfigureAwait(false);
+            return annotated.Any(d => d.Changes.Any(c => c.DigestsInStore?.Values.Any(present => !present) == true)) ? ExitCodes.CheckFailed : ExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>
+    /// What a reviewer reads beside each change: the metric deltas between the two versions' registry tags, and whether
+    /// the store (<c>--store</c>) holds every bundle the change deploys. <c>mlops ci comment</c> shows the same.
+    /// </summary>
+    public static async Task<IReadOnlyList<EnvironmentDiff>> ExplainAsync(CliContext context, string root, IEnumerable<EnvironmentDiff> diffs, string? store, CancellationToken cancellationToken)
+    {
+        var registry = new ModelRegistry(root, context.Time);
+        var bundles = StoreOption.Open(root, store);
+        try
+        {
+            var annotated = new List<EnvironmentDiff>();
+            foreach (var diff in diffs)
+            {
+                var withMetrics = diff.Annotate(change => change with { MetricsDelta = MetricsDelta(registry, change) });
+                annotated.Add(await withMetrics.CheckStoreAsync(bundles, cancellationToken).ConfigureAwait(false));
+            }
+
+            return annotated;
+        }
+        finally
+        {
+            (bundles as IDisposable)?.Dispose();
+        }
     }
 
     /// <summary>"auc 0.8412 -> 0.8485 (+0.0073)" from the two versions' tags, when both are registered.</summary>

@@ -114,7 +114,7 @@ internal static class PipelineCommand
         try
         {
             var report = await RepositoryValidator.ValidateAsync(root, cancellationToken, keepRows: true).ConfigureAwait(false);
-            var exit = await ValidateCommand.WriteAsync(context, report, context.Time.GetElapsedTime(started), json: false).ConfigureAwait(false);
+            var exit = await ValidateCommand.WriteAsync(context, report, context.Time.GetElapsedTime(started), ValidateFormat.Compiler).ConfigureAwait(false);
             times.Add((stage, context.Time.GetElapsedTime(started)));
             if (exit != ExitCodes.Success || stage == settings.Through)
             {
