@@ -177,8 +177,8 @@ public sealed class GitCredentialSource
 /// <param name="Origin">Where they came from: a variable's name, the credential helper, or the caller.</param>
 internal sealed record GitCredentialLookup(GitCredentials? Credentials, string Origin);
 
-/// <summary>Remote URLs as messages may show them, and the kinds libgit2 cannot reach.</summary>
-internal static class GitRemoteUrl
+/// <summary>Remote URLs as output, logs and messages may show them (never with credentials), and the kinds libgit2 cannot reach.</summary>
+public static class GitRemoteUrl
 {
     /// <summary>
     /// The URL without credentials in it: an http(s) URL loses its user info (<c>https://TOKEN@host/x</c> becomes

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Mlops.Cli.Commands.Ui;
 using Mlops.Pipeline.Tracking;
+using Mlops.Runtime.Git;
 using Mlops.Server.Hosting;
 using Mlops.Server.Ui.Catalog;
 
@@ -66,7 +67,7 @@ internal static class ServeCommand
             return ExitCodes.BadInput;
         }
 
-        await context.Out.WriteLineAsync($"Serving environment '{settings.Environment}' from {settings.Git ?? settings.Repo} on {settings.Urls} (GET /status; Ctrl+C stops).").ConfigureAwait(false);
+        await context.Out.WriteLineAsync($"Serving environment '{settings.Environment}' from {(settings.Git is { } git ? GitRemoteUrl.WithoutUserInfo(git) : settings.Repo)} on {settings.Urls} (GET /status; Ctrl+C stops).").ConfigureAwait(false);
         try
         {
             await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
