@@ -40,6 +40,18 @@ public sealed class GitHttpServer : IDisposable
     /// <summary>One line per request: method, path and status (never a header's value), for a test to show or count.</summary>
     public IReadOnlyList<string> Log => [.. _log];
 
+    /// <summary>
+    /// The environment of an mlops process that talks to this server: <paramref name="token"/> in MLOPS_GIT_TOKEN, no
+    /// GITHUB_TOKEN, and git's configuration out of reach, so neither the machine's tokens nor its credential helpers take part.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string?> ClientEnvironment(string token) => new Dictionary<string, string?>
+    {
+        ["MLOPS_GIT_TOKEN"] = token,
+        ["GITHUB_TOKEN"] = null,
+        ["GIT_CONFIG_GLOBAL"] = "/dev/null",
+        ["GIT_CONFIG_NOSYSTEM"] = "1",
+    };
+
     /// <summary>The URL of the repository in the folder <paramref name="name"/> under <see cref="ProjectRoot"/>.</summary>
     public string UrlOf(string name) => $"{_listener.Url}/git/{name}";
 

@@ -84,15 +84,8 @@ public sealed class PipelinePushTests
     // mlops as its own process, as CI runs it, with the token in its environment and no other credentials.
     private static async Task<(int Exit, string Output)> RunAsync(ExampleRepository repo, string token)
     {
-        var environment = new Dictionary<string, string?>
-        {
-            ["MLOPS_GIT_TOKEN"] = token,
-            ["GITHUB_TOKEN"] = null,
-            ["GIT_CONFIG_GLOBAL"] = "/dev/null",
-            ["GIT_CONFIG_NOSYSTEM"] = "1",
-        };
         using var process = DotNetProcess.Start(typeof(MlopsApp).Assembly.Location,
-            ["pipeline", "--through", "package", "--push", "origin", "--repo", repo.Path], repo.Path, environment);
+            ["pipeline", "--through", "package", "--push", "origin", "--repo", repo.Path], repo.Path, GitHttpServer.ClientEnvironment(token));
         var exit = await process.WaitForExitAsync(TimeSpan.FromMinutes(5), Ct);
         return (exit, process.Out + process.Error);
     }

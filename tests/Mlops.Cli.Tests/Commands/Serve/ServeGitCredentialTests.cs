@@ -31,7 +31,7 @@ public sealed class ServeGitCredentialTests
             ["serve", "--environment", "staging", "--git", url.Replace("http://", $"http://x-access-token:{WrongToken}@", StringComparison.Ordinal),
              "--branch", "main", "--urls", $"http://127.0.0.1:{port}", "--poll-seconds", "3600", "--repo", repo.Path],
             repo.Path,
-            new Dictionary<string, string?> { ["MLOPS_GIT_TOKEN"] = WrongToken, ["GITHUB_TOKEN"] = null, ["GIT_CONFIG_GLOBAL"] = "/dev/null", ["GIT_CONFIG_NOSYSTEM"] = "1" });
+            GitHttpServer.ClientEnvironment(WrongToken));
 
         var status = await StatusMessageAsync(serve, port);
 
