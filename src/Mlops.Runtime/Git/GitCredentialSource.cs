@@ -87,7 +87,7 @@ public sealed class GitCredentialSource
             return new(new GitCredentials(DefaultUser, gitHubToken), GitHubTokenVariable);
         }
 
-        return new(FromHelper(url), "the git credential helper");
+        return new(FromHelper(url), "the git credential helper", FromHelper: true);
     }
 
     /// <summary>Whether a token may be sent to <paramref name="url"/>: https, or http to a loopback address.</summary>
@@ -97,8 +97,20 @@ public sealed class GitCredentialSource
 
     private string? Value(string name) => _variable?.Invoke(name) is { Length: > 0 } value ? value : null;
 
-    // libgit2 asks for credentials from inside a synchronous callback, so the helper runs synchronously, bounded by HelperTimeout.
-    private GitCredentials? FromHelper(string url)
+    /// <summary>
+    /// Tells the credential helper how credentials it gave fared, as git does after a request: <c>approve</c> when
+    /// the remote took them (a caching helper keeps them), <c>reject</c> when it refused them (the helper forgets them).
+    /// </summary>
+    internal void Report(string url, GitCredentials credentials, bool accepted) =>
+        RunHelper(accepted ? "approve" : "reject",
+            $"url={GitRemoteUrl.WithoutUserInfo(url)}\nusername={credentials.Username}\npassword={credentials.Password}\n\n");
+
+    private GitCredentials? FromHelper(string url) =>
+        RunHelper("fill", $"url={GitRemoteUrl.WithoutUserInfo(url)}\n\n") is { } output ? Parse(output) : null;
+
+    // `git credential ACTION` with INPUT on its standard input; its output, or null when it failed or took longer than
+    // HelperTimeout. libgit2 asks for credentials from inside a synchronous callback, so this runs synchronously.
+    private string? RunHelper(string action, string input)
     {
         var start = new ProcessStartInfo("git")
         {
@@ -108,7 +120,7 @@ public sealed class GitCredentialSource
             UseShellExecute = false,
         };
         // No prompt of any kind: a server or CI job has no one to answer it, and an empty askpass turns git's off.
-        foreach (var argument in new[] { "-c", "core.askPass=", "credential", "fill" })
+        foreach (var argument in new[] { "-c", "core.askPass=", "credential", action })
         {
             start.ArgumentList.Add(argument);
         }
@@ -134,8 +146,8 @@ public sealed class GitCredentialSource
             }
 
             var output = process.StandardOutput.ReadToEndAsync();
-            var error = process.StandardError.ReadToEndAsync();
-            process.StandardInput.Write($"url={GitRemoteUrl.WithoutUserInfo(url)}\n\n");
+            _ = process.StandardError.ReadToEndAsync(); // drained, so a chatty helper cannot block on a full pipe
+            process.StandardInput.Write(input);
             process.StandardInput.Close();
             if (!process.WaitForExit(HelperTimeout))
             {
@@ -143,7 +155,7 @@ public sealed class GitCredentialSource
                 return null;
             }
 
-            return process.ExitCode == 0 ? Parse(output.GetAwaiter().GetResult()) : null;
+            return process.ExitCode == 0 ? output.GetAwaiter().GetResult() : null;
         }
         catch (Exception e) when (e is System.ComponentModel.Win32Exception or IOException or InvalidOperationException)
         {
@@ -175,7 +187,8 @@ public sealed class GitCredentialSource
 /// <summary>Credentials found for a remote (null when none were), and where they came from, for messages.</summary>
 /// <param name="Credentials">The user name and token; null when nothing provided any.</param>
 /// <param name="Origin">Where they came from: a variable's name, the credential helper, or the caller.</param>
-internal sealed record GitCredentialLookup(GitCredentials? Credentials, string Origin);
+/// <param name="FromHelper">Whether the credential helper gave them (it is told how they fared).</param>
+internal sealed record GitCredentialLookup(GitCredentials? Credentials, string Origin, bool FromHelper = false);
 
 /// <summary>Remote URLs as output, logs and messages may show them (never with credentials), and the kinds libgit2 cannot reach.</summary>
 public static class GitRemoteUrl
@@ -246,6 +259,7 @@ public static class GitRemoteUrl
 internal sealed class GitAuthenticationAttempt(GitCredentialSource source)
 {
     private int _asked;
+    private (string Url, GitCredentials Credentials)? _fromHelper;
 
     /// <summary>Where the credentials sent came from; null when the remote never asked.</summary>
     public string? Origin { get; private set; }
@@ -283,7 +297,22 @@ internal sealed class GitAuthenticationAttempt(GitCredentialSource source)
         var found = source.Find(url);
         Origin = found.Origin;
         Missing = found.Credentials is null;
+        if (found.FromHelper && found.Credentials is { } credentials)
+        {
+            _fromHelper = (url, credentials);
+        }
+
         return found.Credentials ?? throw new InvalidOperationException("no credentials are set");
+    }
+
+    /// <summary>Tells the credential helper, when it gave the credentials, whether the remote took them.</summary>
+    /// <param name="succeeded">Whether the fetch or push went through.</param>
+    public void Report(bool succeeded)
+    {
+        if (_fromHelper is { } helper && (succeeded || Refused))
+        {
+            source.Report(helper.Url, helper.Credentials, accepted: succeeded);
+        }
     }
 
     /// <summary>

@@ -343,15 +343,20 @@ public sealed class GitRepository : IDisposable
         }
 
         var attempt = new GitAuthenticationAttempt(credentials ?? GitCredentialSource.FromEnvironment());
+        T result;
         try
         {
-            return action((askedUrl, _, _) => attempt.Credentials(askedUrl) is { } c ? new UsernamePasswordCredentials { Username = c.Username, Password = c.Password } : null);
+            result = action((askedUrl, _, _) => attempt.Credentials(askedUrl) is { } c ? new UsernamePasswordCredentials { Username = c.Username, Password = c.Password } : null);
         }
         catch (LibGit2SharpException e)
         {
+            attempt.Report(succeeded: false);
             // No inner exception: libgit2's text can quote the URL as configured, user info included.
             throw new GitException(attempt.Message(push, remote, url) ?? GitRemoteUrl.Scrub(e.Message, url));
         }
+
+        attempt.Report(succeeded: true);
+        return result;
     }
 
     private static GitSignature Signature(Signature signature) => new(signature.Name, signature.Email, signature.When);

@@ -58,15 +58,40 @@ public sealed class GitCredentialTests : IDisposable
     }
 
     [Fact]
-    public void Fetch_CredentialHelperAndNoToken_FetchesWithTheHelpersToken()
+    public void Fetch_CredentialHelperAndNoToken_FetchesWithTheHelpersTokenAndTellsItSo()
     {
-        var config = _work.Write("helper.gitconfig",
-            $"[credential]\n\thelper = \"!f() {{ test \\\"$1\\\" = get && echo username={GitCredentialSource.DefaultUser} && echo password={Token}; }}; f\"\n");
+        var (config, log) = Helper(Token);
         using var git = Cache(_url);
 
         git.Fetch("origin", "+refs/heads/main:refs/remotes/origin/main", Environment(("GIT_CONFIG_GLOBAL", config)));
 
         Assert.Equal(_head, git.FindCommit("refs/remotes/origin/main")?.Sha);
+        Assert.Equal(["get", "store"], File.ReadAllLines(log));
+    }
+
+    [Fact]
+    public void Fetch_CredentialHelperWithAWrongToken_FailsNamingTheHelperAndTellsItToForget()
+    {
+        var (config, log) = Helper(WrongToken);
+        using var git = Cache(_url);
+
+        var error = Assert.Throws<GitException>(() => git.Fetch("origin", "+refs/heads/main:refs/remotes/origin/main", Environment(("GIT_CONFIG_GLOBAL", config))));
+
+        Assert.StartsWith($"origin ({_url}) refused the credentials from the git credential helper: ", error.Message, StringComparison.Ordinal);
+        Assert.Equal(["get", "erase"], File.ReadAllLines(log));
+        AssertNoToken(error.ToString());
+    }
+
+    [Fact]
+    public void Fetch_TokenInTheEnvironment_NeverAsksTheHelper()
+    {
+        var (config, log) = Helper(WrongToken);
+        using var git = Cache(_url);
+
+        git.Fetch("origin", "+refs/heads/main:refs/remotes/origin/main", Environment(("GIT_CONFIG_GLOBAL", config), (GitCredentialSource.TokenVariable, Token)));
+
+        Assert.Equal(_head, git.FindCommit("refs/remotes/origin/main")?.Sha);
+        Assert.False(File.Exists(log));
     }
 
     [Fact]
@@ -226,6 +251,15 @@ public sealed class GitCredentialTests : IDisposable
     {
         Assert.DoesNotContain(Token, text, StringComparison.Ordinal);
         Assert.DoesNotContain(WrongToken, text, StringComparison.Ordinal);
+    }
+
+    // A git configuration whose credential helper answers with the token and writes each action it is asked (get, store, erase) to the log.
+    private (string Config, string Log) Helper(string token)
+    {
+        var log = _work.Combine("helper-" + Guid.NewGuid().ToString("N") + ".log");
+        var config = _work.Write("helper-" + Guid.NewGuid().ToString("N") + ".gitconfig",
+            $"[credential]\n\thelper = \"!f() {{ echo \\\"$1\\\" >> {log}; if test \\\"$1\\\" = get; then echo username={GitCredentialSource.DefaultUser}; echo password={token}; fi; }}; f\"\n");
+        return (config, log);
     }
 
     private GitRepository Cache(string url)
