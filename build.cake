@@ -5,6 +5,7 @@
 //   dotnet cake --model=churn        only one model
 //   dotnet cake --environment=staging  where Gate and Promote aim (the default is staging)
 //   dotnet cake --mlops=PATH/mlops.dll  run that CLI instead of publishing src/Mlops.Cli
+//   dotnet cake --push=origin        push version tags and promotion branches (a merge pipeline; token: MLOPS_GIT_TOKEN)
 //   dotnet cake --target=MonitorDemo  the example served with drifting traffic (build/demo.cake; README "See it work")
 //
 // Promote commits on a new branch promote/MODEL-vN-ENV; the pull request of that branch is the
@@ -20,6 +21,7 @@ var model = Argument("model", "");
 var configuration = Argument("configuration", "Release");
 var environment = Argument("environment", "staging");
 var onCurrentBranch = Argument("promote-on-current-branch", false);
+var push = Argument("push", "");
 var cli = Argument("mlops", "");
 var demoMinutes = Argument("demo-minutes", 10.0);
 var demoWindow = Argument("demo-window-seconds", 20);
@@ -52,6 +54,12 @@ void Stage(string stage)
     if (onCurrentBranch)
     {
         arguments.Add("--on-current-branch");
+    }
+
+    if (!string.IsNullOrEmpty(push))
+    {
+        arguments.Add("--push");
+        arguments.Add(push);
     }
 
     Mlops(mlopsDll, arguments.ToArray());

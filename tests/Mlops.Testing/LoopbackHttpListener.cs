@@ -52,7 +52,9 @@ public sealed class LoopbackHttpListener : IDisposable
 
     public void Dispose()
     {
-        _listener.Stop();
+        // Close alone: on Linux, Stop() unregisters the port and a Close() after it registers it again to
+        // unregister it, binding the port for a moment, which fails ("Address already in use") when another
+        // listener of the test run has taken it since.
         _listener.Close();
         _loop.Wait(TimeSpan.FromSeconds(10));
     }

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Mlops.Testing;
 
 /// <summary>
@@ -19,43 +17,8 @@ public static class Promtool
         RunAsync(null, cancellationToken, arguments);
 
     /// <summary>Runs promtool with <paramref name="arguments"/> and <paramref name="input"/> on its standard input (as <c>promtool check metrics</c> reads it).</summary>
-    public static async Task<(int ExitCode, string Output)> RunAsync(string? input, CancellationToken cancellationToken, params string[] arguments)
-    {
-        var start = new ProcessStartInfo("promtool")
-        {
-            RedirectStandardInput = input is not null,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var error = process.StandardError.ReadToEndAsync(cancellationToken);
-        if (input is not null)
-        {
-            await process.StandardInput.WriteAsync(input);
-            process.StandardInput.Close();
-        }
-
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(60));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        return (process.ExitCode, await output + await error);
-    }
+    public static Task<(int ExitCode, string Output)> RunAsync(string? input, CancellationToken cancellationToken, params string[] arguments) =>
+        ToolProcess.RunAsync("promtool", arguments, cancellationToken, input);
 
     /// <summary>Whether promtool runs here.</summary>
     public static async Task<bool> IsAvailableAsync(CancellationToken cancellationToken)

@@ -17,7 +17,7 @@ namespace Mlops.Pipeline.History;
 /// <param name="Errors">The file's errors after the commit, as <c>path(line,col): error ...</c> lines; empty when it parses.</param>
 /// <param name="Promotion">The promotion the commit records (its trailers, or for a merge those of the merged branch's tip), if any.</param>
 /// <param name="RolledBack">For a rollback commit, the sha of the promotion it undid.</param>
-public sealed record EnvironmentRevision(
+public sealed partial record EnvironmentRevision(
     string Commit,
     DateTimeOffset Date,
     string Author,
@@ -30,6 +30,19 @@ public sealed record EnvironmentRevision(
 {
     /// <summary>The pin of a model after this commit, or null.</summary>
     public PinnedModel? Pin(string model) => Pins.FirstOrDefault(p => p.Model == model);
+
+    /// <summary>
+    /// The number of the pull request that brought the change, as GitHub writes it in the subject: a merge commit's
+    /// <c>Merge pull request #42 from ...</c>, or a squash merge's trailing <c>(#42)</c>; null otherwise. Who approved
+    /// it is only in GitHub's API (docs/ci.md, "Who approved what, when").
+    /// </summary>
+    public int? PullRequest => PullRequestNumber().Match(Subject) is { Success: true } match
+        && int.TryParse(match.Groups["n"].ValueSpan, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number)
+            ? number
+            : null;
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^Merge pull request #(?<n>[0-9]{1,9})(?![0-9])|\(#(?<n>[0-9]{1,9})\)$")]
+    private static partial System.Text.RegularExpressions.Regex PullRequestNumber();
 }
 
 /// <summary>

@@ -393,7 +393,7 @@ public sealed class Promoter
                 + (pin.Canary is { } c ? $" + canary v{c.Version} at {c.Weight}%" : "")
                 + (pin.Shadow is { } s ? $" + shadow v{s.Version}" : "");
 
-    internal static bool Push(GitRepository repository, string remoteName, string branch, string commit, GitCredentials? credentials)
+    internal static bool Push(GitRepository repository, string remoteName, string branch, string commit, GitCredentialSource? credentials)
     {
         if (!repository.HasRemote(remoteName))
         {

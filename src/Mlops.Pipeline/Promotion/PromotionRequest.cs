@@ -46,8 +46,8 @@ public sealed record PromotionRequest(string RepositoryPath, string Model, strin
     /// <summary>A remote to push the branch to, for example <c>origin</c>; null (the default) pushes nothing.</summary>
     public string? PushTo { get; init; }
 
-    /// <summary>Credentials for <see cref="PushTo"/>, if the remote needs any.</summary>
-    public GitCredentials? Credentials { get; init; }
+    /// <summary>Where a token for <see cref="PushTo"/> comes from if the remote asks for one; null (the default) reads the environment (MLOPS_GIT_TOKEN, GITHUB_TOKEN, then the git credential helper).</summary>
+    public GitCredentialSource? Credentials { get; init; }
 }
 
 /// <summary>What a promotion did.</summary>

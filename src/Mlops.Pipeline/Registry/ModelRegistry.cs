@@ -155,9 +155,9 @@ public sealed class ModelRegistry
     /// <summary>Pushes the tag of a version to a remote.</summary>
     /// <param name="version">The version whose tag to push.</param>
     /// <param name="remote">The remote's name, for example <c>origin</c>.</param>
-    /// <param name="credentials">Credentials for the remote, if it needs any.</param>
+    /// <param name="credentials">Where a token comes from if the remote asks for one; null reads the environment (MLOPS_GIT_TOKEN, GITHUB_TOKEN, then the git credential helper).</param>
     /// <exception cref="RegistryException">The remote does not exist, or refused the tag.</exception>
-    public void Push(ModelVersion version, string remote, GitCredentials? credentials = null)
+    public void Push(ModelVersion version, string remote, GitCredentialSource? credentials = null)
     {
         ArgumentNullException.ThrowIfNull(version);
         using var repository = Open(_repositoryPath);

@@ -287,24 +287,31 @@ public sealed class GitRepository : IDisposable
     });
 
     /// <summary>Fetches <paramref name="refSpec"/> (for example <c>+refs/heads/main:refs/remotes/origin/main</c>) from a remote.</summary>
-    /// <exception cref="GitException">The remote cannot be reached or read.</exception>
-    public void Fetch(string remote, string refSpec, GitCredentials? credentials = null) => Run(() =>
-    {
-        Commands.Fetch(_repository, remote, [refSpec], new FetchOptions { CredentialsProvider = Provider(credentials) }, null);
-        return true;
-    });
+    /// <param name="remote">The configured remote's name.</param>
+    /// <param name="refSpec">What to fetch, and where to.</param>
+    /// <param name="credentials">Where a user name and token come from if the remote asks for them; null reads this process's environment (see <see cref="GitCredentialSource"/>).</param>
+    /// <exception cref="GitException">The remote is not configured, is an SSH remote, asks for credentials that are missing or wrong (one line naming the remote and what to set), or cannot be reached or read.</exception>
+    public void Fetch(string remote, string refSpec, GitCredentialSource? credentials = null) =>
+        RunRemote(push: false, remote, credentials, provider =>
+        {
+            Commands.Fetch(_repository, remote, [refSpec], new FetchOptions { CredentialsProvider = provider }, null);
+            return true;
+        });
 
     /// <summary>Pushes <paramref name="refSpec"/> (for example <c>refs/tags/churn@v8:refs/tags/churn@v8</c>) to a configured remote.</summary>
+    /// <param name="remote">The configured remote's name.</param>
+    /// <param name="refSpec">What to push, and where to.</param>
+    /// <param name="credentials">Where a user name and token come from if the remote asks for them; null reads this process's environment (see <see cref="GitCredentialSource"/>).</param>
     /// <returns>Null when the remote took it; otherwise the remote's reason for refusing the ref (it exists, is protected, ...).</returns>
-    /// <exception cref="GitException">The remote is not configured, or cannot be reached.</exception>
-    public string? Push(string remote, string refSpec, GitCredentials? credentials = null) => Run(() =>
-    {
-        var target = _repository.Network.Remotes[remote] ?? throw new GitException($"remote '{remote}' does not exist");
-        string? refused = null;
-        var options = new PushOptions { CredentialsProvider = Provider(credentials), OnPushStatusError = e => refused = e.Message };
-        _repository.Network.Push(target, refSpec, options);
-        return refused;
-    });
+    /// <exception cref="GitException">The remote is not configured, is an SSH remote, asks for credentials that are missing or wrong (one line naming the remote and what to set), or cannot be reached.</exception>
+    public string? Push(string remote, string refSpec, GitCredentialSource? credentials = null) =>
+        RunRemote(push: true, remote, credentials, provider =>
+        {
+            string? refused = null;
+            var options = new PushOptions { CredentialsProvider = provider, OnPushStatusError = e => refused = e.Message };
+            _repository.Network.Push(_repository.Network.Remotes[remote], refSpec, options);
+            return refused;
+        });
 
     /// <inheritdoc/>
     public void Dispose() => _repository.Dispose();
@@ -323,8 +330,34 @@ public sealed class GitRepository : IDisposable
         }
     }
 
-    private static LibGit2Sharp.Handlers.CredentialsHandler? Provider(GitCredentials? credentials) =>
-        credentials is null ? null : (_, _, _) => new UsernamePasswordCredentials { Username = credentials.Username, Password = credentials.Password };
+    // A fetch or push: credentials are looked up only when the remote asks, an SSH remote is refused before libgit2
+    // tries (LibGit2Sharp 0.32 ships libgit2 without SSH), and an authentication failure becomes one line naming the
+    // remote (its URL without credentials) and what to set. libgit2's own messages are scrubbed of the URL's user info.
+    private T RunRemote<T>(bool push, string remote, GitCredentialSource? credentials, Func<LibGit2Sharp.Handlers.CredentialsHandler, T> action)
+    {
+        var url = Run(() => _repository.Network.Remotes[remote]?.Url) ?? throw new GitException($"remote '{remote}' does not exist in {Location}");
+        if (GitRemoteUrl.IsSsh(url))
+        {
+            var https = GitRemoteUrl.HttpsFor(url) is { } h ? $" (git remote set-url {remote} {h})" : "";
+            throw new GitException($"{GitRemoteUrl.Describe(remote, url)} is an SSH remote, and mlops cannot reach SSH remotes (LibGit2Sharp 0.32 has no SSH transport): use its https URL{https} with a token in {GitCredentialSource.TokenVariable}");
+        }
+
+        var attempt = new GitAuthenticationAttempt(credentials ?? GitCredentialSource.FromEnvironment());
+        T result;
+        try
+        {
+            result = action((askedUrl, _, _) => attempt.Credentials(askedUrl) is { } c ? new UsernamePasswordCredentials { Username = c.Username, Password = c.Password } : null);
+        }
+        catch (LibGit2SharpException e)
+        {
+            attempt.Report(succeeded: false);
+            // No inner exception: libgit2's text can quote the URL as configured, user info included.
+            throw new GitException(attempt.Message(push, remote, url) ?? GitRemoteUrl.Scrub(e.Message, url));
+        }
+
+        attempt.Report(succeeded: true);
+        return result;
+    }
 
     private static GitSignature Signature(Signature signature) => new(signature.Name, signature.Email, signature.When);
 

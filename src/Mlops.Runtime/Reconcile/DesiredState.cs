@@ -223,12 +223,16 @@ public sealed class FolderDesiredStateSource(string repository, string environme
 /// <param name="branch">The branch to follow.</param>
 /// <param name="environment">The environment's name.</param>
 /// <param name="cacheFolder">Where the cache clone lives.</param>
-public sealed class GitDesiredStateSource(string url, string branch, string environment, string cacheFolder) : IDesiredStateSource
+/// <param name="credentials">Where a token comes from when the remote asks for one; null reads the environment (MLOPS_GIT_TOKEN, GITHUB_TOKEN, then the git credential helper; docs/git.md, "Credentials").</param>
+public sealed class GitDesiredStateSource(string url, string branch, string environment, string cacheFolder, GitCredentialSource? credentials = null) : IDesiredStateSource
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
 
+    // Statuses, logs and pages show the location: a token written into the URL must not reach them.
+    private string ShownUrl => GitRemoteUrl.WithoutUserInfo(url);
+
     /// <inheritdoc/>
-    public string Location => $"{url} ({branch})";
+    public string Location => $"{ShownUrl} ({branch})";
 
     /// <inheritdoc/>
     public async Task<DesiredState> ReadAsync(CancellationToken cancellationToken)
@@ -250,9 +254,9 @@ public sealed class GitDesiredStateSource(string url, string branch, string envi
         {
             using var git = GitRepository.OpenOrCreateBare(cacheFolder);
             git.SetRemote("origin", url);
-            git.Fetch("origin", $"+refs/heads/{branch}:refs/remotes/origin/{branch}");
+            git.Fetch("origin", $"+refs/heads/{branch}:refs/remotes/origin/{branch}", credentials);
             var tip = git.FindCommit($"refs/remotes/origin/{branch}")?.Sha
-                ?? throw new DesiredStateException($"the remote {url} has no branch '{branch}'. Check --branch.");
+                ?? throw new DesiredStateException($"the remote {ShownUrl} has no branch '{branch}'. Check --branch.");
             var files = new DeclarationFiles();
             foreach (var file in RepositoryLayout.Folders.SelectMany(folder => git.ListFiles(tip, folder)))
             {
@@ -263,12 +267,12 @@ public sealed class GitDesiredStateSource(string url, string branch, string envi
             }
 
             var path = DesiredStateReader.EnvironmentPath(files, environment)
-                ?? throw new DesiredStateException($"{RepositoryLayout.EnvironmentsFolder}/{environment}.yaml does not exist at {url} {branch} ({tip[..12]}). Check --environment.");
+                ?? throw new DesiredStateException($"{RepositoryLayout.EnvironmentsFolder}/{environment}.yaml does not exist at {ShownUrl} {branch} ({tip[..12]}). Check --environment.");
             return DesiredStateReader.Read(files, path, tip);
         }
         catch (GitException e)
         {
-            throw new DesiredStateException($"cannot fetch {url} {branch}: {e.Message}. What is served stays as it is; the next poll tries again.", e);
+            throw new DesiredStateException($"cannot fetch {ShownUrl} {branch}: {e.Message}. What is served stays as it is; the next poll tries again.", e);
         }
     }
 }

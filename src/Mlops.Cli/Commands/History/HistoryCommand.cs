@@ -41,6 +41,15 @@ internal static class HistoryCommand
                         writer.WriteString("commit", revision.Commit);
                         writer.WriteString("date", revision.Date);
                         writer.WriteString("author", revision.Author);
+                        if (revision.PullRequest is { } pullRequest)
+                        {
+                            writer.WriteNumber("pullRequest", pullRequest);
+                        }
+                        else
+                        {
+                            writer.WriteNull("pullRequest");
+                        }
+
                         writer.WriteString("subject", revision.Subject);
                         writer.WriteStartArray("pins");
                         foreach (var pin in revision.Pins)

@@ -8,6 +8,7 @@ using Mlops.Cli.Commands.Train;
 using Mlops.Cli.Commands.Validate;
 using Mlops.Declarations.Diagnostics;
 using Mlops.Pipeline.Promotion;
+using Mlops.Pipeline.Registry;
 using Mlops.Pipeline.Stages;
 using Mlops.Pipeline.Validation;
 using Mlops.Runtime.Store;
@@ -33,7 +34,7 @@ internal enum PipelineStage
 /// </summary>
 internal static class PipelineCommand
 {
-    public sealed record Settings(string? Model, PipelineStage Through, string? Environment, FileInfo? Markdown, bool Force, bool OnCurrentBranch);
+    public sealed record Settings(string? Model, PipelineStage Through, string? Environment, FileInfo? Markdown, bool Force, bool OnCurrentBranch, string? Push = null);
 
     public static Command Create(CliContext context)
     {
@@ -46,10 +47,14 @@ internal static class PipelineCommand
         var markdown = new Option<FileInfo>("--markdown") { Description = "Also write gate's Markdown report to this file (for a pull-request comment)." };
         var store = StoreOption.Create();
         var currentBranch = new Option<bool>("--on-current-branch") { Description = "Promote with a commit on the checked-out branch (the merge pipeline's mode) instead of a new promote/ branch." };
+        var push = new Option<string>("--push")
+        {
+            Description = "Push each packaged model's version tag and each promotion's branch to this remote (the merge pipeline's mode; over https a token comes from MLOPS_GIT_TOKEN or GITHUB_TOKEN, else the git credential helper).",
+        };
         var command = options.AddTo(
             new Command("pipeline", "Run the stages validate, train, evaluate, gate, package and promote in order, in one process, stopping at the first that fails.")
             {
-                through, environment, markdown, store, currentBranch,
+                through, environment, markdown, store, currentBranch, push,
             },
             json: false);
         command.SetAction(async (parse, ct) =>
@@ -60,7 +65,8 @@ internal static class PipelineCommand
                 parse.GetValue(environment),
                 parse.GetValue(markdown),
                 parse.GetValue(options.Force),
-                parse.GetValue(currentBranch));
+                parse.GetValue(currentBranch),
+                parse.GetValue(push));
             if (settings.Through == PipelineStage.Promote && settings.Environment is null)
             {
                 throw new UsageException("the promote stage needs the environment to promote to. Pass --environment ENV, or stop before it with --through package.");
@@ -152,19 +158,53 @@ internal static class PipelineCommand
             case PipelineStage.Gate:
                 return await GateCommand.RunAsync(context, workspace, settings.Model, settings.Environment, settings.Markdown, json: false, cancellationToken).ConfigureAwait(false);
             case PipelineStage.Package:
-                return await PackageCommand.RunAsync(context, workspace, settings.Model, store, register: true, json: false, cancellationToken).ConfigureAwait(false);
+                var packaged = await PackageCommand.RunAsync(context, workspace, settings.Model, store, register: true, json: false, cancellationToken).ConfigureAwait(false);
+                return packaged == ExitCodes.Success && settings.Push is { } remote
+                    ? await PushTagsAsync(context, workspace, settings.Model, remote).ConfigureAwait(false)
+                    : packaged;
             default:
                 foreach (var (model, _) in workspace.Models(settings.Model))
                 {
                     var request = new PromotionRequest(workspace.Root, model.Value.Name, settings.Environment!)
                     {
                         Target = settings.OnCurrentBranch ? CommitTarget.CurrentBranch : CommitTarget.NewBranch,
+                        PushTo = settings.Push,
                     };
                     await PromoteCommand.RunAsync(context, request, trackingDb, store, json: false, cancellationToken).ConfigureAwait(false);
                 }
 
                 return ExitCodes.Success;
         }
+    }
+
+    /// <summary>
+    /// Pushes each model's latest version tag (the one package just registered, or found already registered), so
+    /// a merge pipeline publishes what it packaged; a tag the remote already has is pushed as a no-op.
+    /// </summary>
+    /// <exception cref="CheckFailedException">The remote is missing, unreachable, refuses the credentials or the tag.</exception>
+    private static async Task<int> PushTagsAsync(CliContext context, Workspace workspace, string? model, string remote)
+    {
+        var registry = new ModelRegistry(workspace.Root, context.Time);
+        foreach (var (declared, _) in workspace.Models(model))
+        {
+            if (registry.Latest(declared.Value.Name) is not { } version)
+            {
+                continue;
+            }
+
+            try
+            {
+                registry.Push(version, remote);
+            }
+            catch (RegistryException e)
+            {
+                throw new CheckFailedException(e.Message, []);
+            }
+
+            await context.Out.WriteLineAsync($"package {version.Model}: pushed {version.Tag} to {remote}").ConfigureAwait(false);
+        }
+
+        return ExitCodes.Success;
     }
 
     /// <summary>

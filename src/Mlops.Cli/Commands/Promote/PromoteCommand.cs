@@ -19,7 +19,7 @@ internal static class PromoteCommand
         var complete = new Option<bool>("--complete") { Description = "Make the running canary the primary version." };
         var abort = new Option<bool>("--abort") { Description = "Remove the running canary; the primary keeps all the traffic." };
         var currentBranch = new Option<bool>("--on-current-branch") { Description = "Commit on the checked-out branch (the merge pipeline's mode) instead of a new promote/ branch." };
-        var push = new Option<string>("--push") { Description = "Push the commit's branch to this remote." };
+        var push = new Option<string>("--push") { Description = "Push the commit's branch to this remote (over https, a token from MLOPS_GIT_TOKEN or GITHUB_TOKEN, else the git credential helper)." };
         var repo = new Option<DirectoryInfo>("--repo") { Description = "Repository root; defaults to the current folder." };
         var trackingDb = new Option<string>("--tracking-db") { Description = "The run store holding the gate report." };
         var store = StoreOption.Create();

@@ -11,7 +11,7 @@ internal static class RollbackCommand
     {
         var environment = new Argument<string>("ENV") { Description = "The environment to roll back." };
         var branch = new Option<bool>("--branch") { Description = "Commit on a new rollback/ branch for review instead of the checked-out branch." };
-        var push = new Option<string>("--push") { Description = "Push the commit's branch to this remote." };
+        var push = new Option<string>("--push") { Description = "Push the commit's branch to this remote (over https, a token from MLOPS_GIT_TOKEN or GITHUB_TOKEN, else the git credential helper)." };
         var repo = new Option<DirectoryInfo>("--repo") { Description = "Repository root; defaults to the current folder." };
         var command = new Command("rollback", "Undo the environment's last promotion with a new commit; history is kept.") { environment, branch, push, repo };
         command.SetAction(async (parse, ct) =>

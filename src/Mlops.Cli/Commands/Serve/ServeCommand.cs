@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Mlops.Cli.Commands.Ui;
 using Mlops.Pipeline.Tracking;
+using Mlops.Runtime.Git;
 using Mlops.Server.Hosting;
 using Mlops.Server.Ui.Catalog;
 
@@ -17,7 +18,7 @@ internal static class ServeCommand
     {
         var environment = new Option<string>("--environment") { Description = "The environment to serve (environments/ENV.yaml).", Required = true };
         var repo = new Option<DirectoryInfo>("--repo") { Description = "Repository folder holding the environment file; defaults to the current folder." };
-        var git = new Option<string?>("--git") { Description = "A git remote to poll for the environment file instead of a folder." };
+        var git = new Option<string?>("--git") { Description = "A git remote (https URL) to poll for the environment file instead of a folder; a token comes from MLOPS_GIT_TOKEN or GITHUB_TOKEN, else the git credential helper." };
         var branch = new Option<string>("--branch") { Description = "The branch of --git to follow.", DefaultValueFactory = _ => "main" };
         var store = StoreOption.Create();
         var urls = new Option<string>("--urls") { Description = "Where to listen.", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
@@ -66,7 +67,7 @@ internal static class ServeCommand
             return ExitCodes.BadInput;
         }
 
-        await context.Out.WriteLineAsync($"Serving environment '{settings.Environment}' from {settings.Git ?? settings.Repo} on {settings.Urls} (GET /status; Ctrl+C stops).").ConfigureAwait(false);
+        await context.Out.WriteLineAsync($"Serving environment '{settings.Environment}' from {(settings.Git is { } git ? GitRemoteUrl.WithoutUserInfo(git) : settings.Repo)} on {settings.Urls} (GET /status; Ctrl+C stops).").ConfigureAwait(false);
         try
         {
             await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
