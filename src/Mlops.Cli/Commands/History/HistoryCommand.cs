@@ -66,12 +66,15 @@ internal static class HistoryCommand
                 return ExitCodes.Success;
             }
 
-            var table = new Table().AddColumns("date", "commit", "change", "pins after");
+            // Who and which pull request: what an auditor asks first (docs/ci.md, "Who approved what, when").
+            var table = new Table().AddColumns("date", "commit", "pull request", "author", "change", "pins after");
             foreach (var revision in revisions)
             {
                 table.AddRow(
                     revision.Date.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture),
                     revision.Commit[..10],
+                    revision.PullRequest is { } pullRequest ? "#" + pullRequest.ToString(CultureInfo.InvariantCulture) : "",
+                    Markup.Escape(revision.Author),
                     Markup.Escape(revision.Subject),
                     Markup.Escape(string.Join(", ", revision.Pins.Select(Describe))));
             }

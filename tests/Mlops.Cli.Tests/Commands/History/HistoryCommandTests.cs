@@ -3,7 +3,7 @@ using Mlops.Testing;
 
 namespace Mlops.Cli.Tests.Commands.History;
 
-/// <summary><c>mlops history ENV --json</c> on a real repository whose environment changed through a merged pull request.</summary>
+/// <summary><c>mlops history ENV</c> (table and <c>--json</c>) on a real repository whose environment changed through a merged pull request.</summary>
 public sealed class HistoryCommandTests
 {
     [Fact]
@@ -24,5 +24,12 @@ public sealed class HistoryCommandTests
         Assert.Equal(7, history[0].GetProperty("pullRequest").GetInt32());
         Assert.Equal("Rita Reviewer <rita@example.com>", history[0].GetProperty("author").GetString());
         Assert.Equal(JsonValueKind.Null, history[1].GetProperty("pullRequest").ValueKind);
+
+        // The table people read shows the same: the pull request and who merged it.
+        var table = await CliRunner.RunAsync("history", "staging", "--repo", repo.Path);
+        Assert.True(table.ExitCode == ExitCodes.Success, table.Error);
+        var merged = table.Out.Split('\n').First(l => l.Contains("Merge pull request", StringComparison.Ordinal));
+        Assert.Contains("#7", merged, StringComparison.Ordinal);
+        Assert.Contains("Rita Reviewer", table.Out, StringComparison.Ordinal);
     }
 }
