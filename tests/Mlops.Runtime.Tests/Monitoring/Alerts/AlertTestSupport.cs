@@ -5,6 +5,7 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using Mlops.Declarations.Environments;
 using Mlops.Runtime.Monitoring.Alerts;
+using Mlops.Testing;
 
 namespace Mlops.Runtime.Tests.Monitoring.Alerts;
 
@@ -111,8 +112,7 @@ internal sealed class WebhookListener : IDisposable
 
     public void Dispose()
     {
-        _listener.Stop();
-        _listener.Close();
+        LoopbackHttpListener.Close(_listener);
         _loop.Wait(TimeSpan.FromSeconds(5));
     }
 }
