@@ -20,6 +20,11 @@ public static class MlopsServer
     public static WebApplication Build(string[] args, Action<ServeOptions>? configure = null, Action<IServiceCollection>? services = null)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
+        if (!ServerAddresses.AreConfigured(builder.Configuration))
+        {
+            builder.WebHost.UseUrls(ServerAddresses.Default);
+        }
+
         Configure(builder, configure);
         services?.Invoke(builder.Services);
         var app = builder.Build();

@@ -12,7 +12,7 @@ namespace Mlops.Cli.Commands.Serve;
 /// <summary><c>mlops serve --environment ENV</c>: serve what the environment file pins, following every change.</summary>
 internal static class ServeCommand
 {
-    public sealed record Settings(string Environment, string Repo, string? Git, string Branch, string? Store, string Urls, TimeSpan PollInterval, string? AdminToken);
+    public sealed record Settings(string Environment, string Repo, string? Git, string Branch, string? Store, string? Urls, TimeSpan PollInterval, string? AdminToken);
 
     public static Command Create(CliContext context)
     {
@@ -21,7 +21,10 @@ internal static class ServeCommand
         var git = new Option<string?>("--git") { Description = "A git remote (https URL) to poll for the environment file instead of a folder; a token comes from MLOPS_GIT_TOKEN or GITHUB_TOKEN, else the git credential helper." };
         var branch = new Option<string>("--branch") { Description = "The branch of --git to follow.", DefaultValueFactory = _ => "main" };
         var store = StoreOption.Create();
-        var urls = new Option<string>("--urls") { Description = "Where to listen.", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
+        var urls = new Option<string?>("--urls")
+        {
+            Description = $"Where to listen. Without it, ASP.NET Core's settings apply (ASPNETCORE_URLS, ASPNETCORE_HTTP_PORTS, Kestrel:Endpoints in appsettings); with none of them, {ServerAddresses.Default}.",
+        };
         var poll = new Option<double>("--poll-seconds") { Description = "How often the environment file is read again (the folder is also watched).", DefaultValueFactory = _ => 30 };
         var command = new Command("serve", "Serve the models an environment file pins (Open Inference Protocol v2 and /models/NAME/predict), following every change of the file.")
         {
@@ -33,7 +36,7 @@ internal static class ServeCommand
             parse.GetValue(git),
             parse.GetValue(branch)!,
             parse.GetValue(store),
-            parse.GetValue(urls)!,
+            parse.GetValue(urls),
             TimeSpan.FromSeconds(parse.GetValue(poll)),
             System.Environment.GetEnvironmentVariable("MLOPS_ADMIN_TOKEN")), ct));
         return command;
@@ -47,7 +50,7 @@ internal static class ServeCommand
             return ExitCodes.BadInput;
         }
 
-        await using var app = MlopsServer.Build(["--urls", settings.Urls], o =>
+        await using var app = MlopsServer.Build(settings.Urls is { } given ? ["--urls", given] : [], o =>
         {
             o.Environment = settings.Environment;
             o.Repo = settings.Repo;
@@ -67,7 +70,7 @@ internal static class ServeCommand
             return ExitCodes.BadInput;
         }
 
-        await context.Out.WriteLineAsync($"Serving environment '{settings.Environment}' from {(settings.Git is { } git ? GitRemoteUrl.WithoutUserInfo(git) : settings.Repo)} on {settings.Urls} (GET /status; Ctrl+C stops).").ConfigureAwait(false);
+        await context.Out.WriteLineAsync($"Serving environment '{settings.Environment}' from {(settings.Git is { } git ? GitRemoteUrl.WithoutUserInfo(git) : settings.Repo)} on {string.Join(", ", app.Urls)} (GET /status; Ctrl+C stops).").ConfigureAwait(false);
         try
         {
             await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);

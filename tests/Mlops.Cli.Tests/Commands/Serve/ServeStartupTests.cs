@@ -106,4 +106,38 @@ public sealed class ServeStartupTests : IDisposable
         Assert.True(exit == ExitCodes.Success, $"exited {exit}: {serve.Error}");
         Assert.Empty(serve.Error);
     }
+
+    [Fact]
+    public async Task Serve_WithoutUrls_ListensWhereAspNetCoreUrlsSays()
+    {
+        using var serve = Serve(new Dictionary<string, string?> { ["ASPNETCORE_URLS"] = "http://127.0.0.1:0" }, "--environment", "staging", "--poll-seconds", "3600");
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (!serve.Out.Contains("Serving environment 'staging'", StringComparison.Ordinal))
+        {
+            Assert.False(serve.Process.HasExited, $"mlops serve exited early: {serve.Error}{serve.Out}");
+            Assert.True(waited.Elapsed < Limit, $"mlops serve did not start: {serve.Error}{serve.Out}");
+            await Task.Delay(100, Ct);
+        }
+
+        // Port 0 from the environment: the system picked a port, which the start line names (not the 8080 default).
+        var address = System.Text.RegularExpressions.Regex.Match(serve.Out, @"on (http://127\.0\.0\.1:(\d+))").Groups;
+        Assert.True(address[1].Success, serve.Out);
+        Assert.NotEqual("8080", address[2].Value);
+        Assert.NotEqual("0", address[2].Value);
+        using var client = new HttpClient { BaseAddress = new Uri(address[1].Value) };
+        Assert.True((await client.GetAsync("/v2/health/live", Ct)).IsSuccessStatusCode);
+        serve.Signal("TERM");
+        Assert.Equal(ExitCodes.Success, await serve.WaitForExitAsync(Limit, Ct));
+    }
+
+    [Fact]
+    public async Task Serve_WithoutUrls_ATakenPortFromAspNetCoreUrls_IsNamedInTheOneLine()
+    {
+        using var held = new HeldPort();
+        using var serve = Serve(new Dictionary<string, string?> { ["ASPNETCORE_URLS"] = held.Url }, "--environment", "staging");
+
+        var line = await OneLineAsync(serve);
+
+        Assert.StartsWith($"mlops: {held.Url} is already in use", line, StringComparison.Ordinal);
+    }
 }
