@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Mlops.Runtime.Reconcile;
@@ -41,9 +39,7 @@ internal static class StatusEndpoints
                 detail: "No admin token is configured. Set Mlops:AdminToken (environment variable Mlops__AdminToken) to enable POST /admin/reload.");
         }
 
-        var header = request.Headers.Authorization.ToString();
-        var given = header.StartsWith("Bearer ", StringComparison.Ordinal) ? header["Bearer ".Length..] : "";
-        if (!CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(token)))
+        if (!BearerToken.Carries(request, token))
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Wrong or missing admin token",
                 detail: "Send the configured token as 'Authorization: Bearer TOKEN'.");

@@ -72,6 +72,7 @@ public static class MlopsServer
     public static void Map(WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        app.UseInferenceToken();
         app.MapHealth();
         app.MapInference();
         app.MapPredict();

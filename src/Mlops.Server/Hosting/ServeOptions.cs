@@ -48,6 +48,12 @@ public sealed class ServeOptions
     /// <value>The default value is null.</value>
     public string? AdminToken { get; set; }
 
+    /// <summary>
+    /// The inference token (<c>Mlops:InferenceToken</c>): when set, scoring and feedback routes need
+    /// <c>Authorization: Bearer TOKEN</c> (<see cref="Hosting.InferenceToken"/>). Unset, they are open, as behind a mesh.
+    /// </summary>
+    public string? InferenceToken { get; set; }
+
     /// <summary>The largest request body accepted; a larger one gets 413.</summary>
     /// <value>The default value is 1 MiB.</value>
     [Range(1024, 1024 * 1024 * 1024)]

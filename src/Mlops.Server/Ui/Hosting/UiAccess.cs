@@ -1,6 +1,4 @@
 using System.Net;
-using System.Security.Cryptography;
-using System.Text;
 using Mlops.Server.Hosting;
 
 namespace Mlops.Server.Ui.Hosting;
@@ -46,18 +44,17 @@ public static class UiAccess
             return UiAccessDecision.Refuse;
         }
 
-        var header = request.Headers.Authorization.ToString();
-        if (header.StartsWith("Bearer ", StringComparison.Ordinal) && Same(header["Bearer ".Length..], token))
+        if (BearerToken.Carries(request, token))
         {
             return UiAccessDecision.Allow;
         }
 
-        if (request.Cookies.TryGetValue(Cookie, out var cookie) && Same(cookie, token))
+        if (request.Cookies.TryGetValue(Cookie, out var cookie) && BearerToken.Same(cookie, token))
         {
             return UiAccessDecision.Allow;
         }
 
-        return request.Query.TryGetValue("token", out var query) && Same(query.ToString(), token) ? UiAccessDecision.AllowAndRemember : UiAccessDecision.Refuse;
+        return request.Query.TryGetValue("token", out var query) && BearerToken.Same(query.ToString(), token) ? UiAccessDecision.AllowAndRemember : UiAccessDecision.Refuse;
     }
 
     /// <summary>Whether the request came straight from this machine: both ends on loopback and no proxy's forwarding header.</summary>
@@ -74,7 +71,4 @@ public static class UiAccess
 
         return !request.Headers.ContainsKey("X-Forwarded-For") && !request.Headers.ContainsKey("Forwarded") && !request.Headers.ContainsKey("X-Real-IP");
     }
-
-    private static bool Same(string given, string token) =>
-        CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(token));
 }
