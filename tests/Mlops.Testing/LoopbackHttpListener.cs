@@ -10,23 +10,14 @@ namespace Mlops.Testing;
 /// </summary>
 public sealed class LoopbackHttpListener : IDisposable
 {
-    private readonly HttpListener _listener = new();
+    private readonly HttpListener _listener;
     private readonly Task _loop;
 
     /// <summary>Starts listening.</summary>
     /// <param name="handle">Answers one request; the listener closes the response afterwards.</param>
     public LoopbackHttpListener(Func<HttpListenerContext, Task> handle)
     {
-        int port;
-        using (var probe = new TcpListener(IPAddress.Loopback, 0))
-        {
-            probe.Start();
-            port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        }
-
-        Url = string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}");
-        _listener.Prefixes.Add(Url + "/");
-        _listener.Start();
+        (_listener, Url) = Start();
         _loop = Task.Run(async () =>
         {
             while (_listener.IsListening)
@@ -45,6 +36,37 @@ public sealed class LoopbackHttpListener : IDisposable
                 context.Response.Close();
             }
         });
+    }
+
+    /// <summary>
+    /// Starts a listener on a free loopback port. HttpListener cannot take port 0, so a port is found by
+    /// binding and releasing it; another test of the run may take it in between, so a refused start is
+    /// tried again on another port (a bounded number of times).
+    /// </summary>
+    private static (HttpListener Listener, string Url) Start()
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            int port;
+            using (var probe = new TcpListener(IPAddress.Loopback, 0))
+            {
+                probe.Start();
+                port = ((IPEndPoint)probe.LocalEndpoint).Port;
+            }
+
+            var url = string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}");
+            var listener = new HttpListener();
+            listener.Prefixes.Add(url + "/");
+            try
+            {
+                listener.Start();
+                return (listener, url);
+            }
+            catch (HttpListenerException) when (attempt < 10)
+            {
+                Close(listener);
+            }
+        }
     }
 
     /// <summary>The base address, without a trailing slash (<c>http://127.0.0.1:PORT</c>).</summary>

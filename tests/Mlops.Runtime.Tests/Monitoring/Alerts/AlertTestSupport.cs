@@ -45,22 +45,16 @@ internal sealed class ListLogger : ILogger
 /// <summary>A real HTTP listener on 127.0.0.1 that records each POST body and answers with the next status of a script (200 once the script ends).</summary>
 internal sealed class WebhookListener : IDisposable
 {
-    private readonly HttpListener _listener = new();
     private readonly Queue<int> _statuses;
-    private readonly Task _loop;
+    private readonly LoopbackHttpListener _listener;
 
     public WebhookListener(params int[] statuses)
     {
         _statuses = new Queue<int>(statuses);
-        Port = FreePort();
-        _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
-        _listener.Start();
-        _loop = Task.Run(ServeAsync);
+        _listener = new LoopbackHttpListener(HandleAsync);
     }
 
-    public int Port { get; }
-
-    public Uri Url => new($"http://127.0.0.1:{Port}/hooks/mlops");
+    public Uri Url => new(_listener.Url + "/hooks/mlops");
 
     public ConcurrentQueue<(string ContentType, string Body)> Received { get; } = new();
 
@@ -84,35 +78,16 @@ internal sealed class WebhookListener : IDisposable
         return port;
     }
 
-    private async Task ServeAsync()
+    public void Dispose() => _listener.Dispose();
+
+    private async Task HandleAsync(HttpListenerContext context)
     {
-        while (_listener.IsListening)
+        using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
+        var body = await reader.ReadToEndAsync();
+        Received.Enqueue((context.Request.ContentType ?? "", body));
+        lock (_statuses)
         {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-
-            using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
-            var body = await reader.ReadToEndAsync();
-            Received.Enqueue((context.Request.ContentType ?? "", body));
-            lock (_statuses)
-            {
-                context.Response.StatusCode = _statuses.Count > 0 ? _statuses.Dequeue() : 200;
-            }
-
-            context.Response.Close();
+            context.Response.StatusCode = _statuses.Count > 0 ? _statuses.Dequeue() : 200;
         }
-    }
-
-    public void Dispose()
-    {
-        LoopbackHttpListener.Close(_listener);
-        _loop.Wait(TimeSpan.FromSeconds(5));
     }
 }
