@@ -11,7 +11,7 @@ public static class ActionValidator
     public const string Package = "@action-validator/cli@0.6.0";
 
     /// <summary>True under CI=true: a test must fail, not skip, when the validator is missing.</summary>
-    public static bool Required => Environment.GetEnvironmentVariable("CI") == "true";
+    public static bool Required => CiRun.ToolsRequired;
 
     /// <summary>What a test says when the validator is missing.</summary>
     public const string Missing = "action-validator is not installed (npm install --prefix artifacts/ci-tools " + Package + "; .ci/run installs it, and CI=true does not skip).";

@@ -22,7 +22,7 @@ public sealed class Browser : IAsyncDisposable
     }
 
     /// <summary>True under CI=true: a page test must fail, not skip, when chromium is missing.</summary>
-    public static bool Required => Environment.GetEnvironmentVariable("CI") == "true";
+    public static bool Required => CiRun.ToolsRequired;
 
     /// <summary>Whether chromium is installed here.</summary>
     public static bool Available => File.Exists(ChromiumPath);

@@ -7,7 +7,7 @@ namespace Mlops.Testing;
 public static class Promtool
 {
     /// <summary>True under CI=true: a test must fail, not skip, when promtool is missing.</summary>
-    public static bool Required => Environment.GetEnvironmentVariable("CI") == "true";
+    public static bool Required => CiRun.ToolsRequired;
 
     /// <summary>What a test says when promtool is missing.</summary>
     public const string Missing = "promtool is not installed (Debian: apt-get install prometheus; .ci/run installs it, and CI=true does not skip).";

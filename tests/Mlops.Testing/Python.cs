@@ -12,7 +12,7 @@ public static class Python
     private static readonly ConcurrentDictionary<string, Lazy<Task<bool>>> s_imports = new(StringComparer.Ordinal);
 
     /// <summary>True under CI=true: a test must fail, not skip, when python3 or a module is missing (.ci/run checks them).</summary>
-    public static bool Required => Environment.GetEnvironmentVariable("CI") == "true";
+    public static bool Required => CiRun.ToolsRequired;
 
     /// <summary>Whether python3 runs and can import <paramref name="modules"/> (for example <c>jsonschema, yaml</c>); asked once per process.</summary>
     public static Task<bool> CanImportAsync(string modules) =>

@@ -69,7 +69,6 @@ public static class ModelPageEndpoints
     /// </summary>
     private static IResult DriftReport(string name, LoadedModel loaded, string role, MonitorService? monitor, TimeProvider time)
     {
-        monitor?.Evaluate();
         if (monitor?.Monitor.CompareOpen(name, loaded.Version, role) is not { } compared)
         {
             var why = loaded.Reference is null
