@@ -35,7 +35,7 @@ public sealed class ServedTestRepository : IAsyncDisposable
         };
         Server = executable is null
             ? await StandaloneServer.StartAsync(settings.Select(s => $"--Mlops:{s.Key}={s.Value}"), cancellationToken)
-            : await StandaloneServer.StartAsync(executable, [], settings.ToDictionary(s => "Mlops__" + s.Key, s => s.Value).Append(new("ASPNETCORE_URLS", "http://127.0.0.1:0")).ToDictionary(), cancellationToken);
+            : await StandaloneServer.StartAsync(executable, [], settings.ToDictionary(s => "Mlops__" + s.Key, string? (s) => s.Value).Append(new("ASPNETCORE_URLS", "http://127.0.0.1:0")).ToDictionary(), cancellationToken);
         return new HttpClient { BaseAddress = Server.Address };
     }
 

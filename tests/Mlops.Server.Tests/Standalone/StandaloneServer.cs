@@ -48,9 +48,10 @@ public sealed partial class StandaloneServer : IAsyncDisposable
     /// <summary>
     /// Starts a server and waits until it listens: <paramref name="executable"/> is a publish's own executable
     /// (run as it is, as a container runs it), or null for the build output run with dotnet. With
-    /// <c>ASPNETCORE_URLS</c> in <paramref name="environment"/> the address comes from there instead of <c>--urls</c>.
+    /// <c>ASPNETCORE_URLS</c> in <paramref name="environment"/> the address comes from there instead of <c>--urls</c>;
+    /// a null value there removes the variable.
     /// </summary>
-    public static async Task<StandaloneServer> StartAsync(string? executable, IEnumerable<string> settings, IReadOnlyDictionary<string, string>? environment, CancellationToken cancellationToken)
+    public static async Task<StandaloneServer> StartAsync(string? executable, IEnumerable<string> settings, IReadOnlyDictionary<string, string?>? environment, CancellationToken cancellationToken)
     {
         var program = executable ?? ExecutablePath;
         if (!File.Exists(program))
@@ -75,9 +76,16 @@ public sealed partial class StandaloneServer : IAsyncDisposable
         start.Environment.Remove("ASPNETCORE_URLS");
         start.Environment.Remove("ASPNETCORE_HTTP_PORTS");
         start.Environment["DOTNET_NOLOGO"] = "1";
-        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
         {
-            start.Environment[name] = value;
+            if (value is null)
+            {
+                start.Environment.Remove(name);
+            }
+            else
+            {
+                start.Environment[name] = value;
+            }
         }
 
         if (environment?.ContainsKey("ASPNETCORE_URLS") != true)
