@@ -199,12 +199,15 @@ public sealed class RenderKubernetesCommandTests : IDisposable
     public async Task RenderK8s_FolderStoreAndBadOptions_ReportsEveryProblemAndWritesNothing()
     {
         var result = await CliRunner.RunAsync("render", "k8s", "--environment", "staging", "--repo", _repo.Path, "--git-remote", Remote,
-            "--store", ".mlops/store", "--min-replicas", "3", "--max-replicas", "2", "--memory", "lots");
+            "--store", ".mlops/store", "--min-replicas", "3", "--max-replicas", "2", "--memory", "lots", "--name", "Churn_Prod", "--secret", "my secrets", "--target-cpu", "150");
 
         Assert.Equal(ExitCodes.BadInput, result.ExitCode);
         Assert.Contains("the store '.mlops/store' is a folder, which replicas on other machines cannot share: pass an S3 store every replica reaches with --store s3://BUCKET/PREFIX", result.Error, StringComparison.Ordinal);
         Assert.Contains("--min-replicas 3 and --max-replicas 2 do not make a range", result.Error, StringComparison.Ordinal);
         Assert.Contains("--memory 'lots' is not a memory quantity: write it as 512Mi or 1Gi.", result.Error, StringComparison.Ordinal);
+        Assert.Contains("the name 'Churn_Prod' is not a Kubernetes object name", result.Error, StringComparison.Ordinal);
+        Assert.Contains("--secret 'my secrets' is not a Secret name", result.Error, StringComparison.Ordinal);
+        Assert.Contains("--target-cpu 150 is not a percentage of the CPU request: give 1 to 100.", result.Error, StringComparison.Ordinal);
         Assert.False(Directory.Exists(_repo.Combine("deploy")));
     }
 
