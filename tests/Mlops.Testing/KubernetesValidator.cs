@@ -2,13 +2,13 @@ namespace Mlops.Testing;
 
 /// <summary>
 /// Checks rendered Kubernetes manifests against the schema of their kind with <c>Kubernetes/validate-k8s.mjs</c>
-/// (node, and the npm packages kubernetes-models 5.1.0 and yaml 2.9.1 that .ci/run installs into
+/// (node, and the npm packages kubernetes-models 5.1.0, @kubernetes-models/argo-cd 4.0.0 and yaml 2.9.1 that .ci/run installs into
 /// <c>artifacts/ci-tools</c>). A test skips where they are missing, except under CI=true (<see cref="Required"/>).
 /// </summary>
 public static class KubernetesValidator
 {
     /// <summary>The npm packages and versions .ci/run installs.</summary>
-    public static readonly IReadOnlyList<string> Packages = ["kubernetes-models@5.1.0", "yaml@2.9.1"];
+    public static readonly IReadOnlyList<string> Packages = ["kubernetes-models@5.1.0", "@kubernetes-models/argo-cd@4.0.0", "yaml@2.9.1"];
 
     /// <summary>True under CI=true: a test must fail, not skip, when the validator cannot run.</summary>
     public static bool Required => CiRun.ToolsRequired;

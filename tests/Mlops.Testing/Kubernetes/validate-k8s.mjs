@@ -1,6 +1,7 @@
 // Validates rendered Kubernetes manifests against the schema of their kind.
 // Usage: node validate-k8s.mjs NODE_MODULES FILE...
-// Built-in kinds: kubernetes-models (npm, pinned by .ci/run) and the OpenAPI schema of that kind.
+// Built-in kinds: kubernetes-models (npm, pinned by .ci/run) and the OpenAPI schema of that kind;
+// Argo CD's kinds (the Application docs/kubernetes.md shows): @kubernetes-models/argo-cd.
 // KServe kinds: no registry package carries KServe's CRD schemas, so their core parts (metadata,
 // containers, volumes) are checked against the Kubernetes schemas and their own fields against the
 // field names of KServe's API (docs/kubernetes.md says so).
@@ -17,7 +18,10 @@ if (!modules || files.length === 0) {
 }
 
 const YAML = createRequire(join(modules, "noop.js"))("yaml");
-const model = async (path, name) => (await import(pathToFileURL(join(modules, "kubernetes-models", ...path, `${name}.js`)).href))[name];
+// The package holding each API group's models; the built-in groups are in kubernetes-models.
+const packages = { "argoproj.io": "@kubernetes-models/argo-cd" };
+const model = async (path, name) =>
+  (await import(pathToFileURL(join(modules, packages[path[0]] ?? "kubernetes-models", ...path, `${name}.js`)).href))[name];
 
 async function check(Model, data, where, problems) {
   try {

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Mlops.Cli.Commands.Render;
 using Mlops.Pipeline.Deployment;
 using Mlops.Testing;
@@ -46,6 +47,26 @@ public sealed class RenderKubernetesCommandTests : IDisposable
         Assert.True(exit == 0, output);
         var validated = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ')[^1]).Order(StringComparer.Ordinal);
         Assert.Equal(kinds, string.Join(' ', validated));
+    }
+
+    [Fact]
+    public async Task Docs_ArgoCdApplication_IsValidAndPointsAtTheDefaultRenderedFolder()
+    {
+        RequireValidator();
+        var docs = await File.ReadAllTextAsync(RepositoryRoot.Combine("docs", "kubernetes.md"), Ct);
+        var application = Regex.Matches(docs, "```yaml\n(.*?)```", RegexOptions.Singleline).Select(m => m.Groups[1].Value).Single(b => b.Contains("kind: Application", StringComparison.Ordinal));
+        var file = _repo.Write("argocd/application.yaml", application);
+        var broken = _repo.Write("argocd/broken.yaml", application.Replace("prune: true", "prune: maybe", StringComparison.Ordinal));
+
+        var (exit, output) = await KubernetesValidator.RunAsync([file], Ct);
+        var (brokenExit, brokenOutput) = await KubernetesValidator.RunAsync([broken], Ct);
+
+        Assert.True(exit == 0, output);
+        Assert.Equal(1, brokenExit);
+        Assert.Contains("prune must be boolean", brokenOutput, StringComparison.Ordinal);
+        await CliRunner.SucceedAsync("render", "k8s", "--environment", "production", "--repo", _repo.Path, "--git-remote", Remote, "--store", Store);
+        var path = Regex.Match(application, "path: (\\S+)").Groups[1].Value;
+        Assert.True(File.Exists(Path.Combine(_repo.Path, path, "deployment.yaml")), $"the Application's path '{path}' is not where render k8s writes");
     }
 
     [Theory]
