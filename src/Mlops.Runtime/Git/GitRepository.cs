@@ -271,6 +271,9 @@ public sealed class GitRepository : IDisposable
     /// <summary>Whether a remote of that name is configured.</summary>
     public bool HasRemote(string name) => Run(() => _repository.Network.Remotes[name] is not null);
 
+    /// <summary>The URL of the remote of that name, as configured (it may hold credentials: show it through <see cref="GitRemoteUrl.WithoutUserInfo"/>); null when there is none.</summary>
+    public string? RemoteUrl(string name) => Run(() => _repository.Network.Remotes[name]?.Url);
+
     /// <summary>Adds the remote, or points it at <paramref name="url"/> when it exists with another URL.</summary>
     public void SetRemote(string name, string url) => Run(() =>
     {

@@ -1,6 +1,7 @@
 using System.Reflection;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Mlops.Runtime.Reconcile;
+using Mlops.Runtime.Serving;
 
 namespace Mlops.Server.Endpoints;
 
@@ -13,8 +14,8 @@ internal static class HealthEndpoints
     {
         var v2 = app.MapGroup("/v2").WithTags("health");
         v2.MapGet("", ServerMetadata);
-        v2.MapGet("/health/live", Live);
-        v2.MapGet("/health/ready", Ready);
+        app.MapGet(ServerContainer.LivePath, Live).WithTags("health");
+        app.MapGet(ServerContainer.ReadyPath, Ready).WithTags("health");
         v2.MapGet("/models/{name}/ready", ModelReady);
         v2.MapGet("/models/{name}/versions/{version}/ready", ModelVersionReady);
         return v2;

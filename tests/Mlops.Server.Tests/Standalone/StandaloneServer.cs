@@ -42,32 +42,62 @@ public sealed partial class StandaloneServer : IAsyncDisposable
     }
 
     /// <summary>Starts the server with ASP.NET Core command-line settings (<c>--Mlops:Repo=...</c>) and waits until it listens.</summary>
-    public static async Task<StandaloneServer> StartAsync(IEnumerable<string> settings, CancellationToken cancellationToken)
+    public static Task<StandaloneServer> StartAsync(IEnumerable<string> settings, CancellationToken cancellationToken) =>
+        StartAsync(null, settings, null, cancellationToken);
+
+    /// <summary>
+    /// Starts a server and waits until it listens: <paramref name="executable"/> is a publish's own executable
+    /// (run as it is, as a container runs it), or null for the build output run with dotnet. With
+    /// <c>ASPNETCORE_URLS</c> in <paramref name="environment"/> the address comes from there instead of <c>--urls</c>;
+    /// a null value there removes the variable.
+    /// </summary>
+    public static async Task<StandaloneServer> StartAsync(string? executable, IEnumerable<string> settings, IReadOnlyDictionary<string, string?>? environment, CancellationToken cancellationToken)
     {
-        if (!File.Exists(ExecutablePath))
+        var program = executable ?? ExecutablePath;
+        if (!File.Exists(program))
         {
-            throw new FileNotFoundException($"{ExecutablePath} does not exist; build src/Mlops.Server first.", ExecutablePath);
+            throw new FileNotFoundException($"{program} does not exist; build src/Mlops.Server first.", program);
         }
 
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(executable ?? "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = Path.GetDirectoryName(ExecutablePath)!,
+            WorkingDirectory = Path.GetDirectoryName(program)!,
         };
-        start.ArgumentList.Add(ExecutablePath);
-        start.ArgumentList.Add("--urls");
-        start.ArgumentList.Add("http://127.0.0.1:0");
-        foreach (var setting in settings)
+        if (executable is null)
         {
-            start.ArgumentList.Add(setting);
+            start.ArgumentList.Add(ExecutablePath);
         }
 
         // The server reads these when its settings leave a value out: this test sets everything itself.
         start.Environment.Remove("MLOPS_STORE");
         start.Environment.Remove("ASPNETCORE_URLS");
+        start.Environment.Remove("ASPNETCORE_HTTP_PORTS");
         start.Environment["DOTNET_NOLOGO"] = "1";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            if (value is null)
+            {
+                start.Environment.Remove(name);
+            }
+            else
+            {
+                start.Environment[name] = value;
+            }
+        }
+
+        if (environment?.ContainsKey("ASPNETCORE_URLS") != true)
+        {
+            start.ArgumentList.Add("--urls");
+            start.ArgumentList.Add("http://127.0.0.1:0");
+        }
+
+        foreach (var setting in settings)
+        {
+            start.ArgumentList.Add(setting);
+        }
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         var server = new StandaloneServer(process);
