@@ -589,23 +589,26 @@ public sealed class RunStore : IAsyncDisposable
         var metricsOf = runs.ToDictionary(r => r.Id, _ => new List<RunMetric>(), StringComparer.Ordinal);
         var attachmentsOf = runs.ToDictionary(r => r.Id, _ => new List<string>(), StringComparer.Ordinal);
 
-        await ReadEachAsync($"SELECT p.run_id, p.name, p.value FROM params p JOIN ({runsSql}) r ON r.id = p.run_id ORDER BY p.seq",
-            reader => parametersOf[reader.GetString(0)][reader.GetString(1)] = reader.GetString(2)).ConfigureAwait(false);
-        await ReadEachAsync($"SELECT m.run_id, m.name, m.value, m.split, m.slice FROM metrics m JOIN ({runsSql}) r ON r.id = m.run_id ORDER BY m.seq",
-            reader => metricsOf[reader.GetString(0)].Add(
+        await ReadEachAsync($"SELECT p.run_id, p.name, p.value FROM params p JOIN ({runsSql}) r ON r.id = p.run_id ORDER BY p.seq", parametersOf,
+            (reader, parameters) => parameters[reader.GetString(1)] = reader.GetString(2)).ConfigureAwait(false);
+        await ReadEachAsync($"SELECT m.run_id, m.name, m.value, m.split, m.slice FROM metrics m JOIN ({runsSql}) r ON r.id = m.run_id ORDER BY m.seq", metricsOf,
+            (reader, metrics) => metrics.Add(
                 new RunMetric(reader.GetString(1), reader.IsDBNull(2) ? double.NaN : reader.GetDouble(2), reader.GetString(3), reader.GetString(4)))).ConfigureAwait(false);
-        await ReadEachAsync($"SELECT a.run_id, a.name FROM attachments a JOIN ({runsSql}) r ON r.id = a.run_id ORDER BY a.name",
-            reader => attachmentsOf[reader.GetString(0)].Add(reader.GetString(1))).ConfigureAwait(false);
+        await ReadEachAsync($"SELECT a.run_id, a.name FROM attachments a JOIN ({runsSql}) r ON r.id = a.run_id ORDER BY a.name", attachmentsOf,
+            (reader, attachments) => attachments.Add(reader.GetString(1))).ConfigureAwait(false);
 
         return [.. runs.Select(run => run with { Params = parametersOf[run.Id], Metrics = metricsOf[run.Id], Attachments = attachmentsOf[run.Id] })];
 
-        async Task ReadEachAsync(string sql, Action<DbDataReader> read)
+        async Task ReadEachAsync<T>(string sql, Dictionary<string, T> byRun, Action<DbDataReader, T> read)
         {
             await using var command = Command(transaction, sql, parameters);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                read(reader);
+                if (byRun.TryGetValue(reader.GetString(0), out var details))
+                {
+                    read(reader, details);
+                }
             }
         }
     }

@@ -236,6 +236,38 @@ public abstract class RunStoreTests
     }
 
     [Fact]
+    public async Task ListAsync_ManyRuns_EachGetsItsOwnParamsMetricsAndAttachmentsInOrder()
+    {
+        await using var fixture = await CreateFixtureAsync();
+        var ids = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            var text = i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var id = await fixture.SucceededRunAsync(TrackingFixture.StartOf(i % 2 == 0 ? "churn" : "other", parameters: [("i", text), ("trainer", "lbfgs")]),
+                TimeSpan.FromSeconds(1), new RunMetric("auc", i / 10.0), new RunMetric("f1", i / 100.0));
+            if (i != 3)
+            {
+                await fixture.Store.AttachAsync(id, "z" + text, "{}", Ct);
+                await fixture.Store.AttachAsync(id, "a" + text, "{}", Ct);
+            }
+
+            ids.Add(id);
+        }
+
+        var runs = await fixture.Store.ListAsync(limit: 4, cancellationToken: Ct);
+        var churn = await fixture.Store.ListAsync("churn", cancellationToken: Ct);
+
+        Assert.Equal(ids.Skip(1).Reverse(), runs.Select(r => r.Id));
+        Assert.Equal(["4", "3", "2", "1"], runs.Select(r => r.Params["i"]));
+        Assert.All(runs, r => Assert.Equal(["i", "trainer"], r.Params.Keys));
+        Assert.All(runs, r => Assert.Equal([("auc", int.Parse(r.Params["i"], System.Globalization.CultureInfo.InvariantCulture) / 10.0), ("f1", int.Parse(r.Params["i"], System.Globalization.CultureInfo.InvariantCulture) / 100.0)],
+            r.Metrics.Select(m => (m.Name, m.Value))));
+        Assert.Equal(["a4", "z4"], runs[0].Attachments);
+        Assert.Empty(runs[1].Attachments);
+        Assert.Equal(["4", "2", "0"], churn.Select(r => r.Params["i"]));
+    }
+
+    [Fact]
     public async Task ListAsync_RunsStartedInTheSameSecond_KeepTheirOrder()
     {
         await using var fixture = await CreateFixtureAsync();
