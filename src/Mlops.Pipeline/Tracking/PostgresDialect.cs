@@ -120,7 +120,9 @@ internal sealed class PostgresDialect : RunStoreDialect
     }
 
     private static string Reason(Exception e) =>
-        e.InnerException is { } inner ? $"{e.Message.TrimEnd('.')}: {inner.Message.TrimEnd('.')}" : e.Message.TrimEnd('.');
+        e.InnerException is { } inner && !e.Message.Contains(inner.Message.TrimEnd('.'), StringComparison.Ordinal)
+            ? $"{e.Message.TrimEnd('.')}: {inner.Message.TrimEnd('.')}"
+            : e.Message.TrimEnd('.');
 
     private static string OneLine(string text) => string.Join(' ', text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries)).TrimEnd('.');
 }

@@ -47,6 +47,15 @@ public sealed class SharedRunStoreTests
             Assert.Equal(runs.Count, runs.Select(r => r.Id).Distinct().Count());
             Assert.Equal(jobs.Select(j => j.Process.Id).Order(), runs.Select(r => r.ProcessId ?? 0).Distinct().Order());
             Assert.DoesNotContain(password!, string.Concat(jobs.Select(j => j.Out + j.Error)), StringComparison.Ordinal);
+
+            // A password written into the location is used but never shown.
+            var withPassword = location.Replace($"{settings.Username}@", $"{settings.Username}:{Uri.EscapeDataString(password!)}@", StringComparison.Ordinal);
+            using var list = DotNetProcess.Start(typeof(MlopsApp).Assembly.Location,
+                ["runs", "list", "--tracking-db", withPassword, "--json"], repos[0].Path, new Dictionary<string, string?> { ["PGPASSWORD"] = null });
+            Assert.Equal(ExitCodes.Success, await list.WaitForExitAsync(Limit, Ct));
+            Assert.Equal(Jobs, System.Text.Json.JsonDocument.Parse(list.Out).RootElement.GetProperty("runs").GetArrayLength());
+            Assert.Contains($"\"database\": \"{location}\"", list.Out, StringComparison.Ordinal);
+            Assert.DoesNotContain(password!, list.Out + list.Error, StringComparison.Ordinal);
         }
         finally
         {

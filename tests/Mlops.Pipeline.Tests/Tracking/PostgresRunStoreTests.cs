@@ -27,6 +27,27 @@ public sealed class PostgresRunStoreTests : RunStoreTests
     }
 
     [Fact]
+    public async Task Schema_DeclaresTheSameTablesColumnsAndNullabilityAsSqlite()
+    {
+        await using var fixture = await CreateFixtureAsync();
+        await using var sqlite = await TrackingFixture.CreateAsync(new SqliteBackend());
+        var schema = ((PostgresBackend)fixture.Backend).Database.Schema;
+
+        var postgresColumns = await fixture.Backend.ScalarAsync($"""
+            SELECT string_agg(table_name || '.' || column_name || CASE WHEN is_nullable = 'NO' THEN ' not null' ELSE '' END, ', '
+                              ORDER BY table_name, column_name)
+            FROM information_schema.columns WHERE table_schema = '{schema}'
+            """);
+        var sqliteColumns = await sqlite.Backend.ScalarAsync("""
+            SELECT group_concat(entry, ', ') FROM (
+                SELECT t.name || '.' || c.name || CASE WHEN c."notnull" = 1 OR c.pk > 0 THEN ' not null' ELSE '' END AS entry
+                FROM sqlite_master t JOIN pragma_table_info(t.name) c WHERE t.type = 'table' ORDER BY t.name, c.name)
+            """);
+
+        Assert.Equal(sqliteColumns, postgresColumns);
+    }
+
+    [Fact]
     public async Task OpenAsync_WrongPassword_ThrowsOneLineNamingServerUserAndWhereThePasswordComesFrom()
     {
         await using var backend = await PostgresBackend.CreateAsync();
