@@ -45,20 +45,7 @@ internal sealed class PostgresDialect : RunStoreDialect
     public static PostgresDialect Create(string location) => new(PostgresLocation.Parse(location));
 
     /// <inheritdoc />
-    public override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
-    {
-        var connection = new NpgsqlConnection(_settings.ConnectionString);
-        try
-        {
-            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            return connection;
-        }
-        catch
-        {
-            await connection.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-    }
+    protected override DbConnection CreateConnection() => new NpgsqlConnection(_settings.ConnectionString);
 
     /// <inheritdoc />
     public override async Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>

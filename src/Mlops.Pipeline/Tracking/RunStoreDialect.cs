@@ -25,8 +25,21 @@ internal abstract class RunStoreDialect
     public abstract string SchemaVersionExists { get; }
 
     /// <summary>Opens and configures a connection.</summary>
-    /// <exception cref="TrackingStoreException">The store cannot be reached or is not a run store; the message says what to check.</exception>
-    public abstract Task<DbConnection> OpenAsync(CancellationToken cancellationToken);
+    public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = CreateConnection();
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await ConfigureAsync(connection, cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
 
     /// <summary>Begins a transaction that writes; its reads see the latest committed data.</summary>
     public abstract Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken);
@@ -36,6 +49,12 @@ internal abstract class RunStoreDialect
 
     /// <summary>Inside a write transaction, waits until no other process is migrating the schema.</summary>
     public abstract Task LockSchemaAsync(DbTransaction transaction, CancellationToken cancellationToken);
+
+    /// <summary>A new, closed connection to the store.</summary>
+    protected abstract DbConnection CreateConnection();
+
+    /// <summary>Settings a new connection needs before its first query.</summary>
+    protected virtual Task ConfigureAsync(DbConnection connection, CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>The store's error for <paramref name="error"/> raised while opening or migrating, or null to let it through.</summary>
     public abstract TrackingStoreException? Explain(Exception error);

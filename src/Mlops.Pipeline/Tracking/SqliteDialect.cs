@@ -41,32 +41,23 @@ internal sealed class SqliteDialect(string path) : RunStoreDialect
     }
 
     /// <inheritdoc />
-    public override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    protected override DbConnection CreateConnection() => new SqliteConnection(new SqliteConnectionStringBuilder
     {
-        var builder = new SqliteConnectionStringBuilder
-        {
-            DataSource = path,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = false,
-            ForeignKeys = true,
-            DefaultTimeout = (int)RunStore.BusyTimeout.TotalSeconds,
-        };
-        var connection = new SqliteConnection(builder.ToString());
-        try
-        {
-            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            await using var pragma = connection.CreateCommand();
-            // The busy timeout first: switching to WAL needs a lock another process may hold.
-            pragma.CommandText = string.Create(CultureInfo.InvariantCulture,
-                $"PRAGMA busy_timeout = {(int)RunStore.BusyTimeout.TotalMilliseconds}; PRAGMA journal_mode = WAL;");
-            await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            return connection;
-        }
-        catch
-        {
-            await connection.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
+        DataSource = path,
+        Mode = SqliteOpenMode.ReadWriteCreate,
+        Pooling = false,
+        ForeignKeys = true,
+        DefaultTimeout = (int)RunStore.BusyTimeout.TotalSeconds,
+    }.ToString());
+
+    /// <inheritdoc />
+    protected override async Task ConfigureAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        await using var pragma = connection.CreateCommand();
+        // The busy timeout first: switching to WAL needs a lock another process may hold.
+        pragma.CommandText = string.Create(CultureInfo.InvariantCulture,
+            $"PRAGMA busy_timeout = {(int)RunStore.BusyTimeout.TotalMilliseconds}; PRAGMA journal_mode = WAL;");
+        await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />

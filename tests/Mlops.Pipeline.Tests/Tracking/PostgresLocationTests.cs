@@ -1,6 +1,5 @@
-using System.Net;
-using System.Net.Sockets;
 using Mlops.Pipeline.Tracking;
+using Mlops.Testing;
 using Npgsql;
 
 namespace Mlops.Pipeline.Tests.Tracking;
@@ -67,7 +66,7 @@ public sealed class PostgresLocationTests
     [Fact]
     public async Task OpenAsync_NothingListensAtTheHostAndPort_ThrowsOneLineNamingThemAndWhatToCheck()
     {
-        var port = ClosedPort();
+        var port = HeldPort.Closed();
 
         var error = await Assert.ThrowsAsync<TrackingStoreException>(() =>
             RunStore.OpenAsync($"Host=127.0.0.1;Port={port};Database=runs;Username=mlops;Password=s3cret;Timeout=5", TimeProvider.System, TestContext.Current.CancellationToken));
@@ -76,15 +75,5 @@ public sealed class PostgresLocationTests
         Assert.Contains($"pg_isready -h 127.0.0.1 -p {port}", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("s3cret", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain('\n', error.Message);
-    }
-
-    /// <summary>A loopback port nothing listens on: taken from the system, then released.</summary>
-    private static int ClosedPort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 }

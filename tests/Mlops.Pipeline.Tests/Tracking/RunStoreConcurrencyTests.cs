@@ -18,19 +18,10 @@ public abstract class RunStoreConcurrencyTests
         await using var backend = await CreateBackendAsync();
         var time = new FakeTimeProvider(TrackingFixture.Start);
 
-        var stores = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(() => RunStore.OpenAsync(backend.Location, time, Ct), Ct)));
-        try
-        {
-            Assert.Equal(1L, Convert.ToInt64(await backend.ScalarAsync("SELECT COUNT(*) FROM schema_version"), CultureInfo.InvariantCulture));
-            Assert.All(await Task.WhenAll(stores.Select(s => s.StartRunAsync(TrackingFixture.StartOf("churn"), Ct))), id => Assert.NotNull(id));
-        }
-        finally
-        {
-            foreach (var store in stores)
-            {
-                await store.DisposeAsync();
-            }
-        }
+        await using var stores = await Stores.OpenAsync(backend, 6, time);
+
+        Assert.Equal(1L, Convert.ToInt64(await backend.ScalarAsync("SELECT COUNT(*) FROM schema_version"), CultureInfo.InvariantCulture));
+        Assert.Equal(6, (await Task.WhenAll(stores.All.Select(s => s.StartRunAsync(TrackingFixture.StartOf("churn"), Ct)))).Distinct().Count());
     }
 
     [Fact]
@@ -38,28 +29,19 @@ public abstract class RunStoreConcurrencyTests
     {
         await using var backend = await CreateBackendAsync();
         var time = new FakeTimeProvider(TrackingFixture.Start);
-        var stores = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => RunStore.OpenAsync(backend.Location, time, Ct)));
-        try
-        {
-            await Task.WhenAll(stores.Select((store, i) => WriteRunsAsync(store, $"model{i}", 15)));
+        await using var stores = await Stores.OpenAsync(backend, 4, time);
 
-            var runs = await stores[0].ListAsync(limit: 1000, cancellationToken: Ct);
-            Assert.Equal(60, runs.Count);
-            Assert.Equal(60, runs.Select(r => r.Id).Distinct().Count());
-            Assert.All(runs, r => Assert.Equal(RunStatus.Succeeded, r.Status));
-            Assert.All(runs, r => Assert.Equal(2, r.Metrics.Count));
-            Assert.All(runs, r => Assert.Equal(r.Params["i"], (r.Metrics[0].Value * 100).ToString("0", CultureInfo.InvariantCulture)));
-            Assert.Equal(Enumerable.Repeat(15, 4), runs.GroupBy(r => r.Model).OrderBy(g => g.Key).Select(g => g.Count()));
-            Assert.Equal(60L, Convert.ToInt64(await backend.ScalarAsync("SELECT COUNT(*) FROM params"), CultureInfo.InvariantCulture));
-            Assert.Equal(120L, Convert.ToInt64(await backend.ScalarAsync("SELECT COUNT(*) FROM metrics"), CultureInfo.InvariantCulture));
-        }
-        finally
-        {
-            foreach (var store in stores)
-            {
-                await store.DisposeAsync();
-            }
-        }
+        await Task.WhenAll(stores.All.Select((store, i) => WriteRunsAsync(store, $"model{i}", 15)));
+        var runs = await stores.All[0].ListAsync(limit: 1000, cancellationToken: Ct);
+
+        Assert.Equal(60, runs.Count);
+        Assert.Equal(60, runs.Select(r => r.Id).Distinct().Count());
+        Assert.All(runs, r => Assert.Equal(RunStatus.Succeeded, r.Status));
+        Assert.All(runs, r => Assert.Equal(2, r.Metrics.Count));
+        Assert.All(runs, r => Assert.Equal(r.Params["i"], (r.Metrics[0].Value * 100).ToString("0", CultureInfo.InvariantCulture)));
+        Assert.Equal(Enumerable.Repeat(15, 4), runs.GroupBy(r => r.Model).OrderBy(g => g.Key).Select(g => g.Count()));
+        Assert.Equal(60L, Convert.ToInt64(await backend.ScalarAsync("SELECT COUNT(*) FROM params"), CultureInfo.InvariantCulture));
+        Assert.Equal(120L, Convert.ToInt64(await backend.ScalarAsync("SELECT COUNT(*) FROM metrics"), CultureInfo.InvariantCulture));
     }
 
     [Fact]
@@ -96,6 +78,23 @@ public abstract class RunStoreConcurrencyTests
             Assert.Equal(RunStatus.Succeeded, run!.Status);
             Assert.Contains(run.Metrics.Count, new[] { 1, 2 });
             Assert.All(run.Metrics, m => Assert.Equal(run.Metrics.Count / 10.0, m.Value)); // one completion's metrics, never a mix
+        }
+    }
+
+    /// <summary>Several stores on one database, each with its own connection, opened at once.</summary>
+    private sealed class Stores(RunStore[] all) : IAsyncDisposable
+    {
+        public RunStore[] All => all;
+
+        public static async Task<Stores> OpenAsync(TrackingBackend backend, int count, TimeProvider time) =>
+            new(await Task.WhenAll(Enumerable.Range(0, count).Select(_ => Task.Run(() => RunStore.OpenAsync(backend.Location, time, Ct), Ct))));
+
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var store in all)
+            {
+                await store.DisposeAsync();
+            }
         }
     }
 
