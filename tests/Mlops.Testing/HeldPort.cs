@@ -20,4 +20,11 @@ public sealed class HeldPort : IDisposable
     public string Url => $"http://127.0.0.1:{Port}";
 
     public void Dispose() => _listener.Stop();
+
+    /// <summary>A loopback port nothing listens on (taken from the system, then released), for a peer that cannot be reached.</summary>
+    public static int Closed()
+    {
+        using var held = new HeldPort();
+        return held.Port;
+    }
 }

@@ -14,7 +14,7 @@ internal sealed class WorkspaceOptions
 
     public Option<string> TrackingDb { get; } = new("--tracking-db")
     {
-        Description = $"The run store; defaults to ${TrackingLocation.EnvironmentVariable}, else {TrackingLocation.DefaultRelativePath} under the repository root.",
+        Description = TrackingLocation.OptionDescription,
     };
 
     public Option<bool> Force { get; } = new("--force") { Description = "Do the work even when a cached result matches." };

@@ -28,7 +28,7 @@ public static class PromoteStage
     private static async Task<GateEvidence?> ReadGateAsync(string root, string? trackingDb, string runId, string environment, TimeProvider time, CancellationToken cancellationToken)
     {
         var path = TrackingLocation.Resolve(Path.GetFullPath(root), trackingDb);
-        if (!File.Exists(path))
+        if (!TrackingLocation.MayExist(path))
         {
             return null;
         }

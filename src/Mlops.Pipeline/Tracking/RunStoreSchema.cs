@@ -1,17 +1,19 @@
+using System.Data.Common;
 using System.Globalization;
-using Microsoft.Data.Sqlite;
 
 namespace Mlops.Pipeline.Tracking;
 
 /// <summary>
-/// The tables of the run store and the migrations that create them. Each migration runs once, in order,
-/// inside one write transaction that also records it in <c>schema_version</c>; so opening a store is
-/// idempotent and two processes opening a new file at once create the tables once. A migration is
-/// never edited after release: change the schema by appending one.
+/// The tables of the run store and the migrations that create them, in each database's DDL. Each migration
+/// runs once, in order, inside one write transaction that also records it in <c>schema_version</c> and holds
+/// the dialect's migration lock; so opening a store is idempotent and processes opening a new store at once
+/// create the tables once. A migration is never edited after release: change the schema by appending one (a
+/// test checks that both databases end up with the same columns).
 /// </summary>
 internal static class RunStoreSchema
 {
-    private static readonly string[] s_migrations =
+    /// <summary>The migrations in SQLite's DDL.</summary>
+    public static readonly IReadOnlyList<string> Sqlite =
     [
         // 1: runs, their params, metrics and attached JSON documents.
         """
@@ -69,20 +71,28 @@ internal static class RunStoreSchema
         """,
     ];
 
+    /// <summary>
+    /// The same migrations in PostgreSQL's DDL, translated from SQLite's so that the two never drift: <c>seq</c>
+    /// becomes an identity column and <c>REAL</c> <c>DOUBLE PRECISION</c>; times stay ISO 8601 text, so both
+    /// sort and read them alike. A later migration whose SQLite text does not translate so adds a rule here.
+    /// </summary>
+    public static readonly IReadOnlyList<string> Postgres = [.. Sqlite.Select(ToPostgres)];
+
     /// <summary>The schema version this code writes.</summary>
-    public static int Version => s_migrations.Length;
+    public static int Version => Sqlite.Count;
 
     /// <summary>Brings the database up to <see cref="Version"/>; a no-op when it is there already.</summary>
     /// <exception cref="TrackingStoreException">A newer mlops wrote the database.</exception>
-    public static async Task MigrateAsync(SqliteConnection connection, TimeProvider time, string path, CancellationToken cancellationToken)
+    public static async Task MigrateAsync(DbConnection connection, RunStoreDialect dialect, TimeProvider time, CancellationToken cancellationToken)
     {
-        if (await ReadVersionAsync(connection, null, cancellationToken).ConfigureAwait(false) == Version)
+        if (await ReadVersionAsync(connection, dialect, null, cancellationToken).ConfigureAwait(false) == Version)
         {
             return;
         }
 
-        // BEGIN IMMEDIATE: take the write lock first, so two processes migrating at once run one after the other.
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        // The migration lock first, so two processes migrating at once run one after the other.
+        await using var transaction = await dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+        await dialect.LockSchemaAsync(transaction, cancellationToken).ConfigureAwait(false);
         await using (var create = connection.CreateCommand())
         {
             create.Transaction = transaction;
@@ -90,41 +100,50 @@ internal static class RunStoreSchema
             await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        var current = await ReadVersionAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        var current = await ReadVersionAsync(connection, dialect, transaction, cancellationToken).ConfigureAwait(false);
         if (current > Version)
         {
             throw new TrackingStoreException(
-                $"the run store '{path}' has schema version {current}, but this mlops knows versions up to {Version}: a newer mlops wrote it. "
-                + $"Update mlops, or point {TrackingLocation.EnvironmentVariable} at another file.");
+                $"the run store '{dialect.Location}' has schema version {current}, but this mlops knows versions up to {Version}: a newer mlops wrote it. "
+                + $"Update mlops, or point {TrackingLocation.EnvironmentVariable} at another store.");
         }
 
         for (var version = current + 1; version <= Version; version++)
         {
             await using var migrate = connection.CreateCommand();
             migrate.Transaction = transaction;
-            migrate.CommandText = s_migrations[version - 1];
+            migrate.CommandText = dialect.Migrations[version - 1];
             await migrate.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
 
             await using var record = connection.CreateCommand();
             record.Transaction = transaction;
-            record.CommandText = "INSERT INTO schema_version (version, applied_at) VALUES ($version, $at)";
-            record.Parameters.AddWithValue("$version", version);
-            record.Parameters.AddWithValue("$at", time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture));
+            record.CommandText = "INSERT INTO schema_version (version, applied_at) VALUES (@version, @at)";
+            AddParameter(record, "version", version);
+            AddParameter(record, "at", time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture));
             await record.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task<int> ReadVersionAsync(SqliteConnection connection, SqliteTransaction? transaction, CancellationToken cancellationToken)
+    private static string ToPostgres(string sqlite) => sqlite
+        .Replace("seq INTEGER PRIMARY KEY", "seq BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY", StringComparison.Ordinal)
+        .Replace(" REAL", " DOUBLE PRECISION", StringComparison.Ordinal);
+
+    private static void AddParameter(DbCommand command, string name, object value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
+    }
+
+    private static async Task<int> ReadVersionAsync(DbConnection connection, RunStoreDialect dialect, DbTransaction? transaction, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = """
-            SELECT CASE WHEN EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version')
-                   THEN 1 ELSE 0 END
-            """;
-        if (Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture) == 0)
+        command.CommandText = dialect.SchemaVersionExists;
+        if (!Convert.ToBoolean(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture))
         {
             return 0;
         }

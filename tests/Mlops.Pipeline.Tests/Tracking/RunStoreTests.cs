@@ -1,57 +1,41 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using Mlops.Declarations.Diagnostics;
 using Mlops.Pipeline.Tracking;
 using Mlops.Testing;
 
 namespace Mlops.Pipeline.Tests.Tracking;
 
-public sealed class RunStoreTests
+/// <summary>The run store's behaviour, the same on every database: <see cref="SqliteRunStoreTests"/> and <see cref="PostgresRunStoreTests"/> run these.</summary>
+public abstract class RunStoreTests
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+    protected static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
-    public async Task OpenAsync_NewFile_CreatesDatabaseInWalModeAndIgnoresTheFolderInGit()
-    {
-        await using var fixture = await TrackingFixture.CreateAsync();
+    /// <summary>A database of the test's own.</summary>
+    protected abstract Task<TrackingBackend> CreateBackendAsync();
 
-        Assert.True(File.Exists(fixture.DatabasePath));
-        Assert.Equal("# Written by mlops: local run tracking, not for git.\n*\n", fixture.Folder.Read(".mlops/.gitignore"));
-        Assert.Equal("wal", await ScalarAsync(fixture.DatabasePath, "PRAGMA journal_mode"));
-    }
+    private protected async Task<TrackingFixture> CreateFixtureAsync() => await TrackingFixture.CreateAsync(await CreateBackendAsync());
 
     [Fact]
     public async Task OpenAsync_ExistingStore_KeepsRunsAndAppliesEachMigrationOnce()
     {
-        await using var fixture = await TrackingFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
         var id = await fixture.SucceededRunAsync(TrackingFixture.StartOf("churn"), TimeSpan.FromSeconds(3));
 
-        await using (var again = await RunStore.OpenAsync(fixture.DatabasePath, fixture.Time, Ct))
+        await using (var again = await RunStore.OpenAsync(fixture.Location, fixture.Time, Ct))
         {
             Assert.NotNull(await again.GetAsync(id, Ct));
         }
 
-        Assert.Equal(1L, await ScalarAsync(fixture.DatabasePath, "SELECT COUNT(*) FROM schema_version"));
-    }
-
-    [Fact]
-    public async Task OpenAsync_FileIsNotADatabase_ThrowsWithPathAndWhatToDo()
-    {
-        using var folder = new TempDirectory("mlops-tracking");
-        var path = folder.Write("tracking.db", "this is not sqlite, just text that is long enough to be read as a header.\n");
-
-        var error = await Assert.ThrowsAsync<TrackingStoreException>(() => RunStore.OpenAsync(path, TimeProvider.System, Ct));
-
-        Assert.Contains($"'{path}' is not a run store", error.Message, StringComparison.Ordinal);
-        Assert.Contains("MLOPS_TRACKING_DB", error.Message, StringComparison.Ordinal);
+        Assert.Equal(1L, await fixture.Backend.ScalarAsync("SELECT COUNT(*) FROM schema_version"));
     }
 
     [Fact]
     public async Task OpenAsync_SchemaFromNewerMlops_ThrowsAskingForAnUpdate()
     {
-        await using var fixture = await TrackingFixture.CreateAsync();
-        await ExecuteAsync(fixture.DatabasePath, "INSERT INTO schema_version (version, applied_at) VALUES (99, 'later')");
+        await using var fixture = await CreateFixtureAsync();
+        await fixture.Backend.ExecuteAsync("INSERT INTO schema_version (version, applied_at) VALUES (99, 'later')");
 
-        var error = await Assert.ThrowsAsync<TrackingStoreException>(() => RunStore.OpenAsync(fixture.DatabasePath, fixture.Time, Ct));
+        var error = await Assert.ThrowsAsync<TrackingStoreException>(() => RunStore.OpenAsync(fixture.Location, fixture.Time, Ct));
 
         Assert.Contains("schema version 99", error.Message, StringComparison.Ordinal);
         Assert.Contains("Update mlops", error.Message, StringComparison.Ordinal);
@@ -60,7 +44,7 @@ public sealed class RunStoreTests
     [Fact]
     public async Task StartRunAsync_RecordsARunningRunWithEverythingKnownAtTheStart()
     {
-        await using var fixture = await TrackingFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
         var start = TrackingFixture.StartOf("churn", "sha256:key1", ("trainer", "lbfgs"), ("l2Regularization", "0.1"), ("seed", "42"))
             with { Git = new GitState("0123456789abcdef0123456789abcdef01234567", true, "main") };
 
@@ -90,7 +74,7 @@ public sealed class RunStoreTests
     [Fact]
     public async Task CompleteRunAsync_RecordsMetricsArtifactLateParamsAttachmentsAndDuration()
     {
-        await using var fixture = await TrackingFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
         var id = await fixture.Store.StartRunAsync(TrackingFixture.StartOf("churn", parameters: ("trainer", "lbfgs")), Ct);
         fixture.Time.Advance(TimeSpan.FromSeconds(7.5));
 
@@ -119,7 +103,7 @@ public sealed class RunStoreTests
     [Fact]
     public async Task FailRunAsync_MarksTheRunFailedWithItsErrorAndNoResults()
     {
-        await using var fixture = await TrackingFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
         var id = await fixture.Store.StartRunAsync(TrackingFixture.StartOf("churn", parameters: ("trainer", "lbfgs")), Ct);
         fixture.Time.Advance(TimeSpan.FromSeconds(2));
         var error = new RunError("data file 'data/telco-churn.csv' has digest sha256:1, not the declared sha256:2.", "MLOPS0402", new SourceLocation("models/churn.yaml", 9, 11));
@@ -141,11 +125,11 @@ public sealed class RunStoreTests
     [Fact]
     public async Task CompleteRunAsync_WhenAWriteFailsMidway_RollsBackAndLeavesTheRunRunning()
     {
-        await using var fixture = await TrackingFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
         var id = await fixture.Store.StartRunAsync(TrackingFixture.StartOf("churn"), Ct);
         var broken = new RunCompletion { Metrics = [new RunMetric("auc", 0.8), new RunMetric("recall", 0.5, Split: null!)] };
 
-        await Assert.ThrowsAsync<SqliteException>(() => fixture.Store.CompleteRunAsync(id, broken, Ct));
+        await Assert.ThrowsAnyAsync<DbException>(() => fixture.Store.CompleteRunAsync(id, broken, Ct));
         var run = await fixture.Store.GetAsync(id, Ct);
 
         Assert.Equal(RunStatus.Running, run?.Status);
@@ -156,7 +140,7 @@ public sealed class RunStoreTests
     [Fact]
     public async Task CompleteRunAsync_WithAnAttachmentThatIsNotJson_ThrowsBeforeWritingAnything()
     {
-        await using var fixture = await TrackingFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
         var id = await fixture.Store.StartRunAsync(TrackingFixture.StartOf("churn"), Ct);
 
         var error = await Assert.ThrowsAsync<ArgumentException>(() => fixture.Store.CompleteRunAsync(id,
@@ -169,7 +153,7 @@ public sealed class RunStoreTests
     [Fact]
     public async Task CompleteRunAsync_OnAFailedRun_ThrowsAndKeepsTheFailure()
     {
-        await using var fixture = await TrackingFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
         var id = await fixture.Store.StartRunAsync(TrackingFixture.StartOf("churn"), Ct);
         await fixture.Store.FailRunAsync(id, new RunError("boom"), Ct);
 
@@ -182,7 +166,7 @@ public sealed class RunStoreTests
     [Fact]
     public async Task FailRunAsync_UnknownId_ThrowsRunNotFound()
     {
-        await using var fixture = await TrackingFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
 
         await Assert.ThrowsAsync<RunNotFoundException>(() => fixture.Store.FailRunAsync("20261123T000000Z-00000000", new RunError("boom"), Ct));
     }
@@ -190,7 +174,7 @@ public sealed class RunStoreTests
     [Fact]
     public async Task AddMetricsAsync_ToASucceededRun_AddsNewOnesAndReplacesEqualOnes()
     {
-        await using var fixture = await TrackingFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
         var id = await fixture.SucceededRunAsync(TrackingFixture.StartOf("churn"), TimeSpan.FromSeconds(1), new RunMetric("auc", 0.80));
 
         await fixture.Store.AddMetricsAsync(id, [new RunMetric("auc", 0.84), new RunMetric("p99LatencyMs", 0.07)], Ct);
@@ -202,7 +186,7 @@ public sealed class RunStoreTests
     [Fact]
     public async Task AttachAsync_SameNameTwice_KeepsTheLatestDocument()
     {
-        await using var fixture = await TrackingFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
         var id = await fixture.SucceededRunAsync(TrackingFixture.StartOf("churn"), TimeSpan.FromSeconds(1));
 
         await fixture.Store.AttachAsync(id, "evaluation", """{"v": 1}""", Ct);
@@ -217,7 +201,7 @@ public sealed class RunStoreTests
     [InlineData(-0.125)]
     public async Task Metrics_NonFiniteAndNegativeValues_RoundTrip(double value)
     {
-        await using var fixture = await TrackingFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
         var id = await fixture.SucceededRunAsync(TrackingFixture.StartOf("churn"), TimeSpan.FromSeconds(1), new RunMetric("logLoss", value));
 
         Assert.Equal(value, (await fixture.Store.GetAsync(id, Ct))!.Metrics.Single().Value);
@@ -226,7 +210,7 @@ public sealed class RunStoreTests
     [Fact]
     public async Task FindCachedAsync_ReturnsTheLatestSucceededRunOfThatModelWithThatKey()
     {
-        await using var fixture = await TrackingFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
         await fixture.SucceededRunAsync(TrackingFixture.StartOf("churn", "sha256:k"), TimeSpan.FromSeconds(1));
         var latest = await fixture.SucceededRunAsync(TrackingFixture.StartOf("churn", "sha256:k"), TimeSpan.FromSeconds(1));
         var failed = await fixture.Store.StartRunAsync(TrackingFixture.StartOf("churn", "sha256:k"), Ct);
@@ -241,7 +225,7 @@ public sealed class RunStoreTests
     [Fact]
     public async Task ListAsync_NewestFirst_FilteredByModelAndLimited()
     {
-        await using var fixture = await TrackingFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
         var first = await fixture.SucceededRunAsync(TrackingFixture.StartOf("churn"), TimeSpan.FromSeconds(1));
         var other = await fixture.SucceededRunAsync(TrackingFixture.StartOf("other"), TimeSpan.FromSeconds(1));
         var third = await fixture.SucceededRunAsync(TrackingFixture.StartOf("churn"), TimeSpan.FromSeconds(1));
@@ -252,9 +236,41 @@ public sealed class RunStoreTests
     }
 
     [Fact]
+    public async Task ListAsync_ManyRuns_EachGetsItsOwnParamsMetricsAndAttachmentsInOrder()
+    {
+        await using var fixture = await CreateFixtureAsync();
+        var ids = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            var text = i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var id = await fixture.SucceededRunAsync(TrackingFixture.StartOf(i % 2 == 0 ? "churn" : "other", parameters: [("i", text), ("trainer", "lbfgs")]),
+                TimeSpan.FromSeconds(1), new RunMetric("auc", i / 10.0), new RunMetric("f1", i / 100.0));
+            if (i != 3)
+            {
+                await fixture.Store.AttachAsync(id, "z" + text, "{}", Ct);
+                await fixture.Store.AttachAsync(id, "a" + text, "{}", Ct);
+            }
+
+            ids.Add(id);
+        }
+
+        var runs = await fixture.Store.ListAsync(limit: 4, cancellationToken: Ct);
+        var churn = await fixture.Store.ListAsync("churn", cancellationToken: Ct);
+
+        Assert.Equal(ids.Skip(1).Reverse(), runs.Select(r => r.Id));
+        Assert.Equal(["4", "3", "2", "1"], runs.Select(r => r.Params["i"]));
+        Assert.All(runs, r => Assert.Equal(["i", "trainer"], r.Params.Keys));
+        Assert.All(runs, r => Assert.Equal([("auc", int.Parse(r.Params["i"], System.Globalization.CultureInfo.InvariantCulture) / 10.0), ("f1", int.Parse(r.Params["i"], System.Globalization.CultureInfo.InvariantCulture) / 100.0)],
+            r.Metrics.Select(m => (m.Name, m.Value))));
+        Assert.Equal(["a4", "z4"], runs[0].Attachments);
+        Assert.Empty(runs[1].Attachments);
+        Assert.Equal(["4", "2", "0"], churn.Select(r => r.Params["i"]));
+    }
+
+    [Fact]
     public async Task ListAsync_RunsStartedInTheSameSecond_KeepTheirOrder()
     {
-        await using var fixture = await TrackingFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
         var first = await fixture.Store.StartRunAsync(TrackingFixture.StartOf("churn"), Ct);
         var second = await fixture.Store.StartRunAsync(TrackingFixture.StartOf("churn"), Ct);
 
@@ -265,7 +281,7 @@ public sealed class RunStoreTests
     [Fact]
     public async Task ResolveAsync_AcceptsIdsPrefixesModelNamesAndLatest()
     {
-        await using var fixture = await TrackingFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
         var churn = await fixture.SucceededRunAsync(TrackingFixture.StartOf("churn"), TimeSpan.FromSeconds(1));
         fixture.Time.Advance(TimeSpan.FromDays(1));
         var other = await fixture.SucceededRunAsync(TrackingFixture.StartOf("other"), TimeSpan.FromSeconds(1));
@@ -281,7 +297,7 @@ public sealed class RunStoreTests
     [Fact]
     public async Task ResolveAsync_AmbiguousPrefix_ThrowsListingTheCandidates()
     {
-        await using var fixture = await TrackingFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
         var a = await fixture.SucceededRunAsync(TrackingFixture.StartOf("churn"), TimeSpan.FromSeconds(1));
         var b = await fixture.SucceededRunAsync(TrackingFixture.StartOf("churn"), TimeSpan.FromSeconds(1));
 
@@ -295,7 +311,7 @@ public sealed class RunStoreTests
     [Fact]
     public async Task ResolveAsync_NothingMatches_ThrowsSayingWhatToRun()
     {
-        await using var fixture = await TrackingFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
         await fixture.SucceededRunAsync(TrackingFixture.StartOf("churn"), TimeSpan.FromSeconds(1));
 
         var error = await Assert.ThrowsAsync<RunNotFoundException>(() => fixture.Store.ResolveAsync("nosuchrun", Ct));
@@ -307,18 +323,18 @@ public sealed class RunStoreTests
     [Fact]
     public async Task GetAsync_RunLeftRunningByAProcessThatIsGone_IsReportedAbandonedButNotRewritten()
     {
-        await using var fixture = await TrackingFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
         var id = await fixture.Store.StartRunAsync(TrackingFixture.StartOf("churn"), Ct);
-        await ExecuteAsync(fixture.DatabasePath, $"UPDATE runs SET pid = {int.MaxValue} WHERE id = '{id}'");
+        await fixture.Backend.ExecuteAsync($"UPDATE runs SET pid = {int.MaxValue} WHERE id = '{id}'");
 
         Assert.Equal(RunStatus.Abandoned, (await fixture.Store.GetAsync(id, Ct))?.Status);
-        Assert.Equal("running", await ScalarAsync(fixture.DatabasePath, $"SELECT status FROM runs WHERE id = '{id}'"));
+        Assert.Equal("running", await fixture.Backend.ScalarAsync($"SELECT status FROM runs WHERE id = '{id}'"));
     }
 
     [Fact]
     public async Task CompareAsync_ShowsParamsSideBySideAndMetricDeltas()
     {
-        await using var fixture = await TrackingFixture.CreateAsync();
+        await using var fixture = await CreateFixtureAsync();
         var a = await fixture.SucceededRunAsync(TrackingFixture.StartOf("churn", "sha256:a", ("trainer", "lbfgs"), ("l2Regularization", "1")),
             TimeSpan.FromSeconds(1), new RunMetric("auc", 0.80), new RunMetric("recall", 0.5, Slice: "contract=One year"));
         var b = await fixture.SucceededRunAsync(TrackingFixture.StartOf("churn", "sha256:b", ("trainer", "lbfgs"), ("l2Regularization", "0.1"), ("historySize", "50")),
@@ -336,23 +352,5 @@ public sealed class RunStoreTests
         Assert.Equal("contract=One year", comparison.Metrics[2].Slice);
         Assert.Contains(comparison.Inputs, i => i.Name == "cacheKey" && i.Changed);
         Assert.Contains(comparison.Inputs, i => i.Name == "dataDigest" && !i.Changed);
-    }
-
-    private static async Task<object?> ScalarAsync(string path, string sql)
-    {
-        await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-        await connection.OpenAsync(Ct);
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return await command.ExecuteScalarAsync(Ct);
-    }
-
-    private static async Task ExecuteAsync(string path, string sql)
-    {
-        await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-        await connection.OpenAsync(Ct);
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        await command.ExecuteNonQueryAsync(Ct);
     }
 }

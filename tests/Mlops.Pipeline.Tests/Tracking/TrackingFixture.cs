@@ -1,35 +1,43 @@
 using Microsoft.Extensions.Time.Testing;
 using Mlops.Pipeline.Tracking;
-using Mlops.Testing;
 
 namespace Mlops.Pipeline.Tests.Tracking;
 
-/// <summary>A run store in a real SQLite file in a temp folder, with a fake clock.</summary>
+/// <summary>A run store on a real database of its own (an SQLite file or a PostgreSQL schema), with a fake clock.</summary>
 internal sealed class TrackingFixture : IAsyncDisposable
 {
     public static readonly DateTimeOffset Start = new(2026, 11, 23, 8, 52, 38, TimeSpan.Zero);
 
-    private TrackingFixture(TempDirectory folder, FakeTimeProvider time, RunStore store)
+    private TrackingFixture(TrackingBackend backend, FakeTimeProvider time, RunStore store)
     {
-        Folder = folder;
+        Backend = backend;
         Time = time;
         Store = store;
     }
 
-    public TempDirectory Folder { get; }
+    public TrackingBackend Backend { get; }
 
     public FakeTimeProvider Time { get; }
 
     public RunStore Store { get; }
 
-    public string DatabasePath => Store.DatabasePath;
+    /// <summary>What <see cref="RunStore.OpenAsync"/> takes to open this store again.</summary>
+    public string Location => Backend.Location;
 
-    public static async Task<TrackingFixture> CreateAsync()
+    /// <summary>Opens a store on <paramref name="backend"/>, which the fixture then owns.</summary>
+    public static async Task<TrackingFixture> CreateAsync(TrackingBackend backend)
     {
-        var folder = new TempDirectory("mlops-tracking");
         var time = new FakeTimeProvider(Start);
-        var store = await RunStore.OpenAsync(folder.Combine(".mlops/tracking.db"), time, TestContext.Current.CancellationToken);
-        return new TrackingFixture(folder, time, store);
+        try
+        {
+            var store = await RunStore.OpenAsync(backend.Location, time, TestContext.Current.CancellationToken);
+            return new TrackingFixture(backend, time, store);
+        }
+        catch
+        {
+            await backend.DisposeAsync();
+            throw;
+        }
     }
 
     public static RunStart StartOf(string model, string cacheKey = "sha256:key", params (string Name, string Value)[] parameters) => new()
@@ -57,6 +65,6 @@ internal sealed class TrackingFixture : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Store.DisposeAsync();
-        Folder.Dispose();
+        await Backend.DisposeAsync();
     }
 }

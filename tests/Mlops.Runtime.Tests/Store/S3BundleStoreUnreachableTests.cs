@@ -1,6 +1,5 @@
-using System.Net;
-using System.Net.Sockets;
 using Mlops.Runtime.Store;
+using Mlops.Testing;
 
 namespace Mlops.Runtime.Tests.Store;
 
@@ -14,7 +13,7 @@ public sealed class S3BundleStoreUnreachableTests
         using var store = new S3BundleStore(new S3BundleStoreOptions
         {
             Bucket = "bundles",
-            Endpoint = new Uri($"http://127.0.0.1:{ClosedPort()}"),
+            Endpoint = new Uri($"http://127.0.0.1:{HeldPort.Closed()}"),
             AccessKeyId = "test",
             SecretAccessKey = "test",
         });
@@ -23,14 +22,5 @@ public sealed class S3BundleStoreUnreachableTests
 
         Assert.StartsWith($"the S3 store at {store.Location} could not look up 'sha256/", error.Message, StringComparison.Ordinal);
         Assert.EndsWith("Check that the endpoint answers and that credentials are set (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE).", error.Message, StringComparison.Ordinal);
-    }
-
-    private static int ClosedPort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 }

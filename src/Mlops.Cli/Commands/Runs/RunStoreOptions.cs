@@ -10,7 +10,7 @@ internal sealed class RunStoreOptions
 
     public Option<string> TrackingDb { get; } = new("--tracking-db")
     {
-        Description = $"The run store; defaults to ${TrackingLocation.EnvironmentVariable}, else {TrackingLocation.DefaultRelativePath} under the repository root.",
+        Description = TrackingLocation.OptionDescription,
     };
 
     public Option<bool> Json { get; } = new("--json") { Description = "Write JSON for machines instead of tables." };
@@ -36,10 +36,10 @@ internal sealed class RunStoreOptions
     }
 
     /// <summary>Opens an existing run store; null when the file does not exist (no run was ever recorded there).</summary>
-    /// <exception cref="UsageException">The file is not a run store.</exception>
+    /// <exception cref="UsageException">The file is not a run store, or the PostgreSQL server cannot be reached.</exception>
     public static async Task<RunStore?> OpenExistingAsync(string path, CliContext context, CancellationToken cancellationToken)
     {
-        if (!File.Exists(path))
+        if (!TrackingLocation.MayExist(path))
         {
             return null;
         }
@@ -70,6 +70,6 @@ internal sealed class RunStoreOptions
 
     /// <summary>The error for show and compare when no store exists.</summary>
     public static UsageException NoStore(string path) =>
-        new($"no runs are recorded: the run store '{path}' does not exist. Train a model with 'mlops train' first, "
+        new($"no runs are recorded: the run store '{TrackingLocation.Display(path)}' does not exist. Train a model with 'mlops train' first, "
             + $"or point --tracking-db or {TrackingLocation.EnvironmentVariable} at an existing run store.");
 }

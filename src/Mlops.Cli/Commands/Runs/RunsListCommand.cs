@@ -45,7 +45,7 @@ internal static class RunsListCommand
             await JsonOutput.WriteAsync(context.Out, json =>
             {
                 json.WriteStartObject();
-                json.WriteString("database", settings.DatabasePath);
+                json.WriteString("database", TrackingLocation.Display(settings.DatabasePath));
                 json.WriteStartArray("runs");
                 foreach (var run in runs)
                 {
@@ -59,13 +59,13 @@ internal static class RunsListCommand
         else if (runs.Count == 0)
         {
             var which = settings.Model is null ? "No runs" : $"No runs of model '{settings.Model}'";
-            await context.Out.WriteLineAsync($"{which} recorded yet in {settings.DatabasePath}. Train a model with 'mlops train' to record one.")
+            await context.Out.WriteLineAsync($"{which} recorded yet in {TrackingLocation.Display(settings.DatabasePath)}. Train a model with 'mlops train' to record one.")
                 .ConfigureAwait(false);
         }
         else
         {
             context.Console.Write(RunTables.List(runs, context.Time.GetUtcNow()));
-            await context.Out.WriteLineAsync($"{runs.Count} run(s) from {settings.DatabasePath}; 'mlops runs show RUN' for details.").ConfigureAwait(false);
+            await context.Out.WriteLineAsync($"{runs.Count} run(s) from {TrackingLocation.Display(settings.DatabasePath)}; 'mlops runs show RUN' for details.").ConfigureAwait(false);
         }
 
         return ExitCodes.Success;

@@ -50,7 +50,7 @@ internal static class TrainCommand
             }
         }
 
-        var database = workspace.Relative(workspace.Runs.DatabasePath);
+        var database = TrackingLocation.IsPostgreSql(workspace.Runs.DatabasePath) ? workspace.Runs.DatabasePath : workspace.Relative(workspace.Runs.DatabasePath);
         if (json)
         {
             await JsonOutput.WriteAsync(context.Out, writer =>

@@ -168,7 +168,7 @@ internal sealed class RepositoryCatalog(string repository, string trackingDataba
 
     private async Task<T> WithStoreAsync<T>(Func<RunStore, Task<T>> read, T none, CancellationToken cancellationToken)
     {
-        if (!File.Exists(trackingDatabase))
+        if (!TrackingLocation.MayExist(trackingDatabase))
         {
             return none;
         }

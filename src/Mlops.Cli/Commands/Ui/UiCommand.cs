@@ -30,7 +30,7 @@ internal static class UiCommand
         var repo = new Option<DirectoryInfo>("--repo") { Description = "Repository root; defaults to the current folder." };
         var trackingDb = new Option<string>("--tracking-db")
         {
-            Description = $"The run store; defaults to ${TrackingLocation.EnvironmentVariable}, else {TrackingLocation.DefaultRelativePath} under the repository root.",
+            Description = TrackingLocation.OptionDescription,
         };
         var urls = new Option<string?>("--urls") { Description = $"Where to listen. The default is {DefaultUrl}, or a free loopback port when that one is taken." };
         var command = new Command("ui", "Browse the repository's runs, registry and promotion history in a web browser (read-only pages on loopback; Ctrl+C stops).")
