@@ -33,7 +33,7 @@ public sealed class PackageMetadataTests(PackedFeed feed)
     public void Feed_HoldsExactlyThePackagesAndTheirSymbolsAtOneVersion()
     {
         var expected = PackedFeed.PackageIds.Select(id => $"{id}.{feed.Version}.nupkg")
-            .Concat(["Mlops.Cli", "Mlops.Declarations", "Mlops.Runtime"].Select(id => $"{id}.{feed.Version}.snupkg"))
+            .Concat(new[] { "Mlops.Cli", "Mlops.Declarations", "Mlops.Runtime" }.Select(id => $"{id}.{feed.Version}.snupkg"))
             .Order(StringComparer.Ordinal);
 
         Assert.Equal(expected, Directory.EnumerateFiles(feed.Feed).Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal));
