@@ -1,4 +1,4 @@
-// Publishes the mlops CLI from src/Mlops.Cli and runs it; a non-zero exit fails the build with the CLI's own message.
+// Publishes the mlops CLI from src/Mlops.Cli (build/pipeline.cake runs it).
 
 // The pipeline's CLI is published apart from `dotnet build`'s bin/ and obj/ (its own artifacts
 // path), so `dotnet cake` and `dotnet build` or `dotnet test` never undo each other's restore or build.
@@ -74,29 +74,5 @@ void BuildMlops(string configuration)
     if (exit != 0)
     {
         throw new Exception($"Publishing the mlops CLI failed (exit {exit}); the compiler output above says why.");
-    }
-}
-
-// Runs mlops with its standard output shown as it comes; its standard error (where the CLI says why
-// it failed) is shown too, and its last "mlops: " line becomes the message Cake fails with.
-void Mlops(string dll, params string[] arguments)
-{
-    var args = new ProcessArgumentBuilder().AppendQuoted(dll);
-    foreach (var argument in arguments)
-    {
-        args.AppendQuoted(argument);
-    }
-
-    var exit = StartProcess("dotnet", new ProcessSettings { Arguments = args, RedirectStandardError = true }, out _, out var errors);
-    var lines = errors.ToList();
-    foreach (var line in lines)
-    {
-        Console.Error.WriteLine(line);
-    }
-
-    if (exit != 0)
-    {
-        var reason = lines.LastOrDefault(l => l.StartsWith("mlops: ", StringComparison.Ordinal));
-        throw new Exception($"mlops {string.Join(" ", arguments)} failed with exit code {exit}" + (reason is null ? "; its findings are printed above." : $": {reason["mlops: ".Length..]}"));
     }
 }

@@ -5,6 +5,7 @@ using Mlops.Cli.Commands.Drift;
 using Mlops.Cli.Commands.Evaluate;
 using Mlops.Cli.Commands.Gate;
 using Mlops.Cli.Commands.History;
+using Mlops.Cli.Commands.Init;
 using Mlops.Cli.Commands.Package;
 using Mlops.Cli.Commands.Pipeline;
 using Mlops.Cli.Commands.Monitor;
@@ -56,6 +57,7 @@ internal static class MlopsApp
             RunsCommand.Create(context),
             ServeCommand.Create(context),
             UiCommand.Create(context),
+            InitCommand.Create(context),
         };
 
     /// <param name="args">The command line.</param>

@@ -9,8 +9,11 @@ public static class ToolProcess
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
     /// <summary>Runs <paramref name="fileName"/> with <paramref name="arguments"/>, and <paramref name="input"/> on its standard input when given.</summary>
+    /// <param name="environment">Variables to set (a null value removes one) for a tool that must not see the test's own, such as a private NuGet cache.</param>
+    /// <param name="limit">How long it may run; <see cref="Timeout"/> when not given (a pack or a pipeline run needs minutes).</param>
     /// <exception cref="System.ComponentModel.Win32Exception">The tool is not installed.</exception>
-    public static async Task<(int ExitCode, string Output)> RunAsync(string fileName, IEnumerable<string> arguments, CancellationToken cancellationToken, string? input = null, string? workingDirectory = null)
+    public static async Task<(int ExitCode, string Output)> RunAsync(string fileName, IEnumerable<string> arguments, CancellationToken cancellationToken, string? input = null, string? workingDirectory = null,
+        IReadOnlyDictionary<string, string?>? environment = null, TimeSpan? limit = null)
     {
         var start = new ProcessStartInfo(fileName)
         {
@@ -29,6 +32,18 @@ public static class ToolProcess
             start.ArgumentList.Add(argument);
         }
 
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            if (value is null)
+            {
+                start.Environment.Remove(name);
+            }
+            else
+            {
+                start.Environment[name] = value;
+            }
+        }
+
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
         var error = process.StandardError.ReadToEndAsync(cancellationToken);
@@ -39,7 +54,7 @@ public static class ToolProcess
         }
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(Timeout);
+        timeout.CancelAfter(limit ?? Timeout);
         try
         {
             await process.WaitForExitAsync(timeout.Token);
@@ -47,7 +62,12 @@ public static class ToolProcess
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw;
+            if (cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+
+            throw new TimeoutException($"{fileName} {string.Join(' ', arguments)} did not finish within {limit ?? Timeout}.");
         }
 
         return (process.ExitCode, await output + await error);
