@@ -15,7 +15,7 @@ namespace Mlops.Runtime.Store;
 /// already there. Every read verifies the digest before a byte reaches the destination.
 /// </summary>
 /// <remarks>Dispose the store to release its HTTP client.</remarks>
-public sealed class S3BundleStore : IBundleStore, IDisposable
+public sealed class S3BundleStore : IBundleStore, IRawObjectReader, IDisposable
 {
     private const string NoSuchBucket = "NoSuchBucket";
 
@@ -168,6 +168,18 @@ public sealed class S3BundleStore : IBundleStore, IDisposable
                 ?? throw new BundleNotFoundException(digest, Location);
             await HashingCopy.VerifiedCopyAsync(response.ResponseStream, digest, destination, Location, cancellationToken).ConfigureAwait(false);
             return true;
+        }).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    async Task IRawObjectReader.ReadRawAsync(string digest, Func<Stream, Task> read, CancellationToken cancellationToken)
+    {
+        var key = GetObjectKey(digest);
+        await WithStoreErrorsAsync("read", key, async () =>
+        {
+            using var response = await GetObjectOrNullAsync(key, cancellationToken).ConfigureAwait(false)
+                ?? throw new BundleNotFoundException(digest, Location);
+            await read(response.ResponseStream).ConfigureAwait(false);
         }).ConfigureAwait(false);
     }
 
