@@ -108,22 +108,12 @@ public sealed class LocalFolderStore : IBundleStore, IRawObjectReader
     /// <exception cref="ArgumentException"><paramref name="digest"/> is not a valid digest.</exception>
     public async Task CopyToAsync(string digest, Stream destination, CancellationToken cancellationToken = default)
     {
-        var path = GetObjectPath(digest);
+        GetObjectPath(digest);
         ArgumentNullException.ThrowIfNull(destination);
-        FileStream source;
-        try
-        {
-            source = OpenRead(path);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            throw new BundleNotFoundException(digest, Location);
-        }
-
-        await using (source.ConfigureAwait(false))
-        {
-            await HashingCopy.VerifiedCopyAsync(source, digest, destination, Location, cancellationToken).ConfigureAwait(false);
-        }
+        await ((IRawObjectReader)this).ReadRawAsync(
+            digest,
+            source => HashingCopy.VerifiedCopyAsync(source, digest, destination, Location, cancellationToken),
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>

@@ -160,15 +160,12 @@ public sealed class S3BundleStore : IBundleStore, IRawObjectReader, IDisposable
     /// <exception cref="BundleStoreException">The store cannot be reached, the bucket is missing, or the request is refused.</exception>
     public async Task CopyToAsync(string digest, Stream destination, CancellationToken cancellationToken = default)
     {
-        var key = GetObjectKey(digest);
+        GetObjectKey(digest);
         ArgumentNullException.ThrowIfNull(destination);
-        await WithStoreErrorsAsync("read", key, async () =>
-        {
-            using var response = await GetObjectOrNullAsync(key, cancellationToken).ConfigureAwait(false)
-                ?? throw new BundleNotFoundException(digest, Location);
-            await HashingCopy.VerifiedCopyAsync(response.ResponseStream, digest, destination, Location, cancellationToken).ConfigureAwait(false);
-            return true;
-        }).ConfigureAwait(false);
+        await ((IRawObjectReader)this).ReadRawAsync(
+            digest,
+            source => HashingCopy.VerifiedCopyAsync(source, digest, destination, Location, cancellationToken),
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
