@@ -114,6 +114,31 @@ public sealed class DataInStoreTests(MotoServerFixture moto) : IClassFixture<Mot
         Assert.Contains("is not in the store at s3://", missing.Error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task CachedCopyEditedOnDisk_IsReportedAndDeleted_ThenFetchedAnew()
+    {
+        using var repo = DigestOnlyRepository(out var digest);
+        var store = repo.Combine("elsewhere/store");
+        using (var source = new ExampleRepository())
+        {
+            await CliRunner.SucceedAsync("data", "push", source.Combine("data/telco-churn.csv"), "--repo", repo.Path, "--store", store);
+        }
+
+        await CliRunner.SucceedAsync("validate", "--repo", repo.Path, "--store", store);
+        var cached = repo.Combine(".mlops/data/" + digest["sha256:".Length..]);
+        File.AppendAllText(cached, File.ReadLines(cached).Skip(1).First() + "\n"); // one row more, still valid CSV
+
+        var edited = await CliRunner.RunAsync("validate", "--repo", repo.Path, "--store", store);
+        var again = await CliRunner.RunAsync("validate", "--repo", repo.Path, "--store", store);
+
+        Assert.Equal(ExitCodes.CheckFailed, edited.ExitCode);
+        var line = Assert.Single(edited.Lines, l => l.Contains("MLOPS0402", StringComparison.Ordinal));
+        Assert.Contains($"the cached copy '.mlops/data/{digest["sha256:".Length..]}' of model 'churn''s data hashes to sha256:", line, StringComparison.Ordinal);
+        Assert.EndsWith("It was deleted; run the command again to fetch it anew.", line, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Success, again.ExitCode);
+        Assert.Equal(File.ReadAllBytes(RepositoryRoot.Combine("data/telco-churn.csv")), File.ReadAllBytes(cached));
+    }
+
     private string StoreOn(string prefix) => $"s3://{MotoServerFixture.Bucket}/{prefix}?endpoint={moto.Endpoint.GetLeftPart(UriPartial.Authority)}";
 
     private static string DeclaredDigest(TempDirectory repo)
