@@ -51,6 +51,12 @@ internal static class HashingCopy
         }
     }
 
+    /// <summary>The object named <paramref name="digest"/>, read from <paramref name="store"/> and copied as <see cref="VerifiedCopyAsync(Stream, string, Stream, string, CancellationToken)"/> does.</summary>
+    /// <exception cref="BundleNotFoundException">No object has this digest.</exception>
+    /// <exception cref="BundleCorruptException">The bytes do not hash to <paramref name="digest"/>; nothing was written to the destination.</exception>
+    public static Task VerifiedCopyAsync(IRawObjectReader store, string digest, Stream destination, string location, CancellationToken cancellationToken) =>
+        store.ReadRawAsync(digest, source => VerifiedCopyAsync(source, digest, destination, location, cancellationToken), cancellationToken);
+
     /// <summary>
     /// Writes <paramref name="source"/> to a new file beside <paramref name="path"/> while hashing it, and renames
     /// that file to <paramref name="path"/> (replacing what is there) only when the bytes hash to

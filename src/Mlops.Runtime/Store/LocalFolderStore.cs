@@ -110,10 +110,7 @@ public sealed class LocalFolderStore : IBundleStore, IRawObjectReader
     {
         GetObjectPath(digest);
         ArgumentNullException.ThrowIfNull(destination);
-        await ((IRawObjectReader)this).ReadRawAsync(
-            digest,
-            source => HashingCopy.VerifiedCopyAsync(source, digest, destination, Location, cancellationToken),
-            cancellationToken).ConfigureAwait(false);
+        await HashingCopy.VerifiedCopyAsync(this, digest, destination, Location, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>

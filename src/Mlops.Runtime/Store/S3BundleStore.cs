@@ -162,10 +162,7 @@ public sealed class S3BundleStore : IBundleStore, IRawObjectReader, IDisposable
     {
         GetObjectKey(digest);
         ArgumentNullException.ThrowIfNull(destination);
-        await ((IRawObjectReader)this).ReadRawAsync(
-            digest,
-            source => HashingCopy.VerifiedCopyAsync(source, digest, destination, Location, cancellationToken),
-            cancellationToken).ConfigureAwait(false);
+        await HashingCopy.VerifiedCopyAsync(this, digest, destination, Location, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
