@@ -36,7 +36,7 @@ internal sealed class ServingSetup : IDisposable
         FeatureSet = featureSet.Value;
         Scorer = ModelScorer.Load(ModelPath);
         Schema = new InputSchema([.. FeatureSet.Features.Select(BundleInput.For)], FeatureSet);
-        RequestRows = ReadRows(Path.Combine(root, model.Value.Data.Path), FeatureSet);
+        RequestRows = ReadRows(Path.Combine(root, model.Value.Data.Path ?? throw new InvalidOperationException("models/churn.yaml keeps its data in the store; the benchmark reads the example's data/telco-churn.csv.")), FeatureSet);
         var problems = new List<string>();
         CleanRows = [.. RequestRows.Select(r => Schema.CheckRows([r], problems))];
         SingleRowRequests = [.. RequestRows.Select(r => ByColumn([r], FeatureSet).Select(c => KeyValuePair.Create(c.Key, FeatureColumn.Of(c.Value))).ToList())];

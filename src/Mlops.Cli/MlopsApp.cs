@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Mlops.Cli.Commands.Ci;
+using Mlops.Cli.Commands.Data;
 using Mlops.Cli.Commands.Diff;
 using Mlops.Cli.Commands.Drift;
 using Mlops.Cli.Commands.Evaluate;
@@ -47,6 +48,7 @@ internal static class MlopsApp
             RollbackCommand.Create(context),
             HistoryCommand.Create(context),
             ReproduceCommand.Create(context),
+            DataCommand.Create(context),
             RegistryCommand.Create(context),
             RenderCommand.Create(context),
             PredictCommand.Create(context),

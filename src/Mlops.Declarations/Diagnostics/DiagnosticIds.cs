@@ -138,6 +138,8 @@ public static class DiagnosticIds
     public static readonly DiagnosticDescriptor DataPathOutsideRepository = new("MLOPS0413", "Data path leads outside the repository", Severity.Error);
     /// <summary>MLOPS0414.</summary>
     public static readonly DiagnosticDescriptor DataPathNotRegularFile = new("MLOPS0414", "Data path does not name a regular file", Severity.Error);
+    /// <summary>MLOPS0415.</summary>
+    public static readonly DiagnosticDescriptor DataNotInStore = new("MLOPS0415", "Data kept in the store cannot be fetched", Severity.Error);
 
     /// <summary>Every descriptor, in id order: the source of docs/diagnostics.md.</summary>
     public static IReadOnlyList<DiagnosticDescriptor> All { get; } = typeof(DiagnosticIds)

@@ -102,7 +102,7 @@ public static class ModelParser
                 splitReader.Number("holdout") ?? SplitSpec.Default.Holdout,
                 splitReader.Integer("seed") ?? SplitSpec.Default.Seed,
                 splitReader.String("timeColumn"));
-        return path is null || digest is null ? null : new DataSpec(path, digest, split);
+        return digest is null ? null : new DataSpec(path, digest, split);
     }
 
     private static TrainerSpec? ReadTrainer(ObjectReader? trainer)

@@ -44,10 +44,14 @@ public enum ModelTask
 public sealed record LabelSpec(string Column, string? Positive);
 
 /// <summary>The training data.</summary>
-/// <param name="Path">The CSV file, relative to the repository root.</param>
+/// <param name="Path">The CSV file, relative to the repository root; null when the file is kept in the store and fetched by <paramref name="Digest"/>.</param>
 /// <param name="Digest">Its declared sha256, <c>sha256:...</c>.</param>
 /// <param name="Split">How the holdout set is taken.</param>
-public sealed record DataSpec(string Path, string Digest, SplitSpec Split);
+public sealed record DataSpec(string? Path, string Digest, SplitSpec Split)
+{
+    /// <summary>Whether the file is kept in the store (no <see cref="Path"/>) rather than in the repository.</summary>
+    public bool InStore => Path is null;
+}
 
 /// <summary>How rows are split between training and evaluation.</summary>
 /// <param name="Holdout">Fraction held out. The default is 0.2.</param>

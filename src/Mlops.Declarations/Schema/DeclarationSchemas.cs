@@ -101,8 +101,8 @@ public static class DeclarationSchemas
             ])),
             Required("data", new ObjectSchema("The training data.",
             [
-                Required("path", Text("The CSV file, relative to the repository root.")),
-                Required("digest", Digest("The file's sha256, as sha256:<64 hex digits>; validation refuses a file that does not match.")),
+                Optional("path", Text("The CSV file, relative to the repository root. Leave it out to keep the file in the store instead of git: it is fetched by its digest (mlops data push stores it).")),
+                Required("digest", Digest("The file's sha256, as sha256:<64 hex digits>; validation refuses a file that does not match. Without a path, the name of the file in the store.")),
                 Optional("split", new ObjectSchema("How the holdout set is taken.",
                 [
                     Optional("holdout", new ScalarSchema("Fraction of rows held out for evaluation. The default is 0.2.", ScalarKind.Number, Minimum: 0.01, Maximum: 0.9)),

@@ -70,7 +70,12 @@ public static class CiPlanner
                     SelectModel(name, before.Files.ContainsKey(model.Path) ? $"model file changed ({model.Path})" : $"model file added ({model.Path})");
                 }
 
-                var data = model.Spec.Data.Path;
+                // Data kept in the store changes only with its digest, which is a change of the model file.
+                if (model.Spec.Data.Path is not { } data)
+                {
+                    continue;
+                }
+
                 if (repository.FindFile(baseCommit, data)?.Id != repository.FindFile(headCommit, data)?.Id)
                 {
                     changed.Add(data);

@@ -29,7 +29,7 @@ public sealed record DataPath(string Path, string FullPath)
     {
         ArgumentNullException.ThrowIfNull(root);
         ArgumentNullException.ThrowIfNull(model);
-        var written = model.Value.Data.Path.Replace('\\', '/');
+        var written = (model.Value.Data.Path ?? string.Empty).Replace('\\', '/');
         var at = model.Map["data.path"];
         path = null;
         problem = null;

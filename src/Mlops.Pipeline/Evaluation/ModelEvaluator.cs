@@ -52,7 +52,7 @@ public sealed class ModelEvaluator(TimeProvider? timeProvider = null)
         }
         else
         {
-            progress?.Report(new TrainingProgress(TrainingStage.LoadingData, $"Reading {spec.Data.Path}"));
+            progress?.Report(new TrainingProgress(TrainingStage.LoadingData, $"Reading {spec.Data.Path ?? spec.Data.Digest}"));
             data = await TrainingData.LoadAsync(request.RepositoryRoot, request.Model, request.FeatureSet, cancellationToken).ConfigureAwait(false);
         }
 

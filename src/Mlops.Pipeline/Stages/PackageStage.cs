@@ -123,7 +123,7 @@ public static class PackageStage
     {
         var data = workspace.DataOf(model) is { Rows: not null } read
             ? TrainingData.From(read)
-            : await TrainingData.LoadAsync(workspace.Root, model, features, cancellationToken).ConfigureAwait(false);
+            : await TrainingData.LoadAsync(workspace.Root, model, features, cancellationToken, workspace.Data).ConfigureAwait(false);
         if (run.DataDigest is { } trained && trained != data.DataDigest)
         {
             throw new StageInputException($"the data file '{data.DataPath}' hashes to {data.DataDigest}, but run {run.Id} of '{model.Value.Name}' was trained on {trained}; the bundle's reference sample must come from the data the model learned from. Restore that data, or train again.");

@@ -1,5 +1,6 @@
 using Mlops.Declarations.Digests;
 using Mlops.Declarations.Repository;
+using Mlops.Pipeline.Data;
 using Mlops.Pipeline.Registry;
 using Mlops.Runtime.Git;
 using Mlops.Runtime.Bundles;
@@ -33,7 +34,18 @@ public static class ReproduceStage
 {
     /// <summary>Retrains a registered version and compares bundles.</summary>
     /// <exception cref="StageInputException">The tag does not exist, or its bundle is missing from the store, damaged or unreadable.</exception>
-    public static async Task<ReproduceOutcome> RunAsync(string root, string reference, IBundleStore store, TimeProvider time, CancellationToken cancellationToken)
+    public static Task<ReproduceOutcome> RunAsync(string root, string reference, IBundleStore store, TimeProvider time, CancellationToken cancellationToken) =>
+        RunAsync(root, reference, store, time, data: null, cancellationToken);
+
+    /// <summary>As <see cref="RunAsync(string, string, IBundleStore, TimeProvider, CancellationToken)"/>, fetching data kept in the store through <paramref name="data"/>.</summary>
+    /// <param name="root">The repository root.</param>
+    /// <param name="reference">The registered version, MODEL@vN.</param>
+    /// <param name="store">The store holding the registered bundle.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="data">The repository's data cache and store; null for the default ones. The retraining reads through it, so a fetched file is reused.</param>
+    /// <param name="cancellationToken">Stops the work.</param>
+    /// <exception cref="StageInputException">The tag does not exist, or its bundle is missing from the store, damaged or unreadable.</exception>
+    public static async Task<ReproduceOutcome> RunAsync(string root, string reference, IBundleStore store, TimeProvider time, DataCache? data, CancellationToken cancellationToken)
     {
         ModelVersion version;
         try
@@ -53,7 +65,7 @@ public static class ReproduceStage
         {
             await ExtractAsync(root, version.Commit, folder, cancellationToken).ConfigureAwait(false);
             byte[] reproduced;
-            await using (var workspace = await Workspace.OpenAsync(folder, Path.Combine(folder, ".mlops", "tracking.db"), time, cancellationToken).ConfigureAwait(false))
+            await using (var workspace = await Workspace.OpenAsync(folder, Path.Combine(folder, ".mlops", "tracking.db"), time, (data ?? new DataCache(root)).ForCopyAt(folder), cancellationToken).ConfigureAwait(false))
             {
                 var (model, features) = workspace.Models(version.Model).Single();
                 if (External.ExternalModel.IsExternal(model.Value))
@@ -143,7 +155,8 @@ public static class ReproduceStage
 
             // A path that leaves the folder is not copied (nor looked up in the commit): training then
             // reports it, located at data.path, as mlops validate does.
-            foreach (var path in declarations.Models.Select(m => m.Value.Data.Path.Replace('\\', '/')).Where(Data.DataPath.IsPlainRelative).Distinct(StringComparer.Ordinal))
+            // Data kept in the store (no path) is fetched by digest when the copy is validated.
+            foreach (var path in declarations.Models.Select(m => m.Value.Data.Path?.Replace('\\', '/')).OfType<string>().Where(Data.DataPath.IsPlainRelative).Distinct(StringComparer.Ordinal))
             {
                 if (repository.FindFile(commit, path) is not null)
                 {

@@ -12,8 +12,9 @@ namespace Mlops.Pipeline.Stages;
 /// <summary>A validated repository with its run store: what every stage after validation starts from.</summary>
 public sealed class Workspace : IAsyncDisposable
 {
-    private Workspace(string root, ValidationReport validation, RunStore runs, TimeProvider time)
+    private Workspace(string root, ValidationReport validation, RunStore runs, TimeProvider time, DataCache data)
     {
+        Data = data;
         Root = root;
         Validation = validation;
         Runs = runs;
@@ -35,16 +36,25 @@ public sealed class Workspace : IAsyncDisposable
     /// <summary>The clock.</summary>
     public TimeProvider Time { get; }
 
+    /// <summary>Where models that keep their data in the store get it.</summary>
+    public DataCache Data { get; }
+
     /// <summary>
     /// Validates the repository and opens its run store. Training on declarations or data that do
     /// not validate would record a run of something nobody declared, so errors stop here.
     /// </summary>
     /// <exception cref="CheckFailedException">Validation found errors.</exception>
-    public static async Task<Workspace> OpenAsync(string root, string? trackingDb, TimeProvider time, CancellationToken cancellationToken)
+    public static Task<Workspace> OpenAsync(string root, string? trackingDb, TimeProvider time, CancellationToken cancellationToken) =>
+        OpenAsync(root, trackingDb, time, data: null, cancellationToken);
+
+    /// <summary>As <see cref="OpenAsync(string, string?, TimeProvider, CancellationToken)"/>, with models that keep their data in the store fetching it through <paramref name="data"/>.</summary>
+    /// <exception cref="CheckFailedException">Validation found errors.</exception>
+    public static async Task<Workspace> OpenAsync(string root, string? trackingDb, TimeProvider time, DataCache? data, CancellationToken cancellationToken)
     {
         var full = Path.GetFullPath(root);
-        var validation = await RepositoryValidator.ValidateAsync(full, cancellationToken, keepRows: true).ConfigureAwait(false);
-        return await OpenAsync(full, validation, trackingDb, time, cancellationToken).ConfigureAwait(false);
+        data ??= new DataCache(full);
+        var validation = await RepositoryValidator.ValidateAsync(full, cancellationToken, keepRows: true, data).ConfigureAwait(false);
+        return await OpenAsync(full, validation, trackingDb, time, data, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -52,7 +62,12 @@ public sealed class Workspace : IAsyncDisposable
     /// the data it read), for a caller that reports the validation itself, such as a pipeline run.
     /// </summary>
     /// <exception cref="CheckFailedException">The validation found errors.</exception>
-    public static async Task<Workspace> OpenAsync(string root, ValidationReport validation, string? trackingDb, TimeProvider time, CancellationToken cancellationToken)
+    public static Task<Workspace> OpenAsync(string root, ValidationReport validation, string? trackingDb, TimeProvider time, CancellationToken cancellationToken) =>
+        OpenAsync(root, validation, trackingDb, time, data: null, cancellationToken);
+
+    /// <summary>As <see cref="OpenAsync(string, ValidationReport, string?, TimeProvider, CancellationToken)"/>, for a validation made with <paramref name="data"/>.</summary>
+    /// <exception cref="CheckFailedException">The validation found errors.</exception>
+    public static async Task<Workspace> OpenAsync(string root, ValidationReport validation, string? trackingDb, TimeProvider time, DataCache? data, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(validation);
         if (validation.Errors > 0)
@@ -62,7 +77,7 @@ public sealed class Workspace : IAsyncDisposable
 
         var full = Path.GetFullPath(root);
         var runs = await RunStore.OpenAsync(TrackingLocation.Resolve(full, trackingDb), time, cancellationToken).ConfigureAwait(false);
-        return new Workspace(full, validation, runs, time);
+        return new Workspace(full, validation, runs, time, data ?? new DataCache(full));
     }
 
     /// <summary>The named models, or every model when <paramref name="name"/> is null.</summary>

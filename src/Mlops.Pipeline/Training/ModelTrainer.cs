@@ -43,7 +43,7 @@ public sealed class ModelTrainer(TimeProvider? timeProvider = null)
         }
         else
         {
-            progress?.Report(new TrainingProgress(TrainingStage.LoadingData, $"Reading {spec.Data.Path}"));
+            progress?.Report(new TrainingProgress(TrainingStage.LoadingData, $"Reading {spec.Data.Path ?? spec.Data.Digest}"));
             data = await TrainingData.LoadAsync(request.RepositoryRoot, model, request.FeatureSet, cancellationToken).ConfigureAwait(false);
         }
         CheckSplit(data);

@@ -70,8 +70,8 @@ internal sealed class TrainingData
 
     /// <summary>Reads, checks and hashes the data in one pass, and splits it.</summary>
     /// <exception cref="TrainingException">The data fails validation, or cannot be split.</exception>
-    public static async Task<TrainingData> LoadAsync(string root, Declared<ModelSpec> model, Declared<FeatureSet> featureSet, CancellationToken cancellationToken) =>
-        From(await DataValidator.ReadAsync(root, model, featureSet, keepRows: true, cancellationToken).ConfigureAwait(false));
+    public static async Task<TrainingData> LoadAsync(string root, Declared<ModelSpec> model, Declared<FeatureSet> featureSet, CancellationToken cancellationToken, DataCache? cache = null) =>
+        From(await DataValidator.ReadAsync(root, model, featureSet, keepRows: true, cancellationToken, cache).ConfigureAwait(false));
 
     /// <summary>Splits rows already read (and kept) by <see cref="DataValidator.ReadAsync"/>.</summary>
     /// <exception cref="TrainingException">The data has errors, or cannot be split.</exception>

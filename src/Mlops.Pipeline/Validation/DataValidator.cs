@@ -47,18 +47,36 @@ public static class DataValidator
     /// <param name="features">The feature set the model names.</param>
     /// <param name="keepRows">Whether to keep the rows (training and evaluation need them; validation alone does not).</param>
     /// <param name="cancellationToken">Stops the reading.</param>
-    public static async Task<ModelData> ReadAsync(string root, Declared<ModelSpec> model, Declared<FeatureSet> features, bool keepRows, CancellationToken cancellationToken = default)
+    /// <param name="cache">Where a model without a data path gets its file (kept in the store); null for the repository's own cache and the store MLOPS_STORE (or the default) names.</param>
+    public static async Task<ModelData> ReadAsync(string root, Declared<ModelSpec> model, Declared<FeatureSet> features, bool keepRows, CancellationToken cancellationToken = default, DataCache? cache = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(features);
         var spec = model.Value;
         var schema = InputSchema.For(features.Value);
-        if (!DataPath.TryResolve(root, model, out var resolved, out var problem))
+        string dataPath;
+        string file;
+        if (spec.Data.Path is null)
+        {
+            // Kept in the store: read the verified local copy; findings point into it.
+            cache ??= new DataCache(root);
+            dataPath = cache.DisplayPathOf(spec.Data.Digest);
+            var (fetched, missing) = await cache.FetchAsync(model, cancellationToken).ConfigureAwait(false);
+            if (fetched is null)
+            {
+                return ModelData.Failed(model, features, schema, dataPath, [missing!]);
+            }
+
+            file = fetched;
+        }
+        else if (!DataPath.TryResolve(root, model, out var resolved, out var problem))
         {
             return ModelData.Failed(model, features, schema, spec.Data.Path.Replace('\\', '/'), [problem]);
         }
-
-        var (dataPath, file) = resolved;
+        else
+        {
+            (dataPath, file) = resolved;
+        }
 
         var diagnostics = new List<Diagnostic>();
         var rows = new ModelData.Builder(model, features, schema, dataPath, keepRows);
@@ -74,7 +92,15 @@ public static class DataValidator
             actual = await hashing.FinishAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        if (!string.Equals(actual, spec.Data.Digest, StringComparison.Ordinal))
+        if (!string.Equals(actual, spec.Data.Digest, StringComparison.Ordinal) && spec.Data.InStore)
+        {
+            // The copy was verified when fetched, so it changed on this disk since: drop it, and the next read fetches it again.
+            cache!.Forget(spec.Data.Digest);
+            diagnostics.Insert(0, DiagnosticIds.DataDigestMismatch.At(model.Map["data.digest"],
+                $"the cached copy '{dataPath}' of model '{spec.Name}''s data hashes to {actual}, not {spec.Data.Digest}: it changed after it was fetched from the store. "
+                + "It was deleted; run the command again to fetch it anew."));
+        }
+        else if (!string.Equals(actual, spec.Data.Digest, StringComparison.Ordinal))
         {
             diagnostics.Insert(0, DiagnosticIds.DataDigestMismatch.At(model.Map["data.digest"],
                 $"data file '{dataPath}' has digest {actual}, not the declared {spec.Data.Digest}: the data changed since the model was declared. "

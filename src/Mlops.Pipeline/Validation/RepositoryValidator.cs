@@ -28,8 +28,9 @@ public static class RepositoryValidator
     /// <param name="root">The repository root.</param>
     /// <param name="cancellationToken">Stops the work.</param>
     /// <param name="keepRows">Whether to keep each model's rows, for the stages that follow in the same command (train, evaluate).</param>
+    /// <param name="cache">Where models that keep their data in the store get it; null for the repository's own cache and the store <c>MLOPS_STORE</c> (or the default) names.</param>
     /// <exception cref="DirectoryNotFoundException">The root does not exist.</exception>
-    public static async Task<ValidationReport> ValidateAsync(string root, CancellationToken cancellationToken = default, bool keepRows = false)
+    public static async Task<ValidationReport> ValidateAsync(string root, CancellationToken cancellationToken = default, bool keepRows = false, DataCache? cache = null)
     {
         var declarations = await RepositoryLoader.LoadAsync(root, cancellationToken).ConfigureAwait(false);
         var diagnostics = new List<Diagnostic>(declarations.Diagnostics);
@@ -42,7 +43,7 @@ public static class RepositoryValidator
                 continue; // already reported as an unresolved reference
             }
 
-            var result = await DataValidator.ReadAsync(root, model, features, keepRows, cancellationToken).ConfigureAwait(false);
+            var result = await DataValidator.ReadAsync(root, model, features, keepRows, cancellationToken, cache).ConfigureAwait(false);
             diagnostics.AddRange(result.Diagnostics);
             rows += result.RowCount;
             data[model.Value.Name] = result;

@@ -9,7 +9,7 @@ namespace Mlops.Runtime.Store;
 /// leave a stray file in <c>tmp/</c>, never a partial object under a valid name. Every read verifies the digest.
 /// </summary>
 /// <remarks>The default location is <c>.mlops/store</c> under the repository root; see <see cref="StoreLocation"/>.</remarks>
-public sealed class LocalFolderStore : IBundleStore
+public sealed class LocalFolderStore : IBundleStore, IRawObjectReader
 {
     /// <summary>The folder, under the root, that holds the objects.</summary>
     public const string ObjectsFolder = "sha256";
@@ -108,8 +108,15 @@ public sealed class LocalFolderStore : IBundleStore
     /// <exception cref="ArgumentException"><paramref name="digest"/> is not a valid digest.</exception>
     public async Task CopyToAsync(string digest, Stream destination, CancellationToken cancellationToken = default)
     {
-        var path = GetObjectPath(digest);
+        GetObjectPath(digest);
         ArgumentNullException.ThrowIfNull(destination);
+        await HashingCopy.VerifiedCopyAsync(this, digest, destination, Location, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    async Task IRawObjectReader.ReadRawAsync(string digest, Func<Stream, Task> read, CancellationToken cancellationToken)
+    {
+        var path = GetObjectPath(digest);
         FileStream source;
         try
         {
@@ -122,7 +129,8 @@ public sealed class LocalFolderStore : IBundleStore
 
         await using (source.ConfigureAwait(false))
         {
-            await HashingCopy.VerifiedCopyAsync(source, digest, destination, Location, cancellationToken).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            await read(source).ConfigureAwait(false);
         }
     }
 

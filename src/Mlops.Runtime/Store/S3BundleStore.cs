@@ -15,7 +15,7 @@ namespace Mlops.Runtime.Store;
 /// already there. Every read verifies the digest before a byte reaches the destination.
 /// </summary>
 /// <remarks>Dispose the store to release its HTTP client.</remarks>
-public sealed class S3BundleStore : IBundleStore, IDisposable
+public sealed class S3BundleStore : IBundleStore, IRawObjectReader, IDisposable
 {
     private const string NoSuchBucket = "NoSuchBucket";
 
@@ -160,14 +160,20 @@ public sealed class S3BundleStore : IBundleStore, IDisposable
     /// <exception cref="BundleStoreException">The store cannot be reached, the bucket is missing, or the request is refused.</exception>
     public async Task CopyToAsync(string digest, Stream destination, CancellationToken cancellationToken = default)
     {
-        var key = GetObjectKey(digest);
+        GetObjectKey(digest);
         ArgumentNullException.ThrowIfNull(destination);
+        await HashingCopy.VerifiedCopyAsync(this, digest, destination, Location, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    async Task IRawObjectReader.ReadRawAsync(string digest, Func<Stream, Task> read, CancellationToken cancellationToken)
+    {
+        var key = GetObjectKey(digest);
         await WithStoreErrorsAsync("read", key, async () =>
         {
             using var response = await GetObjectOrNullAsync(key, cancellationToken).ConfigureAwait(false)
                 ?? throw new BundleNotFoundException(digest, Location);
-            await HashingCopy.VerifiedCopyAsync(response.ResponseStream, digest, destination, Location, cancellationToken).ConfigureAwait(false);
-            return true;
+            await read(response.ResponseStream).ConfigureAwait(false);
         }).ConfigureAwait(false);
     }
 

@@ -19,6 +19,9 @@ public sealed record S3StoreLocation(string Bucket, string Prefix, Uri? Endpoint
     /// <summary>Creates an <see cref="S3BundleStore"/> at this location; dispose it when done.</summary>
     public override IBundleStore CreateStore() => new S3BundleStore(ToOptions());
 
+    /// <inheritdoc/>
+    public override StoreLocation ForData() => this with { Prefix = Prefix.Length == 0 ? DataObjectStore.Folder : $"{Prefix}/{DataObjectStore.Folder}" };
+
     /// <summary>The <c>s3://</c> form, as <see cref="StoreLocation.Parse"/> reads it.</summary>
     public override string ToString() => ToOptions().ToString();
 }

@@ -122,6 +122,13 @@ public abstract record StoreLocation
     /// <summary>Creates the store this location names. An <see cref="S3BundleStore"/> should be disposed when done.</summary>
     public abstract IBundleStore CreateStore();
 
+    /// <summary>
+    /// Where the data files pushed with <c>mlops data push</c> live in this store: beside the bundles, under
+    /// <see cref="DataObjectStore.Folder"/> (the folder <c>data/</c>, or the key prefix <c>PREFIX/data/</c>), so a data
+    /// file and a bundle never share a name space and one store location serves both.
+    /// </summary>
+    public abstract StoreLocation ForData();
+
     private static S3BundleStoreOptions? ParseS3(string text, List<string> problems)
     {
         var rest = text[S3Scheme.Length..];

@@ -203,6 +203,29 @@ public sealed class ModelParserTests
     }
 
     [Fact]
+    public void Parse_DataWithDigestAndNoPath_IsDataKeptInTheStore()
+    {
+        var text = File.ReadAllText(RepositoryRoot.Combine("models", "churn.yaml")).Replace("  path: data/telco-churn.csv\n", "", StringComparison.Ordinal);
+
+        var result = ModelParser.Parse("models/churn.yaml", text);
+
+        Assert.Empty(result.Diagnostics);
+        Assert.Equal(new DataSpec(null, Digest, new SplitSpec(0.2, 42, null)), result.Declaration!.Value.Data);
+        Assert.True(result.Declaration.Value.Data.InStore);
+    }
+
+    [Fact]
+    public void Parse_DataWithoutDigest_IsStillRefused()
+    {
+        var text = File.ReadAllText(RepositoryRoot.Combine("models", "churn.yaml")).Replace("  digest: " + Digest + "\n", "", StringComparison.Ordinal);
+
+        var result = ModelParser.Parse("models/churn.yaml", text);
+
+        Assert.Null(result.Declaration);
+        Assert.Contains(result.Diagnostics, d => d.Id == "MLOPS0007" && d.Message.StartsWith("'data.digest' is required but missing", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Parse_ExampleChurn_HasTheValuesOfModelsChurnYaml()
     {
         var text = File.ReadAllText(RepositoryRoot.Combine("models", "churn.yaml"));

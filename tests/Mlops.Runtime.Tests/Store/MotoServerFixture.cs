@@ -33,6 +33,16 @@ public sealed class MotoServerFixture : IAsyncLifetime
                 "moto_server is not on PATH, so the S3 bundle store cannot be tested. Install it with "
                 + "'pip install \"moto[server]\"' (the build machines have it; .ci/run checks for it).");
 
+        // A store opened from a location (as --store and MLOPS_STORE give it) takes its credentials from the
+        // environment, as a user's does; moto accepts any. Real ones already set are left alone.
+        foreach (var variable in new[] { "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY" })
+        {
+            if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(variable)))
+            {
+                Environment.SetEnvironmentVariable(variable, "test");
+            }
+        }
+
         var port = FreeLoopbackPort();
         Endpoint = new Uri($"http://127.0.0.1:{port}");
         var start = new ProcessStartInfo(executable)

@@ -11,10 +11,9 @@ internal static class PackageCommand
     public static Command Create(CliContext context)
     {
         var options = new WorkspaceOptions();
-        var store = StoreOption.Create();
         var noRegister = new Option<bool>("--no-register") { Description = "Store the bundle without tagging a version." };
-        var command = options.AddTo(new Command("package", "Bundle the current run (model, manifest, reference profile), store it by digest and register it as MODEL@vN.") { store, noRegister });
-        command.SetAction((parse, ct) => RunAsync(context, options, parse.GetValue(store), !parse.GetValue(noRegister), parse, ct));
+        var command = options.AddTo(new Command("package", "Bundle the current run (model, manifest, reference profile), store it by digest and register it as MODEL@vN.") { noRegister });
+        command.SetAction((parse, ct) => RunAsync(context, options, parse.GetValue(options.Store), !parse.GetValue(noRegister), parse, ct));
         return command;
     }
 

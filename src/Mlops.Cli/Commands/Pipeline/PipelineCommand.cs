@@ -7,6 +7,7 @@ using Mlops.Cli.Commands.Promote;
 using Mlops.Cli.Commands.Train;
 using Mlops.Cli.Commands.Validate;
 using Mlops.Declarations.Diagnostics;
+using Mlops.Pipeline.Data;
 using Mlops.Pipeline.Promotion;
 using Mlops.Pipeline.Registry;
 using Mlops.Pipeline.Stages;
@@ -45,7 +46,6 @@ internal static class PipelineCommand
         };
         var environment = new Option<string>("--environment", "-e") { Description = "The target environment of gate (its requirements and champion) and promote; promote needs it." };
         var markdown = new Option<FileInfo>("--markdown") { Description = "Also write gate's Markdown report to this file (for a pull-request comment)." };
-        var store = StoreOption.Create();
         var currentBranch = new Option<bool>("--on-current-branch") { Description = "Promote with a commit on the checked-out branch (the merge pipeline's mode) instead of a new promote/ branch." };
         var push = new Option<string>("--push")
         {
@@ -54,7 +54,7 @@ internal static class PipelineCommand
         var command = options.AddTo(
             new Command("pipeline", "Run the stages validate, train, evaluate, gate, package and promote in order, in one process, stopping at the first that fails.")
             {
-                through, environment, markdown, store, currentBranch, push,
+                through, environment, markdown, currentBranch, push,
             },
             json: false);
         command.SetAction(async (parse, ct) =>
@@ -73,10 +73,10 @@ internal static class PipelineCommand
             }
 
             var root = options.RootOf(parse);
-            var bundles = StoreOption.Open(root, parse.GetValue(store));
+            var bundles = StoreOption.Open(root, parse.GetValue(options.Store));
             try
             {
-                return await RunAsync(context, root, parse.GetValue(options.TrackingDb), bundles, settings, ct).ConfigureAwait(false);
+                return await RunAsync(context, root, parse.GetValue(options.TrackingDb), bundles, options.DataOf(parse, root), settings, ct).ConfigureAwait(false);
             }
             finally
             {
@@ -112,14 +112,14 @@ internal static class PipelineCommand
             + (suggestion is null ? "" : $" Did you mean '{suggestion}'?"));
     }
 
-    private static async Task<int> RunAsync(CliContext context, string root, string? trackingDb, IBundleStore store, Settings settings, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(CliContext context, string root, string? trackingDb, IBundleStore store, DataCache data, Settings settings, CancellationToken cancellationToken)
     {
         var times = new List<(PipelineStage Stage, TimeSpan Elapsed)>();
         var stage = PipelineStage.Validate;
         var started = context.Time.GetTimestamp();
         try
         {
-            var report = await RepositoryValidator.ValidateAsync(root, cancellationToken, keepRows: true).ConfigureAwait(false);
+            var report = await RepositoryValidator.ValidateAsync(root, cancellationToken, keepRows: true, data).ConfigureAwait(false);
             var exit = await ValidateCommand.WriteAsync(context, report, context.Time.GetElapsedTime(started), ValidateFormat.Compiler).ConfigureAwait(false);
             times.Add((stage, context.Time.GetElapsedTime(started)));
             if (exit != ExitCodes.Success || stage == settings.Through)
@@ -127,7 +127,7 @@ internal static class PipelineCommand
                 return await SummaryAsync(context, exit, times).ConfigureAwait(false);
             }
 
-            await using var workspace = await Workspace.OpenAsync(root, report, trackingDb, context.Time, cancellationToken).ConfigureAwait(false);
+            await using var workspace = await Workspace.OpenAsync(root, report, trackingDb, context.Time, data, cancellationToken).ConfigureAwait(false);
             while (exit == ExitCodes.Success && stage < settings.Through)
             {
                 stage++;

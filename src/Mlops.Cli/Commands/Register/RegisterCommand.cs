@@ -19,16 +19,15 @@ internal static class RegisterCommand
         var onnx = new Option<FileInfo>("--onnx") { Description = "The ONNX file to register.", Required = true };
         var model = new Option<string>("--model") { Description = "The model it is a version of; models/NAME.yaml declares it with trainer: { name: external }.", Required = true };
         var featureSet = new Option<string>("--feature-set") { Description = "The feature set and version the file takes, as NAME@VERSION; must be the one the model declares.", Required = true };
-        var store = StoreOption.Create();
         var command = new Command("register", "Register a model trained elsewhere (ONNX): check it against its feature set, evaluate it on the holdout rows, bundle, store and tag it as MODEL@vN.")
         {
-            onnx, model, featureSet, workspace.Repo, workspace.TrackingDb, store, workspace.Json,
+            onnx, model, featureSet, workspace.Repo, workspace.TrackingDb, workspace.Store, workspace.Json,
         };
         command.SetAction((parse, ct) => RunAsync(
             context,
             workspace,
             new RegisterRequest(parse.GetValue(onnx)!.ToString(), parse.GetValue(model)!, parse.GetValue(featureSet)!),
-            parse.GetValue(store),
+            parse.GetValue(workspace.Store),
             parse,
             ct));
         return command;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Mlops.Cli.Output;
+using Mlops.Pipeline.Data;
 using Mlops.Pipeline.Stages;
 
 namespace Mlops.Cli.Commands.Reproduce;
@@ -30,7 +31,7 @@ internal static class ReproduceCommand
         ReproduceOutcome outcome;
         try
         {
-            outcome = await ReproduceStage.RunAsync(repo.FullName, reference, store, context.Time, cancellationToken).ConfigureAwait(false);
+            outcome = await ReproduceStage.RunAsync(repo.FullName, reference, store, context.Time, new DataCache(repo.FullName, storeValue), cancellationToken).ConfigureAwait(false);
         }
         finally
         {

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Mlops.Cli.Output;
+using Mlops.Pipeline.Data;
 using Mlops.Pipeline.Validation;
 
 namespace Mlops.Cli.Commands.Validate;
@@ -24,7 +25,7 @@ internal enum ValidateFormat
 /// <summary><c>mlops validate</c>: every declaration, its cross-references, and each model's data.</summary>
 internal static class ValidateCommand
 {
-    public sealed record Settings(DirectoryInfo Repo, ValidateFormat Format);
+    public sealed record Settings(DirectoryInfo Repo, ValidateFormat Format, string? Store = null);
 
     private static readonly string[] s_formats = ["compiler", "github", "sarif"];
 
@@ -38,7 +39,8 @@ internal static class ValidateCommand
             DefaultValueFactory = _ => "compiler",
         };
         format.AcceptOnlyFromAmong(s_formats);
-        var command = new Command("validate", "Check every declaration, its cross-references and its data.") { repo, json, format };
+        var store = StoreOption.Create();
+        var command = new Command("validate", "Check every declaration, its cross-references and its data.") { repo, json, format, store };
         command.SetAction((parse, ct) =>
         {
             var chosen = parse.GetValue(format) ?? "compiler";
@@ -52,7 +54,7 @@ internal static class ValidateCommand
                 "github" => ValidateFormat.GitHub,
                 "sarif" => ValidateFormat.Sarif,
                 _ => ValidateFormat.Compiler,
-            });
+            }, parse.GetValue(store));
             return RunAsync(context, settings, ct);
         });
         return command;
@@ -66,7 +68,7 @@ internal static class ValidateCommand
         }
 
         var started = context.Time.GetTimestamp();
-        var report = await RepositoryValidator.ValidateAsync(settings.Repo.FullName, cancellationToken).ConfigureAwait(false);
+        var report = await RepositoryValidator.ValidateAsync(settings.Repo.FullName, cancellationToken, cache: new DataCache(settings.Repo.FullName, settings.Store)).ConfigureAwait(false);
         return await WriteAsync(context, report, context.Time.GetElapsedTime(started), settings.Format).ConfigureAwait(false);
     }
 
