@@ -112,6 +112,7 @@ public static class MlopsServer
             PollInterval = options.PollInterval,
             RetainPrevious = options.RetainPrevious,
             Batching = options.Batching,
+            Runtime = options.Runtime,
         };
         return new ModelHost(source, store, options.Environment, hostOptions, services.GetRequiredService<TimeProvider>(), shadow => LogShadow(logger, shadow),
             services.GetRequiredService<MlopsMetrics>());

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
+using Mlops.Runtime.Bundles;
 using Mlops.Runtime.Monitoring.Predictions;
 using Mlops.Runtime.Serving.Batching;
 
@@ -43,6 +44,14 @@ public sealed class ServeOptions
     /// <summary>How long a version stays loaded after a swap, for an instant rollback.</summary>
     /// <value>The default value is ten minutes.</value>
     public TimeSpan RetainPrevious { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// Which runtime serves a bundle that carries an ONNX export next to its ML.NET model
+    /// (<c>Mlops:Runtime</c>: <c>mlnet</c> or <c>onnx</c>; docs/serving.md, "Choosing the runtime").
+    /// A bundle with one model is served by that model's runtime either way.
+    /// </summary>
+    /// <value>The default value is <c>mlnet</c>.</value>
+    public ModelFormat Runtime { get; set; } = ModelFormat.MlNet;
 
     /// <summary>The token <c>POST /admin/reload</c> requires as <c>Authorization: Bearer TOKEN</c>; admin actions are off without one.</summary>
     /// <value>The default value is null.</value>
