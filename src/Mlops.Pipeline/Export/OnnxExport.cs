@@ -36,8 +36,7 @@ public static class OnnxExport
     /// <summary>
     /// The largest absolute difference allowed between the ML.NET and ONNX answers of a holdout row.
     /// Both compute in 32-bit floats; the example differs by about 1e-7 (float rounding), so 1e-5
-    /// leaves two orders of magnitude for other data while a real divergence (a transform exported
-    /// differently) is far larger.
+    /// leaves two orders of magnitude above rounding for other data (docs/packaging.md).
     /// </summary>
     public const double Tolerance = 1e-5;
 
