@@ -153,37 +153,5 @@ public sealed class OnnxServingTests : IAsyncLifetime
     }
 
     /// <summary>A v2 infer of the data file's rows on these lines (line 2 is the first row).</summary>
-    private async Task<List<float>> InferAsync(HttpClient client, IReadOnlyList<int> lines)
-    {
-        var picked = lines.Select(l => _rows[l - 2]).ToList();
-        var inputs = new List<string>();
-        foreach (var (name, type, datatype) in Features())
-        {
-            var index = Array.IndexOf(_header, name);
-            inputs.Add($$"""{"name": "{{name}}", "shape": [{{picked.Count}}], "datatype": "{{datatype}}", "data": [{{string.Join(",", picked.Select(r => Json(type, r[index])))}}]}""");
-        }
-
-        var body = $$"""{"inputs": [{{string.Join(",", inputs)}}], "outputs": [{"name": "probability"}]}""";
-        using var response = await client.PostAsync("/v2/models/churn/infer", new StringContent(body, Encoding.UTF8, "application/json"), Ct);
-        var text = await response.Content.ReadAsStringAsync(Ct);
-        Assert.True(response.StatusCode == HttpStatusCode.OK, text);
-        using var answer = JsonDocument.Parse(text);
-        var output = Assert.Single(answer.RootElement.GetProperty("outputs").EnumerateArray());
-        return [.. output.GetProperty("data").EnumerateArray().Select(v => v.GetSingle())];
-    }
-
-    private static IEnumerable<(string Name, string Type, string Datatype)> Features()
-    {
-        string[] bools = ["female", "senior_citizen", "partner", "dependents", "phone_service", "paperless_billing"];
-        string[] numbers = ["tenure", "monthly_charges", "total_charges"];
-        string[] categories = ["multiple_lines", "internet_service", "online_security", "online_backup", "device_protection", "tech_support", "streaming_tv", "streaming_movies", "contract", "payment_method"];
-        return bools.Select(b => (b, "bool", "BOOL")).Concat(numbers.Select(n => (n, "number", "FP64"))).Concat(categories.Select(c => (c, "category", "BYTES")));
-    }
-
-    private static string Json(string type, string field) => field.Length == 0 ? "null" : type switch
-    {
-        "bool" => field == "1" ? "true" : "false",
-        "number" => field,
-        _ => JsonSerializer.Serialize(field),
-    };
+    private Task<List<float>> InferAsync(HttpClient client, IReadOnlyList<int> lines) => ExampleRequests.InferAsync(client, _header, [.. lines.Select(l => _rows[l - 2])], Ct);
 }
