@@ -6,6 +6,13 @@ if (args is ["cpu-time", "metrics"])
     return;
 }
 
+if (args is ["cost"])
+{
+    // docs/cost.md: CPU per prediction of the ML.NET and ONNX paths (issue 17).
+    await Mlops.Benchmarks.ServingCost.RunAsync();
+    return;
+}
+
 if (args is ["cpu-time"])
 {
     Mlops.Benchmarks.CpuTimes.Run();

@@ -199,7 +199,7 @@ internal sealed class ServingSetup : IDisposable
         return rows;
     }
 
-    private static List<KeyValuePair<string, Array>> ByColumn(IReadOnlyList<Dictionary<string, object?>> rows, FeatureSet featureSet) =>
+    public static List<KeyValuePair<string, Array>> ByColumn(IReadOnlyList<Dictionary<string, object?>> rows, FeatureSet featureSet) =>
         [.. featureSet.Features.Select(feature => KeyValuePair.Create(feature.Name, feature.Type switch
         {
             FeatureType.Bool => (Array)rows.Select(r => (bool)r[feature.Name]!).ToArray(),

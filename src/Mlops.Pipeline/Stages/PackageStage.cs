@@ -4,6 +4,7 @@ using Mlops.Declarations.FeatureSets;
 using Mlops.Declarations.Models;
 using Mlops.Declarations.Schema;
 using Mlops.Pipeline.Evaluation;
+using Mlops.Pipeline.Export;
 using Mlops.Pipeline.External;
 using Mlops.Pipeline.Gates;
 using Mlops.Pipeline.Registry;
@@ -23,7 +24,11 @@ namespace Mlops.Pipeline.Stages;
 /// <param name="Store">Where it was stored.</param>
 /// <param name="Version">The registered version, when registered.</param>
 /// <param name="NewVersion">True when this packaging created the version; false when the same bundle was already registered.</param>
-public sealed record PackageOutcome(Run Run, string Digest, string Store, ModelVersion? Version, bool NewVersion);
+public sealed record PackageOutcome(Run Run, string Digest, string Store, ModelVersion? Version, bool NewVersion)
+{
+    /// <summary>The ONNX export tried for an ML.NET model (carried in the bundle when converted); null for a model that is ONNX already.</summary>
+    public OnnxExportResult? Onnx { get; init; }
+}
 
 /// <summary>
 /// <c>mlops package</c>: builds the deterministic bundle of the current run (model, manifest,
@@ -60,8 +65,11 @@ public static class PackageStage
                 : $"the working tree has uncommitted changes; a version's tag must point at the commit whose declarations produced it. Commit them, then package '{model.Value.Name}' again.");
         }
 
-        var sample = await ReferenceSampleAsync(workspace, model, features, run, cancellationToken).ConfigureAwait(false);
-        var bundle = Build(model.Value, features.Value, run, evaluation.Report, await File.ReadAllBytesAsync(Path.Combine(workspace.Root, run.Artifact!.Path), cancellationToken).ConfigureAwait(false), sample);
+        var data = await TrainedDataAsync(workspace, model, features, run, cancellationToken).ConfigureAwait(false);
+        var sample = ReferenceSampleOf(data, model, features);
+        var modelBytes = await File.ReadAllBytesAsync(Path.Combine(workspace.Root, run.Artifact!.Path), cancellationToken).ConfigureAwait(false);
+        var onnx = ExternalModel.IsExternal(model.Value) ? null : await Task.Run(() => OnnxExport.Export(modelBytes, data), cancellationToken).ConfigureAwait(false);
+        var bundle = Build(model.Value, features.Value, run, evaluation.Report, modelBytes, sample, onnx);
         string digest;
         using (var stream = new MemoryStream(bundle, writable: false))
         {
@@ -70,7 +78,7 @@ public static class PackageStage
 
         if (!register)
         {
-            return new PackageOutcome(run, digest, store.Location, null, false);
+            return new PackageOutcome(run, digest, store.Location, null, false) { Onnx = onnx };
         }
 
         var result = new ModelRegistry(workspace.Root, workspace.Time).Register(new ModelRegistration(model.Value.Name, git.Commit!, digest)
@@ -80,7 +88,7 @@ public static class PackageStage
             RunId = run.Id,
             Metrics = MetricSets.ToRegistry(MetricSets.From(evaluation.Report)),
         });
-        return new PackageOutcome(run, digest, store.Location, result.Version, result.Created);
+        return new PackageOutcome(run, digest, store.Location, result.Version, result.Created) { Onnx = onnx };
     }
 
     /// <summary>The bundle bytes of a run: a pure function of the run's model, its deterministic evaluation and its training data's reference sample.</summary>
@@ -90,7 +98,8 @@ public static class PackageStage
     /// <param name="evaluation">The run's evaluation.</param>
     /// <param name="modelBytes">The model file.</param>
     /// <param name="referenceSample">The <see cref="ReferenceSample"/> CSV of the training rows.</param>
-    public static byte[] Build(ModelSpec model, FeatureSet features, Run run, EvaluationReport evaluation, byte[] modelBytes, byte[] referenceSample)
+    /// <param name="onnx">The model's ONNX export; the bundle carries its graph when it converted.</param>
+    public static byte[] Build(ModelSpec model, FeatureSet features, Run run, EvaluationReport evaluation, byte[] modelBytes, byte[] referenceSample, OnnxExportResult? onnx = null)
     {
         // An external model's file is ONNX (mlops register); everything else is what training saved.
         var external = ExternalModel.IsExternal(model);
@@ -111,15 +120,23 @@ public static class PackageStage
             new BundleLineage(run.DataDigest ?? model.Data.Digest, run.CacheKey ?? "", external ? "" : TrainerCatalog.MlNetVersion),
             new BundleMetrics(quality, evaluation.Slices.ToDictionary(s => $"{s.Feature}={s.Value}", s => s.Metrics)));
         var profile = JsonSerializer.SerializeToUtf8Bytes(evaluation.Profile, EvaluateStage.Json);
-        return Bundle.Write(manifest, modelBytes, new Dictionary<string, byte[]> { [Bundle.ProfileEntry] = profile, [ReferenceSample.EntryName] = referenceSample });
+        var entries = new Dictionary<string, byte[]> { [Bundle.ProfileEntry] = profile, [ReferenceSample.EntryName] = referenceSample };
+        if (onnx?.Model is { } graph)
+        {
+            entries[OnnxExport.EntryName] = graph;
+            manifest = manifest with
+            {
+                Onnx = new BundleOnnx(OnnxExport.EntryName, Sha256Digest.Of(graph), $"Microsoft.ML.OnnxConverter {OnnxExport.ConverterVersion}",
+                    OnnxExport.OutputOf(model.Task), onnx.RowsCompared, onnx.MaxAbsoluteDifference, OnnxExport.Tolerance),
+            };
+        }
+
+        return Bundle.Write(manifest, modelBytes, entries);
     }
 
-    /// <summary>
-    /// The reference sample of the rows the model was trained on: the training split of the data,
-    /// as training reads it, sampled with the split's seed (<see cref="ReferenceSample.Choose"/>).
-    /// </summary>
+    /// <summary>The model's data as training read and split it, checked to be the data the run was trained on.</summary>
     /// <exception cref="StageInputException">The data file is no longer the one the run was trained on.</exception>
-    private static async Task<byte[]> ReferenceSampleAsync(Workspace workspace, Declared<ModelSpec> model, Declared<FeatureSet> features, Run run, CancellationToken cancellationToken)
+    private static async Task<TrainingData> TrainedDataAsync(Workspace workspace, Declared<ModelSpec> model, Declared<FeatureSet> features, Run run, CancellationToken cancellationToken)
     {
         var data = workspace.DataOf(model) is { Rows: not null } read
             ? TrainingData.From(read)
@@ -129,6 +146,15 @@ public static class PackageStage
             throw new StageInputException($"the data file '{data.DataPath}' hashes to {data.DataDigest}, but run {run.Id} of '{model.Value.Name}' was trained on {trained}; the bundle's reference sample must come from the data the model learned from. Restore that data, or train again.");
         }
 
+        return data;
+    }
+
+    /// <summary>
+    /// The reference sample of the rows the model was trained on: the training split of the data,
+    /// as training reads it, sampled with the split's seed (<see cref="ReferenceSample.Choose"/>).
+    /// </summary>
+    private static byte[] ReferenceSampleOf(TrainingData data, Declared<ModelSpec> model, Declared<FeatureSet> features)
+    {
         var chosen = ReferenceSample.Choose(data.Train.Length, model.Value.Data.Split.Seed);
         var inputs = features.Value.Features.Where(f => f.Source == FeatureSource.Data).Select(BundleInput.For).ToList();
         return ReferenceSample.Write(data.Rows, [.. chosen.Select(i => data.Train[i])], inputs);

@@ -29,8 +29,6 @@ internal static class FeaturePipeline
             var steps = new List<string>();
             if (data.IsNumber(i))
             {
-                var column = i;
-                var training = data.Train.Select(r => data.NumberAt(column, r)).Where(v => !float.IsNaN(v)).ToArray();
                 var fill = feature.Fill;
                 if (fill == FillStrategy.None && feature.Nullable && !trainer.HandlesMissingValues)
                 {
@@ -58,8 +56,7 @@ internal static class FeaturePipeline
                         steps.Add("missing -> 0");
                         break;
                     case FillStrategy.Median or FillStrategy.MostFrequent:
-                        var constant = fill == FillStrategy.Median ? Median(training) : MostFrequent(training);
-                        var literal = Literal(constant);
+                        var literal = Literal(FillConstant(data, i));
                         Append(ml.Transforms.Expression(name, $"x : isna(x) ? {literal} : x", name));
                         steps.Add($"missing -> {(fill == FillStrategy.Median ? "training median" : "most frequent training value")} {literal}");
                         break;
@@ -104,6 +101,18 @@ internal static class FeaturePipeline
         }
 
         return (chain, description);
+    }
+
+    /// <summary>
+    /// The constant a number feature's median or most-frequent fill puts in place of a missing value:
+    /// computed on the training rows, and written into the model (training) or into its ONNX export.
+    /// </summary>
+    /// <param name="data">The model's data, split.</param>
+    /// <param name="column">The feature's column; its fill is median or mostFrequent.</param>
+    public static float FillConstant(TrainingData data, int column)
+    {
+        var training = data.Train.Select(r => data.NumberAt(column, r)).Where(v => !float.IsNaN(v)).ToArray();
+        return data.Features[column].Fill == FillStrategy.Median ? Median(training) : MostFrequent(training);
     }
 
     private static float Median(float[] values)

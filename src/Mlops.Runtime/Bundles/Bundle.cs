@@ -50,6 +50,9 @@ public sealed class Bundle
     /// <summary>The model's bytes, verified against the manifest's model digest.</summary>
     public byte[] ModelBytes => Entry(Manifest.ModelFile);
 
+    /// <summary>The ONNX export's bytes (verified against the manifest when read), or null when the bundle carries none.</summary>
+    public byte[]? OnnxBytes => Manifest.Onnx is { } onnx ? Entry(onnx.File) : null;
+
     /// <summary>Writes a bundle deterministically: same manifest and entries, same bytes.</summary>
     /// <param name="manifest">The manifest.</param>
     /// <param name="model">The model's bytes; its digest must be the manifest's.</param>
@@ -115,6 +118,19 @@ public sealed class Bundle
         if (Sha256Digest.Of(model) != manifest.ModelDigest)
         {
             throw new BundleFormatException($"the model entry of '{manifest.Model}' hashes to {Sha256Digest.Of(model)}, not the manifest's {manifest.ModelDigest}: the bundle was altered.");
+        }
+
+        if (manifest.Onnx is { } onnx)
+        {
+            if (!entries.TryGetValue(onnx.File, out var graph))
+            {
+                throw new BundleFormatException($"the bundle of '{manifest.Model}' lacks its ONNX entry '{onnx.File}', which its manifest names.");
+            }
+
+            if (Sha256Digest.Of(graph) != onnx.Digest)
+            {
+                throw new BundleFormatException($"the ONNX entry of '{manifest.Model}' hashes to {Sha256Digest.Of(graph)}, not the manifest's {onnx.Digest}: the bundle was altered.");
+            }
         }
 
         return new Bundle(manifest, entries);

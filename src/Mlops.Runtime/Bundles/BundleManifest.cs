@@ -38,7 +38,25 @@ public sealed record BundleManifest(
 {
     /// <summary>The format this code writes and reads.</summary>
     public const int CurrentFormat = 1;
+
+    /// <summary>
+    /// The ONNX export of an ML.NET model, carried next to it, and the check it passed at packaging;
+    /// null when the bundle has none (the model did not convert, it is ONNX already, or the bundle
+    /// was written before exports), and then left out of the manifest.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public BundleOnnx? Onnx { get; init; }
 }
+
+/// <summary>The ONNX export an ML.NET bundle carries (docs/packaging.md, "ONNX export").</summary>
+/// <param name="File">The entry holding the ONNX graph (<c>model.onnx</c>).</param>
+/// <param name="Digest">The sha256 of that entry, checked on every read.</param>
+/// <param name="Converter">The converter that wrote it (Microsoft.ML.OnnxConverter and its version).</param>
+/// <param name="Output">The graph's output serving reads: the probability (binary classification) or the value (regression).</param>
+/// <param name="RowsCompared">Holdout rows scored by both ML.NET and ONNX Runtime at packaging.</param>
+/// <param name="MaxAbsoluteDifference">The largest absolute difference between their answers over those rows.</param>
+/// <param name="Tolerance">The largest difference packaging accepted.</param>
+public sealed record BundleOnnx(string File, string Digest, string Converter, string Output, int RowsCompared, double MaxAbsoluteDifference, double Tolerance);
 
 /// <summary>The feature set a model was trained on.</summary>
 /// <param name="Name">Its name.</param>

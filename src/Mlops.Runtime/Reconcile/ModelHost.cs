@@ -404,7 +404,7 @@ public sealed class ModelHost : IDisposable
                 throw new InvalidDataException($"the bundle holds model '{bundle.Manifest.Model}', not '{model}'. Correct the digest.");
             }
 
-            var scorer = Scorers.Load(bundle);
+            var scorer = Scorers.Load(bundle, _options.Runtime);
             var featureSet = FeatureSetOf(Reference(bundle.Manifest.FeatureSet), desired);
             var schema = new InputSchema(bundle.Manifest.Inputs, featureSet);
             var warmup = schema.ExampleBatch();

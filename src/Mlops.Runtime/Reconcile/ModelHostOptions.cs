@@ -1,4 +1,6 @@
 using System.ComponentModel.DataAnnotations;
+using Mlops.Runtime.Bundles;
+using Mlops.Runtime.Scoring;
 using Mlops.Runtime.Serving.Batching;
 
 namespace Mlops.Runtime.Reconcile;
@@ -25,6 +27,13 @@ public sealed class ModelHostOptions
     /// <value>The default value is 4.</value>
     [Range(0, 10_000)]
     public int WarmupRows { get; set; } = 4;
+
+    /// <summary>
+    /// Which runtime serves a bundle that carries both an ML.NET model and its ONNX export
+    /// (<see cref="Scorers.Load"/>); bundles with one model are served by its runtime.
+    /// </summary>
+    /// <value>The default value is <see cref="ModelFormat.MlNet"/>.</value>
+    public ModelFormat Runtime { get; set; } = ModelFormat.MlNet;
 
     /// <summary>Dynamic batching of single-row requests, per loaded version.</summary>
     /// <value>The default value is off (<see cref="BatchingOptions.Enabled"/> false).</value>

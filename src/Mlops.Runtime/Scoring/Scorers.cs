@@ -7,11 +7,22 @@ namespace Mlops.Runtime.Scoring;
 public static class Scorers
 {
     /// <summary>Loads the bundle's model.</summary>
+    /// <param name="bundle">The bundle.</param>
+    /// <param name="runtime">
+    /// Which runtime serves an ML.NET bundle that also carries an ONNX export (<see cref="BundleManifest.Onnx"/>):
+    /// <see cref="ModelFormat.MlNet"/> (the default) its model zip, <see cref="ModelFormat.Onnx"/> the export through
+    /// ONNX Runtime. A bundle without an export is served as it is stored, whatever is asked.
+    /// </param>
     /// <exception cref="InvalidDataException">The model cannot be loaded (the message names the bundle's model and trainer, and the component this host lacks).</exception>
-    public static IScorer Load(Bundle bundle)
+    public static IScorer Load(Bundle bundle, ModelFormat runtime = ModelFormat.MlNet)
     {
         ArgumentNullException.ThrowIfNull(bundle);
         var manifest = bundle.Manifest;
+        if (runtime == ModelFormat.Onnx && bundle.OnnxBytes is { } export)
+        {
+            return OnnxScorer.Load(export, [.. manifest.Inputs.Select(i => i.Name)], manifest.Task);
+        }
+
         return manifest.ModelFormat switch
         {
             ModelFormat.Onnx => OnnxScorer.Load(bundle.ModelBytes, [.. manifest.Inputs.Select(i => i.Name)], manifest.Task),

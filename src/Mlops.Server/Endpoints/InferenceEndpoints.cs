@@ -83,7 +83,7 @@ internal static class InferenceEndpoints
             parameters["classes"] = classes; // the columns of the probabilities output
         }
 
-        return TypedResults.Ok(new V2ModelMetadata(name, versions, model.Manifest.ModelFormat == ModelFormat.Onnx ? "onnxruntime_onnx" : "mlnet", inputs, outputs, parameters));
+        return TypedResults.Ok(new V2ModelMetadata(name, versions, model.Scorer is OnnxScorer ? "onnxruntime_onnx" : "mlnet", inputs, outputs, parameters));
     }
 
     private static async Task<IResult> InferAsync(

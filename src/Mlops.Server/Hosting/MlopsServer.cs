@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
+using Mlops.Runtime.Bundles;
 using Mlops.Runtime.Monitoring;
 using Mlops.Runtime.Reconcile;
 using Mlops.Runtime.Serving;
@@ -112,6 +113,7 @@ public static class MlopsServer
             PollInterval = options.PollInterval,
             RetainPrevious = options.RetainPrevious,
             Batching = options.Batching,
+            Runtime = options.RuntimeFormat ?? ModelFormat.MlNet,
         };
         return new ModelHost(source, store, options.Environment, hostOptions, services.GetRequiredService<TimeProvider>(), shadow => LogShadow(logger, shadow),
             services.GetRequiredService<MlopsMetrics>());

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
+using Mlops.Runtime.Bundles;
 using Mlops.Runtime.Monitoring.Predictions;
 using Mlops.Runtime.Serving.Batching;
 
@@ -43,6 +44,22 @@ public sealed class ServeOptions
     /// <summary>How long a version stays loaded after a swap, for an instant rollback.</summary>
     /// <value>The default value is ten minutes.</value>
     public TimeSpan RetainPrevious { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// Which runtime serves a bundle that carries an ONNX export next to its ML.NET model
+    /// (<c>Mlops:Runtime</c>: <c>mlnet</c> or <c>onnx</c>; docs/serving.md, "Choosing the runtime").
+    /// A bundle with one model is served by that model's runtime either way.
+    /// </summary>
+    /// <value>The default value is <c>mlnet</c>.</value>
+    public string Runtime { get; set; } = "mlnet";
+
+    /// <summary><see cref="Runtime"/> as a model format, or null when it names no runtime this server has.</summary>
+    internal ModelFormat? RuntimeFormat => Runtime?.ToUpperInvariant() switch
+    {
+        "MLNET" => ModelFormat.MlNet,
+        "ONNX" => ModelFormat.Onnx,
+        _ => null,
+    };
 
     /// <summary>The token <c>POST /admin/reload</c> requires as <c>Authorization: Bearer TOKEN</c>; admin actions are off without one.</summary>
     /// <value>The default value is null.</value>
@@ -147,6 +164,7 @@ internal sealed class BatchingOptionsValidation : IValidateOptions<ServeOptions>
         : options.Batching.Problems("Mlops:Batching: ") is { Count: > 0 } problems ? ValidateOptionsResult.Fail(problems)
         : options.PredictionLog is null ? ValidateOptionsResult.Fail("Mlops:PredictionLog is null; remove the key or give it Folder.")
         : options.PredictionLog.Problems("Mlops:PredictionLog:") is { Count: > 0 } logProblems ? ValidateOptionsResult.Fail(logProblems)
+        : options.RuntimeFormat is null ? ValidateOptionsResult.Fail($"Mlops:Runtime is '{options.Runtime}'; use 'mlnet' (the default: the bundle's ML.NET model) or 'onnx' (the bundle's ONNX export through ONNX Runtime).")
         : options.Monitoring is null ? ValidateOptionsResult.Fail("Mlops:Monitoring is null; remove the key or give it Enabled, MaxRowsPerSecond.")
         : options.Monitoring.MaxRowsPerSecond < 1 ? ValidateOptionsResult.Fail($"Mlops:Monitoring:MaxRowsPerSecond is {options.Monitoring.MaxRowsPerSecond}; give at least 1 (rows a second recorded into the monitor's windows), or turn monitoring off with Mlops:Monitoring:Enabled=false.")
         : ValidateOptionsResult.Success;

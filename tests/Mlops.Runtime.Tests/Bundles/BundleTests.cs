@@ -189,4 +189,54 @@ public sealed class BundleTests
         Assert.Equal([FeatureSensitivity.None, FeatureSensitivity.Hash], new Mlops.Runtime.Features.InputSchema(inputs).Inputs.Select(i => i.Sensitivity));
         Assert.Equal([FeatureSensitivity.Hash, FeatureSensitivity.Drop], new Mlops.Runtime.Features.InputSchema(inputs, featureSet).Inputs.Select(i => i.Sensitivity));
     }
+
+    private static readonly byte[] s_graph = Encoding.UTF8.GetBytes("onnx graph bytes");
+
+    private static BundleManifest WithOnnx(BundleManifest manifest, byte[] graph) => manifest with
+    {
+        Onnx = new BundleOnnx("model.onnx", Sha256Digest.Of(graph), "Microsoft.ML.OnnxConverter 0.23.1", "Probability.output", 1387, 1.2e-7, 1e-5),
+    };
+
+    [Fact]
+    public void Read_BundleWithoutOnnx_LoadsWithNoExportAndWritesNoOnnxField()
+    {
+        var bytes = Bundle.Write(Manifest(), s_model, s_profile);
+        var bundle = Bundle.Read(bytes);
+
+        Assert.Null(bundle.Manifest.Onnx);
+        Assert.Null(bundle.OnnxBytes);
+        Assert.DoesNotContain("onnx", Encoding.UTF8.GetString(bundle.Entry(Bundle.ManifestEntry)), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void Read_BundleWithOnnx_RoundTripsTheExportAndItsCheck()
+    {
+        var entries = new Dictionary<string, byte[]>(s_profile) { ["model.onnx"] = s_graph };
+        var bundle = Bundle.Read(Bundle.Write(WithOnnx(Manifest(), s_graph), s_model, entries));
+
+        Assert.Equal(s_graph, bundle.OnnxBytes);
+        Assert.Equal(1387, bundle.Manifest.Onnx!.RowsCompared);
+        Assert.Equal(1.2e-7, bundle.Manifest.Onnx.MaxAbsoluteDifference);
+        Assert.Equal(1e-5, bundle.Manifest.Onnx.Tolerance);
+        Assert.Equal("Probability.output", bundle.Manifest.Onnx.Output);
+    }
+
+    [Fact]
+    public void Read_AlteredOnnxEntry_IsRefused()
+    {
+        var entries = new Dictionary<string, byte[]>(s_profile) { ["model.onnx"] = Encoding.UTF8.GetBytes("altered") };
+
+        var error = Assert.Throws<BundleFormatException>(() => Bundle.Read(Bundle.Write(WithOnnx(Manifest(), s_graph), s_model, entries)));
+
+        Assert.Contains("ONNX entry", error.Message, StringComparison.Ordinal);
+        Assert.Contains("altered", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_ManifestNamingAMissingOnnxEntry_IsRefused()
+    {
+        var error = Assert.Throws<BundleFormatException>(() => Bundle.Read(Bundle.Write(WithOnnx(Manifest(), s_graph), s_model, s_profile)));
+
+        Assert.Contains("lacks its ONNX entry 'model.onnx'", error.Message, StringComparison.Ordinal);
+    }
 }

@@ -54,4 +54,16 @@ public sealed class OnnxScorerTests
         Assert.IsType<OnnxScorer>(host.Snapshot.Models["churn"].Primary!.Scorer);
         Assert.Equal(ModelFormat.Onnx, Bundle.Read(bundle).Manifest.ModelFormat);
     }
+
+    [Theory]
+    [InlineData(ModelFormat.MlNet)]
+    [InlineData(ModelFormat.Onnx)]
+    public void ScorersLoad_MlNetBundleWithoutOnnxExport_IsServedByMlNetWhateverTheRuntimeAsked(ModelFormat runtime)
+    {
+        var bundle = Bundle.Read(TestModels.Bundle(1));
+
+        var scorer = Scorers.Load(bundle, runtime);
+
+        Assert.IsType<ModelScorer>(scorer);
+    }
 }

@@ -109,30 +109,11 @@ public sealed class ExampleParityTests : IAsyncLifetime
         Assert.All(holdout, f => Assert.Equal(predicted[int.Parse(f[0], CultureInfo.InvariantCulture)], Parse(f[3])));
     }
 
-    private async Task<List<float>> InferAsync(IEnumerable<int> rows)
-    {
-        var picked = rows.Select(r => _rows[r]).ToList();
-        var inputs = new List<string>();
-        foreach (var feature in Features())
-        {
-            var index = Array.IndexOf(_header, feature.Name);
-            var values = picked.Select(r => Json(feature.Type, r[index]));
-            inputs.Add($$"""{"name": "{{feature.Name}}", "shape": [{{picked.Count}}], "datatype": "{{feature.Datatype}}", "data": [{{string.Join(",", values)}}]}""");
-        }
-
-        var body = $$"""{"inputs": [{{string.Join(",", inputs)}}], "outputs": [{"name": "probability"}]}""";
-        using var response = await _client.PostAsync("/v2/models/churn/infer", new StringContent(body, Encoding.UTF8, "application/json"), Ct);
-        var text = await response.Content.ReadAsStringAsync(Ct);
-        Assert.True(response.StatusCode == HttpStatusCode.OK, text);
-        using var answer = JsonDocument.Parse(text);
-        var output = Assert.Single(answer.RootElement.GetProperty("outputs").EnumerateArray());
-        Assert.Equal("probability", output.GetProperty("name").GetString());
-        return [.. output.GetProperty("data").EnumerateArray().Select(v => v.GetSingle())];
-    }
+    private Task<List<float>> InferAsync(IEnumerable<int> rows) => ExampleRequests.InferAsync(_client, _header, [.. rows.Select(r => _rows[r])], Ct);
 
     private async Task<List<float>> PredictAsync(IReadOnlyList<int> rows)
     {
-        var objects = rows.Select(r => "{" + string.Join(",", Features().Select(f => $"\"{f.Name}\": {Json(f.Type, _rows[r][Array.IndexOf(_header, f.Name)])}")) + "}").ToList();
+        var objects = rows.Select(r => "{" + string.Join(",", ExampleRequests.Features().Select(f => $"\"{f.Name}\": {ExampleRequests.Json(f.Type, _rows[r][Array.IndexOf(_header, f.Name)])}")) + "}").ToList();
         var body = objects.Count == 1 ? objects[0] : "[" + string.Join(",", objects) + "]";
         using var response = await _client.PostAsync("/models/churn/predict", new StringContent(body, Encoding.UTF8, "application/json"), Ct);
         var text = await response.Content.ReadAsStringAsync(Ct);
@@ -142,22 +123,6 @@ public sealed class ExampleParityTests : IAsyncLifetime
             ? [answer.RootElement.GetProperty("probability").GetSingle()]
             : [.. answer.RootElement.GetProperty("predictions").EnumerateArray().Select(p => p.GetProperty("probability").GetSingle())];
     }
-
-    /// <summary>The example's features as a client sends them: numbers, bools written 1/0 in the file as JSON bools, categories as strings.</summary>
-    private static IEnumerable<(string Name, string Type, string Datatype)> Features()
-    {
-        string[] bools = ["female", "senior_citizen", "partner", "dependents", "phone_service", "paperless_billing"];
-        string[] numbers = ["tenure", "monthly_charges", "total_charges"];
-        string[] categories = ["multiple_lines", "internet_service", "online_security", "online_backup", "device_protection", "tech_support", "streaming_tv", "streaming_movies", "contract", "payment_method"];
-        return bools.Select(b => (b, "bool", "BOOL")).Concat(numbers.Select(n => (n, "number", "FP64"))).Concat(categories.Select(c => (c, "category", "BYTES")));
-    }
-
-    private static string Json(string type, string field) => field.Length == 0 ? "null" : type switch
-    {
-        "bool" => field == "1" ? "true" : "false",
-        "number" => field,
-        _ => JsonSerializer.Serialize(field),
-    };
 
     private static float Parse(string text) => float.Parse(text, CultureInfo.InvariantCulture);
 }

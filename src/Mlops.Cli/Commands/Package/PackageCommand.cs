@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Mlops.Cli.Output;
+using Mlops.Pipeline.Export;
 using Mlops.Pipeline.Stages;
 using Mlops.Runtime.Store;
 
@@ -55,6 +56,16 @@ internal static class PackageCommand
                     writer.WriteString("tag", outcome.Version?.Tag);
                     writer.WriteString("commit", outcome.Version?.Commit);
                     writer.WriteBoolean("newVersion", outcome.NewVersion);
+                    if (outcome.Onnx is { } onnx)
+                    {
+                        writer.WriteStartObject("onnx");
+                        writer.WriteBoolean("converted", onnx.Converted);
+                        writer.WriteNumber("rowsCompared", onnx.RowsCompared);
+                        writer.WriteNumber("maxAbsoluteDifference", onnx.MaxAbsoluteDifference);
+                        writer.WriteString("notConverted", onnx.Refusal);
+                        writer.WriteEndObject();
+                    }
+
                     writer.WriteEndObject();
                 }
 
@@ -71,6 +82,12 @@ internal static class PackageCommand
                         ? $"registered as {version.Tag} on commit {version.Commit[..12]}"
                         : $"already registered as {version.Tag}";
                 await context.Out.WriteLineAsync($"package {outcome.Run.Model}: bundle {outcome.Digest} in {outcome.Store}; {registered}").ConfigureAwait(false);
+                if (outcome.Onnx is { } onnx)
+                {
+                    await context.Out.WriteLineAsync(onnx.Converted
+                        ? $"  onnx: {OnnxExport.EntryName} carried; {onnx.RowsCompared:N0} holdout rows match ML.NET within {onnx.MaxAbsoluteDifference:G3} (tolerance {OnnxExport.Tolerance:G})"
+                        : $"  onnx: not carried: {onnx.Refusal}. The bundle serves with ML.NET only.").ConfigureAwait(false);
+                }
             }
         }
 

@@ -39,9 +39,32 @@ public sealed class PackageCommandTests
         Assert.Equal("churn@v1", packaged.GetProperty("tag").GetString());
         Assert.True(File.Exists(repo.Combine($".mlops/store/sha256/{digest[7..9]}/{digest[9..]}")));
         Assert.Contains("already registered as churn@v1", again.Out, StringComparison.Ordinal);
+        var onnx = packaged.GetProperty("onnx");
+        Assert.True(onnx.GetProperty("converted").GetBoolean());
+        Assert.InRange(onnx.GetProperty("maxAbsoluteDifference").GetDouble(), 0, 1e-5);
+        Assert.Matches(@"\n  onnx: model\.onnx carried; 1,\d{3} holdout rows match ML\.NET within [0-9.E-]+ \(tolerance 1E-05\)\n", again.Out);
+
+        // The bundle reproduced with its model.onnx is byte for byte the registered one.
         Assert.Equal($"reproduce churn@v1: identical, bundle {digest}\n", reproduce.Out);
         Assert.Contains($"bundle: {digest}", Git.Run(repo.Path, "tag", "-l", "-n20", "churn@v1"), StringComparison.Ordinal);
         Git.Run(repo.Path, "fsck", "--full", "--strict");
+    }
+
+    [Fact]
+    public async Task Package_TransformWithoutOnnxExport_SaysWhichAndPackagesWithoutModelOnnx()
+    {
+        using var repo = new ExampleRepository();
+        repo.Replace("features/customer.yaml", "{ name: multiple_lines, type: category,", "{ name: multiple_lines, type: category, nullable: true, fill: mostFrequent,");
+        await OkAsync("train", "--repo", repo.Path);
+        await OkAsync("evaluate", "--repo", repo.Path);
+
+        var package = await OkAsync("package", "--repo", repo.Path, "--no-register");
+
+        Assert.Contains("  onnx: not carried: transform ExpressionTransformer (column 'multiple_lines') has no ONNX export in Microsoft.ML.OnnxConverter 0.23.1. The bundle serves with ML.NET only.", package.Out, StringComparison.Ordinal);
+        var digest = System.Text.RegularExpressions.Regex.Match(package.Out, "bundle (sha256:[0-9a-f]{64})").Groups[1].Value;
+        var bundle = Mlops.Runtime.Bundles.Bundle.Read(await File.ReadAllBytesAsync(repo.Combine($".mlops/store/sha256/{digest[7..9]}/{digest[9..]}"), TestContext.Current.CancellationToken));
+        Assert.DoesNotContain("model.onnx", bundle.EntryNames);
+        Assert.Null(bundle.Manifest.Onnx);
     }
 
     [Fact]
