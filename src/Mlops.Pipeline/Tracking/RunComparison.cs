@@ -32,18 +32,12 @@ public sealed record RunComparison(
             new("artifactDigest", a.Artifact?.Digest, b.Artifact?.Digest),
         };
 
-        var parameters = a.Params.Keys.Concat(b.Params.Keys.Where(k => !a.Params.ContainsKey(k)))
+        var parameters = RunTable.ParamNames([a, b])
             .Select(name => new ValueChange(name, a.Params.GetValueOrDefault(name), b.Params.GetValueOrDefault(name)))
             .ToList();
-
-        var keys = a.Metrics.Concat(b.Metrics).Select(m => (m.Name, m.Split, m.Slice)).Distinct().ToList();
-        var metrics = keys
-            .Select((key, order) => (key, order))
-            .OrderBy(k => k.key.Slice.Length == 0 ? 0 : 1)
-            .ThenBy(k => k.key.Slice.Length == 0 ? "" : k.key.Slice, StringComparer.Ordinal)
-            .ThenBy(k => k.order)
-            .Select(k => new MetricChange(k.key.Name, k.key.Split, k.key.Slice,
-                a.FindMetric(k.key.Name, k.key.Split, k.key.Slice)?.Value, b.FindMetric(k.key.Name, k.key.Split, k.key.Slice)?.Value))
+        var metrics = RunTable.MetricKeys([a, b])
+            .Select(key => new MetricChange(key.Name, key.Split, key.Slice,
+                a.FindMetric(key.Name, key.Split, key.Slice)?.Value, b.FindMetric(key.Name, key.Split, key.Slice)?.Value))
             .ToList();
         return new RunComparison(a, b, inputs, parameters, metrics);
     }

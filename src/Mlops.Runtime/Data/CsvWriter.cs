@@ -52,6 +52,19 @@ public sealed class CsvWriter(TextWriter writer)
         }
     }
 
+    /// <summary>Writes a number field in its shortest text that reads back to the same double; NaN writes an empty field.</summary>
+    public void Field(double value)
+    {
+        Separate();
+        if (!double.IsNaN(value))
+        {
+            Span<char> text = stackalloc char[32];
+            var formatted = value.TryFormat(text, out var length, "R", CultureInfo.InvariantCulture);
+            Debug.Assert(formatted, "a double's shortest text is at most 25 characters");
+            writer.Write(text[..length]);
+        }
+    }
+
     /// <summary>Writes a bool field as <c>true</c> or <c>false</c>.</summary>
     public void Field(bool value)
     {

@@ -10,10 +10,7 @@ internal static class RunJson
     public static void WriteRun(Utf8JsonWriter json, Run run, IReadOnlyDictionary<string, string>? attachments = null)
     {
         json.WriteStartObject();
-        json.WriteString("id", run.Id);
-        json.WriteString("model", run.Model);
-        json.WriteString("status", RunComparison.Name(run.Status));
-        json.WriteString("startedAt", Time(run.StartedAt));
+        WriteSummaryFields(json, run);
         WriteStringOrNull(json, "endedAt", run.EndedAt is { } ended ? Time(ended) : null);
         WriteNumberOrNull(json, "durationSeconds", run.Duration?.TotalSeconds);
         WriteStringOrNull(json, "cacheKey", run.CacheKey);
@@ -76,9 +73,7 @@ internal static class RunJson
         foreach (var metric in run.Metrics)
         {
             json.WriteStartObject();
-            json.WriteString("name", metric.Name);
-            json.WriteString("split", metric.Split);
-            json.WriteString("slice", metric.Slice);
+            WriteMetricKey(json, metric.Name, metric.Split, metric.Slice);
             WriteNumberOrNull(json, "value", metric.Value);
             json.WriteEndObject();
         }
@@ -120,9 +115,7 @@ internal static class RunJson
         foreach (var metric in comparison.Metrics)
         {
             json.WriteStartObject();
-            json.WriteString("name", metric.Name);
-            json.WriteString("split", metric.Split);
-            json.WriteString("slice", metric.Slice);
+            WriteMetricKey(json, metric.Name, metric.Split, metric.Slice);
             WriteNumberOrNull(json, "a", metric.A);
             WriteNumberOrNull(json, "b", metric.B);
             WriteNumberOrNull(json, "delta", metric.Delta);
@@ -133,14 +126,86 @@ internal static class RunJson
         json.WriteEndObject();
     }
 
+    /// <summary>
+    /// Many runs as one document: <c>params</c> (the parameter columns), <c>metrics</c> (the metric columns with their
+    /// name, split, slice and direction) and <c>runs</c>, each with its row values and <c>params</c> and <c>metrics</c>
+    /// objects keyed by column; a run lacking one has no property for it.
+    /// </summary>
+    public static void WriteTable(Utf8JsonWriter json, RunTable table)
+    {
+        json.WriteStartObject();
+        json.WriteStartArray("params");
+        foreach (var name in table.Params)
+        {
+            json.WriteStringValue(name);
+        }
+
+        json.WriteEndArray();
+        json.WriteStartArray("metrics");
+        foreach (var metric in table.Metrics)
+        {
+            json.WriteStartObject();
+            json.WriteString("column", metric.Column);
+            WriteMetricKey(json, metric.Name, metric.Split, metric.Slice);
+            json.WriteBoolean("greaterIsBetter", metric.GreaterIsBetter);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteStartArray("runs");
+        foreach (var run in table.Runs)
+        {
+            json.WriteStartObject();
+            WriteSummaryFields(json, run);
+            WriteStringOrNull(json, "dataDigest", run.DataDigest);
+            WriteStringOrNull(json, "trainer", RunTable.Trainer(run));
+            json.WriteStartObject("params");
+            foreach (var name in table.Params)
+            {
+                if (run.Params.GetValueOrDefault(name) is { } value)
+                {
+                    json.WriteString(name, value);
+                }
+            }
+
+            json.WriteEndObject();
+            json.WriteStartObject("metrics");
+            foreach (var metric in table.Metrics)
+            {
+                if (RunTable.Value(run, metric) is { } value)
+                {
+                    WriteNumberOrNull(json, metric.Column, value);
+                }
+            }
+
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
     private static void WriteSummary(Utf8JsonWriter json, string property, Run run)
     {
         json.WriteStartObject(property);
+        WriteSummaryFields(json, run);
+        json.WriteEndObject();
+    }
+
+    private static void WriteSummaryFields(Utf8JsonWriter json, Run run)
+    {
         json.WriteString("id", run.Id);
         json.WriteString("model", run.Model);
         json.WriteString("status", RunComparison.Name(run.Status));
         json.WriteString("startedAt", Time(run.StartedAt));
-        json.WriteEndObject();
+    }
+
+    private static void WriteMetricKey(Utf8JsonWriter json, string name, string split, string slice)
+    {
+        json.WriteString("name", name);
+        json.WriteString("split", split);
+        json.WriteString("slice", slice);
     }
 
     private static void WriteValues(Utf8JsonWriter json, string property, IReadOnlyList<ValueChange> values)
@@ -159,7 +224,7 @@ internal static class RunJson
         json.WriteEndArray();
     }
 
-    private static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+    internal static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
 
     private static void WriteStringOrNull(Utf8JsonWriter json, string name, string? value)
     {

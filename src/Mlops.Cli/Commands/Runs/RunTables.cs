@@ -1,4 +1,5 @@
 using System.Globalization;
+using Mlops.Declarations.Digests;
 using Mlops.Pipeline.Tracking;
 using Spectre.Console;
 using Spectre.Console.Rendering;
@@ -105,6 +106,35 @@ internal static class RunTables
 
             yield return metrics;
         }
+    }
+
+    /// <summary>Many runs, a row each, a column per parameter and metric (<c>dvc exp show</c>); blank where a run lacks one.</summary>
+    public static Table Runs(RunTable runs)
+    {
+        var table = new Table().Border(TableBorder.Rounded).AddColumns("Run", "Model", "Status", "Started (UTC)", "Data", "Trainer");
+        foreach (var name in runs.Params)
+        {
+            table.AddColumn(new TableColumn(Markup.Escape(name)));
+        }
+
+        foreach (var metric in runs.Metrics)
+        {
+            table.AddColumn(new TableColumn(Markup.Escape(metric.Column)).RightAligned());
+        }
+
+        foreach (var run in runs.Runs)
+        {
+            var cells = new List<string>
+            {
+                run.Id, run.Model, Status(run.Status), Time(run.StartedAt),
+                run.DataDigest is { } data ? Sha256Digest.Short(data) : "", RunTable.Trainer(run) ?? "",
+            };
+            cells.AddRange(runs.Params.Select(name => run.Params.GetValueOrDefault(name) ?? ""));
+            cells.AddRange(runs.Metrics.Select(metric => RunTable.Value(run, metric) is { } value ? Number(value) : ""));
+            table.AddRow(Cells([.. cells]));
+        }
+
+        return table;
     }
 
     /// <summary>A metric value: up to four decimals, invariant culture; a dash when absent.</summary>

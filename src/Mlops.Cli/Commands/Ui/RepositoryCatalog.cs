@@ -95,14 +95,14 @@ internal sealed class RepositoryCatalog(string repository, string trackingDataba
     {
         var baseline = runs[0];
         var comparisons = runs.Skip(1).Select(other => RunComparison.Create(baseline, other)).ToList();
-        var names = comparisons.SelectMany(c => c.Params.Select(p => p.Name)).Distinct(StringComparer.Ordinal).ToList();
-        var parameters = names.Select(name => new ComparedParam(name, [.. runs.Select(r => r.Params.GetValueOrDefault(name))])).ToList();
-        var keys = comparisons.SelectMany(c => c.Metrics.Select(m => (m.Name, m.Split, m.Slice))).Distinct().ToList();
-        var metrics = keys.Select(key =>
+        var parameters = RunTable.ParamNames(runs).Select(name => new ComparedParam(name, [.. runs.Select(r => r.Params.GetValueOrDefault(name))])).ToList();
+        var metrics = RunTable.MetricKeys(runs).Select(key =>
         {
             var values = runs.Select(r => r.FindMetric(key.Name, key.Split, key.Slice)?.Value).ToList();
             var deltas = new List<double?> { null };
-            deltas.AddRange(comparisons.Select(c => c.Metrics.First(m => (m.Name, m.Split, m.Slice) == key).Delta));
+
+            // A metric only a later run has is in no comparison with the baseline run's other partners: no delta there.
+            deltas.AddRange(comparisons.Select(c => c.Metrics.FirstOrDefault(m => (m.Name, m.Split, m.Slice) == key)?.Delta));
             return new ComparedMetric(new RunMetricView(key.Name, key.Split, key.Slice, values[0] ?? double.NaN, MetricDirection.GreaterIsBetter(key.Name)), values, deltas);
         }).ToList();
         return new RunComparisonView([.. runs.Select(View)], parameters, metrics);
