@@ -268,7 +268,9 @@ public sealed class ModelParserTests
         Assert.Equal(31, model.Trainer.Params["numberOfLeaves"].AsNumber());
         Assert.True(model.Trainer.Params["useCategoricalSplit"].AsBoolean());
         Assert.Equal(new GateRule("auc", null, null, null, -0.02, GateBaseline.Champion, null), model.Gate[2]);
+        Assert.Equal(new GateRule("recall", null, null, null, null, GateBaseline.Champion, "contract") { MaxGap = 0.3 }, model.Gate[4]);
     }
+
     [Fact]
     public void Parse_GapRule_ReadsMaxGapAndSlice()
     {
