@@ -44,6 +44,13 @@ public sealed partial class SliceGapGateTests
         {
             Assert.Matches(@"^\| ece <= 0\.5 \| segment=" + segment + @" \| 0(\.\d+)? \|", Row(gate.Out, $"| ece <= 0.5 | segment={segment} |"));
         }
+
+        // The registry tag records them with the other metrics, overall and per segment.
+        var package = await CliRunner.RunAsync("package", "--repo", repo.Path);
+        Assert.True(package.ExitCode == 0, package.Out + package.Error);
+        var tag = Git.Run(repo.Path, "tag", "-l", "--format=%(contents)", "points@v1");
+        Assert.Matches(@"\n  brier: 0\.\d+\n", tag);
+        Assert.Matches(@"\n  ""ece\[segment=c\]"": 0(\.\d+)?\n", tag);
     }
 
     private static async Task<CliResult> GateAsync(TempDirectory repo)
