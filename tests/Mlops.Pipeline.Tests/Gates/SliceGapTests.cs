@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Mlops.Declarations.Environments;
 using Mlops.Declarations.Models;
 using Mlops.Pipeline.Gates;
 
@@ -129,5 +130,19 @@ public sealed class SliceGapTests
         var markdown = GateReportWriter.ToMarkdown(report);
 
         Assert.Contains("| recall gap across contract <= 0.1 | contract=* | 0.25 |  |  | **FAIL**: gap 0.25 is above the maximum 0.1 by 0.15: best contract=Month-to-month (0.8), worst contract=One year (0.55) |\n", markdown, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Requirement_OnTheGapsMetric_FollowsTheGapRule()
+    {
+        var production = new EnvironmentSpec("production", new PromotionRequirements("staging", ["recall"]), [], MonitoringSpec.Default, null);
+        var wide = Contract(("Month-to-month", "recall", 0.8), ("One year", "recall", 0.55));
+        var narrow = Contract(("Month-to-month", "recall", 0.8), ("One year", "recall", 0.75));
+
+        var failed = GateEvaluator.Evaluate(new GateInput("churn", "run 1", [GapRule("recall", 0.1)], wide, production, null));
+        var passed = GateEvaluator.Evaluate(new GateInput("churn", "run 1", [GapRule("recall", 0.1)], narrow, production, null));
+
+        Assert.Equal(["environment 'production' requires the gate on 'recall' to pass, and it failed"], failed.RequirementFailures);
+        Assert.Empty(passed.RequirementFailures);
     }
 }
