@@ -78,6 +78,8 @@ public static class DiagnosticIds
     public static readonly DiagnosticDescriptor ModelFileName = new("MLOPS0211", "Model name differs from its file name", Severity.Warning);
     /// <summary>MLOPS0212.</summary>
     public static readonly DiagnosticDescriptor GateMetricNotMeasured = new("MLOPS0212", "Gate metric is not measured for the model", Severity.Error);
+    /// <summary>MLOPS0213.</summary>
+    public static readonly DiagnosticDescriptor GapRuleWithoutSlice = new("MLOPS0213", "Gap rule names no slice", Severity.Error);
 
     /// <summary>MLOPS0301.</summary>
     public static readonly DiagnosticDescriptor UnknownModel = new("MLOPS0301", "Model does not exist", Severity.Error);

@@ -17,7 +17,7 @@ public static class GateMetrics
     /// <summary>The task's quality metrics, measured overall and per slice value.</summary>
     public static IReadOnlyList<string> ForTask(ModelTask task) => task switch
     {
-        ModelTask.BinaryClassification => ["auc", "prAuc", "accuracy", "precision", "recall", "f1", "logLoss"],
+        ModelTask.BinaryClassification => ["auc", "prAuc", "accuracy", "precision", "recall", "f1", "logLoss", "brier", "ece"],
         ModelTask.MulticlassClassification => ["microAccuracy", "macroAccuracy", "logLoss"],
         _ => ["rmse", "mae", "r2"],
     };

@@ -10,7 +10,7 @@ namespace Mlops.Declarations.Models;
 /// <param name="MinAbsoluteChange">Smallest allowed change against the baseline.</param>
 /// <param name="MinRelativeChange">Smallest allowed relative change against the baseline.</param>
 /// <param name="Baseline">What the change is measured against.</param>
-/// <param name="Slice">When set, the rule applies to every value of this slice.</param>
+/// <param name="Slice">When set, the rule applies to every value of this slice (and <see cref="MaxGap"/> across them).</param>
 public sealed record GateRule(
     string Metric,
     double? Threshold,
@@ -20,6 +20,12 @@ public sealed record GateRule(
     GateBaseline Baseline,
     string? Slice)
 {
+    /// <summary>
+    /// With <see cref="Slice"/>: the most the metric may differ between the slice's best and worst values
+    /// (max minus min across values); null when the rule sets no gap.
+    /// </summary>
+    public double? MaxGap { get; init; }
+
     /// <summary>True when the rule compares with a baseline model.</summary>
     public bool IsRelative => MinAbsoluteChange is not null || MinRelativeChange is not null;
 }

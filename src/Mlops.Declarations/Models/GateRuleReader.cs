@@ -16,16 +16,26 @@ internal static class GateRuleReader
             item.Number("minAbsoluteChange"),
             item.Number("minRelativeChange"),
             item.String("baseline") == "primary" ? GateBaseline.Primary : GateBaseline.Champion,
-            item.String("slice"));
+            item.String("slice"))
+        {
+            MaxGap = item.Number("maxGap"),
+        };
         if (metric is null)
         {
             return null;
         }
 
-        if (rule.Threshold is null && rule.Max is null && !rule.IsRelative)
+        if (rule.MaxGap is not null && rule.Slice is null)
+        {
+            item.Context.Report(DiagnosticIds.GapRuleWithoutSlice, item.LocationOf("maxGap"),
+                $"the rule on '{metric}' sets maxGap but names no slice, so there are no values to compare. Add 'slice:' with a declared slice, or remove maxGap.");
+            return null;
+        }
+
+        if (rule.Threshold is null && rule.Max is null && rule.MaxGap is null && !rule.IsRelative)
         {
             item.Context.Report(DiagnosticIds.GateRuleWithoutComparison, item.Location,
-                $"the rule on '{metric}' states no comparison, so it can never fail. Add threshold, max, minAbsoluteChange or minRelativeChange.");
+                $"the rule on '{metric}' states no comparison, so it can never fail. Add threshold, max, maxGap, minAbsoluteChange or minRelativeChange.");
             return null;
         }
 

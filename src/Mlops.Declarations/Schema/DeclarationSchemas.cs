@@ -84,6 +84,7 @@ public static class DeclarationSchemas
             Optional("minRelativeChange", new ScalarSchema("Smallest allowed relative change against the baseline (0.01 is 1%).", ScalarKind.Number)),
             Optional("baseline", Enum("What the change is measured against. The default is champion.", "champion", "primary")),
             Optional("slice", Text("Apply the rule to every value of this declared slice instead of overall.")),
+            Optional("maxGap", new ScalarSchema("With slice: the most the metric may differ between the slice's best and worst values (max minus min).", ScalarKind.Number, Minimum: 0)),
         ]);
 
     /// <summary>models/*.yaml.</summary>

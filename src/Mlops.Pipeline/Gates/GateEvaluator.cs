@@ -46,9 +46,17 @@ public static class GateEvaluator
                 continue;
             }
 
-            foreach (var value in values.Keys.OrderBy(v => v, StringComparer.Ordinal))
+            if (rule.Threshold is not null || rule.Max is not null || rule.IsRelative)
             {
-                results.Add(EvaluateScope(rule, input, rule.Slice, value));
+                foreach (var value in values.Keys.OrderBy(v => v, StringComparer.Ordinal))
+                {
+                    results.Add(EvaluateScope(rule, input, rule.Slice, value));
+                }
+            }
+
+            if (rule.MaxGap is { } maxGap)
+            {
+                results.Add(SliceGapEvaluator.Evaluate(rule, rule.Slice, maxGap, values));
             }
         }
 
@@ -152,6 +160,11 @@ public static class GateEvaluator
         if (rule.Max is { } max)
         {
             parts.Add($"{rule.Metric} <= {Format(max)}");
+        }
+
+        if (rule.MaxGap is { } gap && parts.Count == 0 && !rule.IsRelative)
+        {
+            parts.Add(SliceGapEvaluator.Describe(rule, gap));
         }
 
         var baseline = rule.Baseline == GateBaseline.Primary ? "primary" : "champion";

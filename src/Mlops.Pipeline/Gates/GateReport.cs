@@ -19,7 +19,11 @@ public sealed record GateRuleResult(
     double? Champion,
     double? Delta,
     bool Passed,
-    string? Reason);
+    string? Reason)
+{
+    /// <summary>For a <c>maxGap</c> rule (scope "contract=*", candidate the gap): the best and worst slice values; otherwise null.</summary>
+    public SliceGap? Gap { get; init; }
+}
 
 /// <summary>Every rule's outcome for a candidate against an environment.</summary>
 /// <param name="Model">The model's name.</param>

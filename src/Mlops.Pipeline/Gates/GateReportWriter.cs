@@ -39,6 +39,22 @@ public static class GateReportWriter
                 WriteNumber(json, "delta", result.Delta);
                 json.WriteBoolean("passed", result.Passed);
                 WriteNullable(json, "reason", result.Reason);
+                if (result.Gap is { } gap)
+                {
+                    // Only gap rules carry it, so the JSON of every other rule is unchanged.
+                    json.WriteStartObject("gap");
+                    WriteGapEnd(json, "best", gap.Best);
+                    WriteGapEnd(json, "worst", gap.Worst);
+                    json.WriteStartArray("undefined");
+                    foreach (var value in gap.Undefined)
+                    {
+                        json.WriteStringValue(value);
+                    }
+
+                    json.WriteEndArray();
+                    json.WriteEndObject();
+                }
+
                 json.WriteEndObject();
             }
 
@@ -85,6 +101,14 @@ public static class GateReportWriter
         }
 
         return text.ToString();
+    }
+
+    private static void WriteGapEnd(Utf8JsonWriter json, string name, SliceGapEnd end)
+    {
+        json.WriteStartObject(name);
+        json.WriteString("value", end.Value);
+        json.WriteNumber("metric", end.Metric);
+        json.WriteEndObject();
     }
 
     private static string Cell(double? value) => value is { } v ? GateEvaluator.Format(v) : "";

@@ -5,9 +5,9 @@ public static class MetricDirection
 {
     private static readonly HashSet<string> s_lowerIsBetter = new(StringComparer.Ordinal)
     {
-        "logLoss", "rmse", "mae", "mse", "p50LatencyMs", "p99LatencyMs", "errorRate", "modelSizeBytes",
+        "logLoss", "brier", "ece", "rmse", "mae", "mse", "p50LatencyMs", "p99LatencyMs", "errorRate", "modelSizeBytes",
     };
 
-    /// <summary>True unless the metric is a loss, an error, a latency or a size.</summary>
+    /// <summary>True unless the metric is a loss, an error (Brier and ECE are calibration errors), a latency or a size.</summary>
     public static bool GreaterIsBetter(string metric) => !s_lowerIsBetter.Contains(metric);
 }

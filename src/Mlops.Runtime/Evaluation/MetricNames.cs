@@ -39,6 +39,12 @@ public static class MetricNames
     /// <summary>Classification: mean negative natural log of the probability given to the true class.</summary>
     public const string LogLoss = "logLoss";
 
+    /// <summary>Binary: Brier score, the mean squared error of the positive class's probability (lower is better).</summary>
+    public const string Brier = "brier";
+
+    /// <summary>Binary: expected calibration error over 10 equal-width probability bins, weighted by bin size (lower is better).</summary>
+    public const string Ece = "ece";
+
     /// <summary>Multiclass: share of rows predicted correctly.</summary>
     public const string MicroAccuracy = "microAccuracy";
 

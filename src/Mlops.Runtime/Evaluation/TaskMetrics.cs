@@ -4,14 +4,17 @@ namespace Mlops.Runtime.Evaluation;
 /// The task metrics, computed from labels and predictions so that any subset of rows (a slice with one
 /// class, say) gets every metric that is defined on it. AUC, accuracy, precision, recall and F1 agree
 /// with ML.NET's evaluators; PR-AUC is average precision and log-loss uses natural logarithms, as in
-/// scikit-learn. Evaluation (holdout) and serving (live feedback) both compute them here, so a
+/// scikit-learn; Brier is scikit-learn's <c>brier_score_loss</c>. Evaluation (holdout) and serving (live feedback) both compute them here, so a
 /// live figure means what the training figure next to it means.
 /// </summary>
 public static class TaskMetrics
 {
     private const double Epsilon = 1e-15;
 
-    /// <summary>Binary metrics: accuracy, precision, recall, F1, PR-AUC and AUC where defined, log-loss when there are probabilities.</summary>
+    /// <summary>The number of equal-width probability bins <see cref="ExpectedCalibrationError"/> uses.</summary>
+    public const int CalibrationBins = 10;
+
+    /// <summary>Binary metrics: accuracy, precision, recall, F1, PR-AUC and AUC where defined; log-loss, Brier and ECE when there are probabilities.</summary>
     /// <param name="labels">The true classes.</param>
     /// <param name="scores">The raw scores (ranked for AUC).</param>
     /// <param name="probabilities">The positive class's probabilities, or null.</param>
@@ -63,6 +66,8 @@ public static class TaskMetrics
             }
 
             metrics[MetricNames.LogLoss] = loss / labels.Count;
+            metrics[MetricNames.Brier] = Brier(labels, probabilities);
+            metrics[MetricNames.Ece] = ExpectedCalibrationError(labels, probabilities);
         }
 
         return (metrics, new ConfusionMatrix(tp, fp, tn, fn));
@@ -153,6 +158,50 @@ public static class TaskMetrics
         }
 
         return metrics;
+    }
+
+    /// <summary>Brier score: the mean over rows of (p - y)^2, p the positive class's probability and y 1 for a positive row, else 0.</summary>
+    internal static double Brier(IReadOnlyList<bool> labels, IReadOnlyList<float> probabilities)
+    {
+        var sum = 0.0;
+        for (var i = 0; i < labels.Count; i++)
+        {
+            var error = (double)probabilities[i] - (labels[i] ? 1 : 0);
+            sum += error * error;
+        }
+
+        return sum / labels.Count;
+    }
+
+    /// <summary>
+    /// Expected calibration error (Naeini et al. 2015; Guo et al. 2017) on the positive class's probability:
+    /// rows fall into <see cref="CalibrationBins"/> equal-width bins [0, 0.1), [0.1, 0.2), ... [0.9, 1];
+    /// ECE is the sum over non-empty bins of (rows in bin / rows) times |share of positives in bin - mean probability in bin|.
+    /// </summary>
+    internal static double ExpectedCalibrationError(IReadOnlyList<bool> labels, IReadOnlyList<float> probabilities)
+    {
+        var count = new int[CalibrationBins];
+        var positives = new double[CalibrationBins];
+        var confidence = new double[CalibrationBins];
+        for (var i = 0; i < labels.Count; i++)
+        {
+            var p = Math.Clamp((double)probabilities[i], 0, 1);
+            var bin = Math.Min((int)(p * CalibrationBins), CalibrationBins - 1);
+            count[bin]++;
+            confidence[bin] += p;
+            positives[bin] += labels[i] ? 1 : 0;
+        }
+
+        var ece = 0.0;
+        for (var b = 0; b < CalibrationBins; b++)
+        {
+            if (count[b] > 0)
+            {
+                ece += (double)count[b] / labels.Count * Math.Abs((positives[b] / count[b]) - (confidence[b] / count[b]));
+            }
+        }
+
+        return ece;
     }
 
     /// <summary>The probability that a random positive scores above a random negative, ties counting half (Mann-Whitney U).</summary>

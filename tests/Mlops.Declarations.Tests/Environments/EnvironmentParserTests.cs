@@ -216,4 +216,14 @@ public sealed class EnvironmentParserTests
             ],
             spec.Monitoring.Alerts);
     }
+
+    [Fact]
+    public void Parse_CanaryAnalysisGapRuleWithoutSlice_ReportsMlops0213AtMaxGap()
+    {
+        var pin = $"    canary:\n      version: 8\n      digest: {Digest}\n      weight: 10\n      analysis:\n        - {{ metric: auc, maxGap: 0.1 }}";
+
+        var result = EnvironmentParser.Parse(Path, Environment(pin));
+
+        DiagnosticAssert.Single(result.Diagnostics, "MLOPS0213", Path, 12, 34, "the rule on 'auc' sets maxGap but names no slice");
+    }
 }

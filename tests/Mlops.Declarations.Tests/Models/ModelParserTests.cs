@@ -77,7 +77,7 @@ public sealed class ModelParserTests
         var result = ModelParser.Parse(Path, Model((11, rule)));
 
         DiagnosticAssert.Single(result.Diagnostics, "MLOPS0208", Path, 11, 5,
-            "the rule on 'auc' states no comparison, so it can never fail.", "Add threshold, max, minAbsoluteChange or minRelativeChange.");
+            "the rule on 'auc' states no comparison, so it can never fail.", "Add threshold, max, maxGap, minAbsoluteChange or minRelativeChange.");
         Assert.Empty(result.Declaration!.Value.Gate);
     }
 
@@ -268,5 +268,62 @@ public sealed class ModelParserTests
         Assert.Equal(31, model.Trainer.Params["numberOfLeaves"].AsNumber());
         Assert.True(model.Trainer.Params["useCategoricalSplit"].AsBoolean());
         Assert.Equal(new GateRule("auc", null, null, null, -0.02, GateBaseline.Champion, null), model.Gate[2]);
+        Assert.Equal(new GateRule("recall", null, null, null, null, GateBaseline.Champion, "contract") { MaxGap = 0.3 }, model.Gate[4]);
+    }
+
+    [Fact]
+    public void Parse_GapRule_ReadsMaxGapAndSlice()
+    {
+        var result = ModelParser.Parse(Path, Model((11, "  - { metric: recall, slice: contract, maxGap: 0.1 }")));
+
+        Assert.Empty(result.Diagnostics);
+        var rule = Assert.Single(result.Declaration!.Value.Gate);
+        Assert.Equal(("recall", "contract", 0.1), (rule.Metric, rule.Slice, rule.MaxGap));
+        Assert.Null(rule.Threshold);
+    }
+
+    [Fact]
+    public void Parse_GapRuleWithoutSlice_ReportsMlops0213AtMaxGap()
+    {
+        var result = ModelParser.Parse(Path, Model((11, "  - { metric: recall, maxGap: 0.1 }")));
+
+        DiagnosticAssert.Single(result.Diagnostics, "MLOPS0213", Path, 11, 31,
+            "the rule on 'recall' sets maxGap but names no slice", "Add 'slice:' with a declared slice, or remove maxGap.");
+    }
+
+    [Fact]
+    public void Parse_NegativeMaxGap_ReportsMlops0009AtTheValue()
+    {
+        var result = ModelParser.Parse(Path, Model((11, "  - { metric: recall, slice: contract, maxGap: -0.1 }")));
+
+        DiagnosticAssert.One(result.Diagnostics, "MLOPS0009", Path, 11, 48, "'gate[0].maxGap' is -0.1");
+    }
+
+    [Fact]
+    public void Parse_GapRuleOnUndeclaredSlice_ReportsMlops0209AtTheSlice()
+    {
+        var result = ModelParser.Parse(Path, Model((11, "  - { metric: recall, slice: tenure, maxGap: 0.1 }")));
+
+        DiagnosticAssert.Single(result.Diagnostics, "MLOPS0209", Path, 11, 30, "names slice 'tenure', which is not in 'slices'.");
+    }
+
+    [Theory]
+    [InlineData("  - { metric: p99LatencyMs, slice: contract, maxGap: 1 }", "'p99LatencyMs' is measured for the whole model, not per slice.")]
+    [InlineData("  - { metric: recal, slice: contract, maxGap: 0.1 }", "'recal' is not measured for a binary-classification model; did you mean 'recall'?")]
+    public void Parse_GapRuleOnUnmeasuredMetric_ReportsMlops0212AtTheMetric(string rule, string message)
+    {
+        var result = ModelParser.Parse(Path, Model((11, rule)));
+
+        DiagnosticAssert.Single(result.Diagnostics, "MLOPS0212", Path, 11, 15, message);
+    }
+
+    [Theory]
+    [InlineData("  - { metric: brier, max: 0.2 }")]
+    [InlineData("  - { metric: ece, max: 0.05, slice: contract }")]
+    public void Parse_CalibrationMetricGate_HasNoDiagnostics(string rule)
+    {
+        var result = ModelParser.Parse(Path, Model((11, rule)));
+
+        Assert.Empty(result.Diagnostics);
     }
 }

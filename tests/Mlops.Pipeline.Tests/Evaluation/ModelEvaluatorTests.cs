@@ -15,7 +15,7 @@ public sealed class ModelEvaluatorTests(ChurnModelFixture churn)
     [Fact]
     public void Evaluate_Binary_ReportsEveryGateMetric()
     {
-        string[] expected = ["accuracy", "auc", "f1", "logLoss", "modelSizeBytes", "p50LatencyMs", "p99LatencyMs", "prAuc", "precision", "recall"];
+        string[] expected = ["accuracy", "auc", "brier", "ece", "f1", "logLoss", "modelSizeBytes", "p50LatencyMs", "p99LatencyMs", "prAuc", "precision", "recall"];
 
         Assert.Equal(expected, churn.Evaluation.Metrics.Keys);
         Assert.Equal(new FileInfo(churn.Training.ModelPath).Length, churn.Evaluation.Metrics[MetricNames.ModelSizeBytes]);
@@ -48,6 +48,33 @@ public sealed class ModelEvaluatorTests(ChurnModelFixture churn)
         Assert.Equal(expected.PositiveRecall, churn.Evaluation.Metrics[MetricNames.Recall], 9);
         Assert.Equal(expected.F1Score, churn.Evaluation.Metrics[MetricNames.F1], 9);
         Assert.Equal(expected.LogLoss * Math.Log(2), churn.Evaluation.Metrics[MetricNames.LogLoss], 6);
+    }
+
+    [Fact]
+    public async Task Evaluate_Binary_BrierIsTheMeanSquaredErrorOfMlNetsProbability()
+    {
+        var data = await TrainingData.LoadAsync(churn.Request.RepositoryRoot, churn.Request.Model, churn.Request.FeatureSet, TestContext.Current.CancellationToken);
+        var ml = new MLContext(1);
+        var scored = ml.Model.Load(churn.Training.ModelPath, out _).Transform(ModelTrainer.LabelledView(ml, data, data.Holdout));
+        var probabilities = scored.GetColumn<float>("Probability").ToArray();
+        var labels = scored.GetColumn<bool>(ModelColumns.Label).ToArray();
+
+        // sklearn.metrics.brier_score_loss: mean((p - y)^2)
+        var expected = probabilities.Zip(labels, (p, y) => Math.Pow(p - (y ? 1 : 0), 2)).Average();
+
+        Assert.Equal(expected, churn.Evaluation.Metrics[MetricNames.Brier], 7); // float probabilities, summed in another order
+        Assert.InRange(churn.Evaluation.Metrics[MetricNames.Ece], 0, 0.2);
+    }
+
+    [Fact]
+    public void Evaluate_ContractSlice_HasBrierAndEcePerValue()
+    {
+        var slices = churn.Evaluation.Slices.Where(s => s.Feature == "contract").ToList();
+
+        Assert.All(slices, s => Assert.InRange(s.Metrics[MetricNames.Brier], 0, 1));
+        Assert.All(slices, s => Assert.InRange(s.Metrics[MetricNames.Ece], 0, 1));
+        // Month-to-month customers churn most; their probabilities are the least certain.
+        Assert.True(slices[0].Metrics[MetricNames.Brier] > slices[2].Metrics[MetricNames.Brier]);
     }
 
     [Fact]
