@@ -1,4 +1,5 @@
 using Mlops.Declarations.Models;
+using Mlops.Pipeline.Evaluation;
 
 namespace Mlops.Pipeline.Gates;
 
@@ -19,7 +20,11 @@ public sealed record GateRuleResult(
     double? Champion,
     double? Delta,
     bool Passed,
-    string? Reason);
+    string? Reason)
+{
+    /// <summary>The 95% interval of the candidate's value, when its evaluation computed one; the rule judges the value, not the interval.</summary>
+    public MetricInterval? CandidateInterval { get; init; }
+}
 
 /// <summary>Every rule's outcome for a candidate against an environment.</summary>
 /// <param name="Model">The model's name.</param>

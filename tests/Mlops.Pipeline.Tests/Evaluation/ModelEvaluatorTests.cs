@@ -114,4 +114,38 @@ public sealed class ModelEvaluatorTests(ChurnModelFixture churn)
         Assert.Contains("\"confusionMatrix\":{\"truePositives\":", json, StringComparison.Ordinal);
         Assert.Contains("\"profile\":{\"rows\":", json, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Evaluate_Binary_EveryRowMetricHasAnIntervalAroundItsValue_LatencyAndSizeNone()
+    {
+        var report = churn.Evaluation;
+
+        Assert.Equal(["accuracy", "auc", "f1", "logLoss", "prAuc", "precision", "recall"], report.Intervals.Keys);
+        Assert.All(report.Intervals, i => Assert.InRange(report.Metrics[i.Key], i.Value.Low, i.Value.High));
+        Assert.All(report.Intervals, i => Assert.True(i.Value.High > i.Value.Low, $"{i.Key}: {i.Value}"));
+        var contract = report.Slices.Where(s => s.Feature == "contract").ToList();
+        Assert.All(contract, s => Assert.InRange(s.Metrics[MetricNames.Recall], s.Intervals[MetricNames.Recall].Low, s.Intervals[MetricNames.Recall].High));
+        // A slice has fewer rows than the holdout, so its interval is wider.
+        var recall = report.Intervals[MetricNames.Recall];
+        Assert.All(contract, s => Assert.True(s.Intervals[MetricNames.Recall].High - s.Intervals[MetricNames.Recall].Low > recall.High - recall.Low, s.Value));
+    }
+
+    [Fact]
+    public async Task Evaluate_Again_GivesTheSameIntervals_AndTheBootstrapsCostIsMeasured()
+    {
+        var request = TrainingRepository.Evaluation(churn.Request, churn.Training.ModelPath);
+        var ct = TestContext.Current.CancellationToken;
+        var without = System.Diagnostics.Stopwatch.StartNew();
+        var plain = await new ModelEvaluator { LatencyPredictions = 10, WarmupPredictions = 1, BootstrapResamples = 0 }.EvaluateAsync(request, cancellationToken: ct);
+        without.Stop();
+        var with = System.Diagnostics.Stopwatch.StartNew();
+        var again = await new ModelEvaluator { LatencyPredictions = 10, WarmupPredictions = 1 }.EvaluateAsync(request, cancellationToken: ct);
+        with.Stop();
+
+        Assert.Empty(plain.Intervals);
+        Assert.Equal(churn.Evaluation.Intervals, again.Intervals);
+        Assert.Equal(churn.Evaluation.Slices.Select(s => s.Intervals), again.Slices.Select(s => s.Intervals));
+        TestContext.Current.SendDiagnosticMessage(
+            $"Evaluation of {again.HoldoutRows} holdout rows: {without.ElapsedMilliseconds} ms without intervals, {with.ElapsedMilliseconds} ms with 1,000 resamples (overall and {again.Slices.Count} slice values).");
+    }
 }

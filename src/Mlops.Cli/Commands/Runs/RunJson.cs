@@ -80,6 +80,8 @@ internal static class RunJson
             json.WriteString("split", metric.Split);
             json.WriteString("slice", metric.Slice);
             WriteNumberOrNull(json, "value", metric.Value);
+            WriteNumberOrNull(json, "ciLow", metric.Interval?.Low);
+            WriteNumberOrNull(json, "ciHigh", metric.Interval?.High);
             json.WriteEndObject();
         }
 
