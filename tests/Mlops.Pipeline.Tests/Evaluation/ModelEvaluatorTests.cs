@@ -125,9 +125,10 @@ public sealed class ModelEvaluatorTests(ChurnModelFixture churn)
         Assert.All(report.Intervals, i => Assert.True(i.Value.High > i.Value.Low, $"{i.Key}: {i.Value}"));
         var contract = report.Slices.Where(s => s.Feature == "contract").ToList();
         Assert.All(contract, s => Assert.InRange(s.Metrics[MetricNames.Recall], s.Intervals[MetricNames.Recall].Low, s.Intervals[MetricNames.Recall].High));
-        // A slice has fewer rows than the holdout, so its interval is wider.
+        // Month-to-month holds most churners but fewer of them than the holdout, so its recall is less certain.
         var recall = report.Intervals[MetricNames.Recall];
-        Assert.All(contract, s => Assert.True(s.Intervals[MetricNames.Recall].High - s.Intervals[MetricNames.Recall].Low > recall.High - recall.Low, s.Value));
+        var monthly = contract.Single(s => s.Value == "Month-to-month").Intervals[MetricNames.Recall];
+        Assert.True(monthly.High - monthly.Low > recall.High - recall.Low, $"{monthly} vs {recall}");
     }
 
     [Fact]
@@ -145,7 +146,7 @@ public sealed class ModelEvaluatorTests(ChurnModelFixture churn)
         Assert.Empty(plain.Intervals);
         Assert.Equal(churn.Evaluation.Intervals, again.Intervals);
         Assert.Equal(churn.Evaluation.Slices.Select(s => s.Intervals), again.Slices.Select(s => s.Intervals));
-        TestContext.Current.SendDiagnosticMessage(
+        TestContext.Current.TestOutputHelper?.WriteLine(
             $"Evaluation of {again.HoldoutRows} holdout rows: {without.ElapsedMilliseconds} ms without intervals, {with.ElapsedMilliseconds} ms with 1,000 resamples (overall and {again.Slices.Count} slice values).");
     }
 }
