@@ -72,7 +72,7 @@ internal static class RunTables
         if (run.Metrics.Count > 0)
         {
             var metrics = new Table().Border(TableBorder.Rounded).Title("Metrics").AddColumns("Metric", "Split", "Slice")
-                .AddColumn(new TableColumn("Value [95% interval]").RightAligned());
+                .AddColumn(new TableColumn(new Text("Value [95% interval]")).RightAligned());
             foreach (var metric in run.Metrics)
             {
                 metrics.AddRow(Cells(metric.Name, metric.Split, metric.Slice, metric.Interval is { } interval ? $"{Number(metric.Value)} {interval}" : Number(metric.Value)));
