@@ -149,4 +149,21 @@ public sealed class ModelEvaluatorTests(ChurnModelFixture churn)
         TestContext.Current.TestOutputHelper?.WriteLine(
             $"Evaluation of {again.HoldoutRows} holdout rows: {without.ElapsedMilliseconds} ms without intervals, {with.ElapsedMilliseconds} ms with 1,000 resamples (overall and {again.Slices.Count} slice values).");
     }
+
+    [Fact]
+    public void Intervals_ReachTheRunStoresMetricsAndTheRegistryTagsMetrics()
+    {
+        var report = churn.Evaluation;
+        var monthly = report.Slices.Single(s => s.Feature == "contract" && s.Value == "Month-to-month");
+
+        var recorded = Mlops.Pipeline.Stages.EvaluateStage.RunMetrics(report).ToList();
+        var tagged = Mlops.Pipeline.Gates.MetricSets.ToRegistry(Mlops.Pipeline.Gates.MetricSets.From(report));
+
+        Assert.Equal(report.Intervals[MetricNames.Auc], recorded.Single(m => m.Name == MetricNames.Auc && m.Slice.Length == 0).Interval);
+        Assert.Equal(monthly.Intervals[MetricNames.Recall], recorded.Single(m => m.Name == MetricNames.Recall && m.Slice == "contract=Month-to-month").Interval);
+        Assert.Null(recorded.Single(m => m.Name == MetricNames.P99LatencyMs).Interval);
+        Assert.Equal(report.Intervals[MetricNames.Auc], tagged.Single(m => m.Name == MetricNames.Auc).Interval);
+        Assert.Equal(monthly.Intervals[MetricNames.Recall], tagged.Single(m => m.Name == "recall[contract=Month-to-month]").Interval);
+        Assert.Null(tagged.Single(m => m.Name == MetricNames.ModelSizeBytes).Interval);
+    }
 }
