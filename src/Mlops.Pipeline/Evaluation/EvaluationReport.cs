@@ -50,14 +50,22 @@ public sealed record EvaluationReport(
     IReadOnlyList<SliceMetrics> Slices,
     LatencySummary Latency,
     long ModelSizeBytes,
-    ReferenceProfile Profile);
+    ReferenceProfile Profile)
+{
+    /// <summary>The 95% interval of each metric in <see cref="Metrics"/> that is a function of the rows (not latency or size), by name.</summary>
+    public IReadOnlyDictionary<string, MetricInterval> Intervals { get; init; } = new Dictionary<string, MetricInterval>();
+}
 
 /// <summary>Metrics on the holdout rows where a slice feature has one value.</summary>
 /// <param name="Feature">The slice feature.</param>
 /// <param name="Value">Its value (bools as <c>true</c>/<c>false</c>).</param>
 /// <param name="Rows">Holdout rows with the value.</param>
 /// <param name="Metrics">The task metrics on those rows, as in <see cref="EvaluationReport.Metrics"/>.</param>
-public sealed record SliceMetrics(string Feature, string Value, int Rows, IReadOnlyDictionary<string, double> Metrics);
+public sealed record SliceMetrics(string Feature, string Value, int Rows, IReadOnlyDictionary<string, double> Metrics)
+{
+    /// <summary>The 95% interval of each metric, bootstrapped over the slice's rows, by name.</summary>
+    public IReadOnlyDictionary<string, MetricInterval> Intervals { get; init; } = new Dictionary<string, MetricInterval>();
+}
 
 /// <summary>Single-row latency.</summary>
 /// <param name="Predictions">Timed predictions (after the warm-up).</param>

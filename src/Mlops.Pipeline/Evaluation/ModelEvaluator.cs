@@ -30,6 +30,10 @@ public sealed class ModelEvaluator(TimeProvider? timeProvider = null)
     /// <value>The default value is 1,000.</value>
     public int LatencyPredictions { get; init; } = 1000;
 
+    /// <summary>Bootstrap resamples of the holdout rows behind each metric's 95% interval (<see cref="MetricInterval"/>); 0 computes none.</summary>
+    /// <value>The default value is 1,000.</value>
+    public int BootstrapResamples { get; init; } = HoldoutBootstrap.DefaultResamples;
+
     /// <summary>Evaluates the model.</summary>
     /// <param name="request">The model zip and its declarations.</param>
     /// <param name="progress">Receives a report as each stage starts.</param>
@@ -82,7 +86,10 @@ public sealed class ModelEvaluator(TimeProvider? timeProvider = null)
         }
         var rows = Enumerable.Range(0, data.Holdout.Length).ToArray();
         var (metrics, confusion, classes) = Metrics(data, scored, rows);
-        var slices = Slices(data, scored);
+        progress?.Report(new TrainingProgress(TrainingStage.Evaluating, $"Bootstrapping {BootstrapResamples:N0} resamples for 95% intervals"));
+        var bootstrap = new HoldoutBootstrap(BootstrapResamples, spec.Data.Split.Seed);
+        var intervals = await Task.Run(() => bootstrap.Intervals(rows, draw => Metrics(data, scored, draw).Metrics, cancellationToken), cancellationToken).ConfigureAwait(false);
+        var slices = await Task.Run(() => Slices(data, scored, bootstrap, cancellationToken), cancellationToken).ConfigureAwait(false);
 
         cancellationToken.ThrowIfCancellationRequested();
         progress?.Report(new TrainingProgress(TrainingStage.MeasuringLatency, $"Timing {LatencyPredictions:N0} single-row predictions"));
@@ -104,7 +111,10 @@ public sealed class ModelEvaluator(TimeProvider? timeProvider = null)
             slices,
             latency,
             size,
-            profile);
+            profile)
+        {
+            Intervals = intervals,
+        };
     }
 
     private static (Dictionary<string, double> Metrics, ConfusionMatrix? Confusion, IReadOnlyList<ClassMetrics>? Classes) Metrics(
@@ -146,7 +156,7 @@ public sealed class ModelEvaluator(TimeProvider? timeProvider = null)
         }
     }
 
-    private static List<SliceMetrics> Slices(TrainingData data, HoldoutPredictions scored)
+    private static List<SliceMetrics> Slices(TrainingData data, HoldoutPredictions scored, HoldoutBootstrap bootstrap, CancellationToken cancellationToken)
     {
         var slices = new List<SliceMetrics>();
         foreach (var name in data.Model.Value.Slices)
@@ -173,7 +183,10 @@ public sealed class ModelEvaluator(TimeProvider? timeProvider = null)
                 }
 
                 var (metrics, _, _) = Metrics(data, scored, rows);
-                slices.Add(new SliceMetrics(name, value, rows.Length, new SortedDictionary<string, double>(metrics, StringComparer.Ordinal)));
+                slices.Add(new SliceMetrics(name, value, rows.Length, new SortedDictionary<string, double>(metrics, StringComparer.Ordinal))
+                {
+                    Intervals = bootstrap.Intervals(rows, draw => Metrics(data, scored, draw).Metrics, cancellationToken),
+                });
             }
         }
 

@@ -63,7 +63,10 @@ public static class GateEvaluator
         return new GateReport(input.Model, input.CandidateName, input.Environment?.Name, input.Champion?.Version, results, Requirements(input, results));
     }
 
-    private static GateRuleResult EvaluateScope(GateRule rule, GateInput input, string? slice, string? value)
+    private static GateRuleResult EvaluateScope(GateRule rule, GateInput input, string? slice, string? value) =>
+        Judge(rule, input, slice, value) with { CandidateInterval = input.Candidate.GetInterval(rule.Metric, slice, value) };
+
+    private static GateRuleResult Judge(GateRule rule, GateInput input, string? slice, string? value)
     {
         var scope = slice is null ? "overall" : $"{slice}={value}";
         var candidate = input.Candidate.Get(rule.Metric, slice, value);

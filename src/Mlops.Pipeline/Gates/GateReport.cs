@@ -1,4 +1,5 @@
 using Mlops.Declarations.Models;
+using Mlops.Pipeline.Evaluation;
 
 namespace Mlops.Pipeline.Gates;
 
@@ -23,6 +24,9 @@ public sealed record GateRuleResult(
 {
     /// <summary>For a <c>maxGap</c> rule (scope "contract=*", candidate the gap): the best and worst slice values; otherwise null.</summary>
     public SliceGap? Gap { get; init; }
+
+    /// <summary>The 95% interval of the candidate's value, when its evaluation computed one; the rule judges the value, not the interval.</summary>
+    public MetricInterval? CandidateInterval { get; init; }
 }
 
 /// <summary>Every rule's outcome for a candidate against an environment.</summary>

@@ -35,6 +35,8 @@ public static class GateReportWriter
                 json.WriteString("rule", result.Description);
                 json.WriteString("scope", result.Scope);
                 WriteNumber(json, "candidate", result.Candidate);
+                WriteNumber(json, "ciLow", result.CandidateInterval?.Low);
+                WriteNumber(json, "ciHigh", result.CandidateInterval?.High);
                 WriteNumber(json, "champion", result.Champion);
                 WriteNumber(json, "delta", result.Delta);
                 json.WriteBoolean("passed", result.Passed);
@@ -72,15 +74,15 @@ public static class GateReportWriter
         return Encoding.UTF8.GetString(buffer.ToArray());
     }
 
-    /// <summary>The report as a Markdown section: verdict, then a table of rule, candidate, champion, delta, verdict.</summary>
+    /// <summary>The report as a Markdown section: verdict, then a table of rule, candidate, its 95% interval, champion, delta, verdict.</summary>
     public static string ToMarkdown(GateReport report)
     {
         var text = new StringBuilder();
         var target = report.Environment is null ? "" : $" for `{report.Environment}`";
         text.Append("### Gate ").Append(report.Passed ? "passed" : "FAILED").Append(": ").Append(report.Model).Append(' ').Append(report.Candidate).Append(target).Append('\n').Append('\n');
         text.Append(report.ChampionVersion is { } champion ? $"Champion: v{champion}.\n\n" : "No champion yet.\n\n");
-        text.Append("| Rule | Scope | Candidate | Champion | Delta | Verdict |\n");
-        text.Append("|---|---|---:|---:|---:|---|\n");
+        text.Append("| Rule | Scope | Candidate | 95% interval | Champion | Delta | Verdict |\n");
+        text.Append("|---|---|---:|---:|---:|---:|---|\n");
         foreach (var result in report.Results)
         {
             var verdict = result.Passed ? "pass" : "**FAIL**";
@@ -90,7 +92,7 @@ public static class GateReportWriter
             }
 
             text.Append("| ").Append(result.Description).Append(" | ").Append(result.Scope).Append(" | ")
-                .Append(Cell(result.Candidate)).Append(" | ").Append(Cell(result.Champion)).Append(" | ")
+                .Append(Cell(result.Candidate)).Append(" | ").Append(result.CandidateInterval?.ToString()).Append(" | ").Append(Cell(result.Champion)).Append(" | ")
                 .Append(result.Delta is { } delta ? (delta >= 0 ? "+" : "") + GateEvaluator.Format(delta) : "").Append(" | ")
                 .Append(verdict).Append(" |\n");
         }

@@ -12,7 +12,15 @@ public static partial class MetricSets
         report.Metrics,
         report.Slices.GroupBy(s => s.Feature).ToDictionary(
             f => f.Key,
-            f => (IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>>)f.ToDictionary(s => s.Value, s => s.Metrics)));
+            f => (IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>>)f.ToDictionary(s => s.Value, s => s.Metrics)))
+    {
+        Intervals = report.Intervals
+            .Concat(report.Slices.SelectMany(s => s.Intervals.Select(i => KeyValuePair.Create(Name(i.Key, s.Feature, s.Value), i.Value))))
+            .ToDictionary(StringComparer.Ordinal),
+    };
+
+    /// <summary>A metric's registry name: <c>auc</c> overall, <c>recall[contract=One year]</c> for one slice value.</summary>
+    public static string Name(string metric, string? slice, string? value) => slice is null ? metric : $"{metric}[{slice}={value}]";
 
     /// <summary>The metrics a registry tag recorded.</summary>
     public static MetricSet From(ModelVersion version)
@@ -45,15 +53,18 @@ public static partial class MetricSets
 
         return new MetricSet(overall, slices.ToDictionary(
             s => s.Key,
-            s => (IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>>)s.Value.ToDictionary(v => v.Key, v => (IReadOnlyDictionary<string, double>)v.Value)));
+            s => (IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>>)s.Value.ToDictionary(v => v.Key, v => (IReadOnlyDictionary<string, double>)v.Value)))
+        {
+            Intervals = version.Metrics.Where(m => m.Interval is not null).ToDictionary(m => m.Name, m => m.Interval!, StringComparer.Ordinal),
+        };
     }
 
     /// <summary>The metrics as a registry tag records them: overall first, then each slice value's.</summary>
     public static IReadOnlyList<ModelMetric> ToRegistry(MetricSet metrics) =>
     [
-        .. metrics.Overall.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => new ModelMetric(m.Key, m.Value)),
+        .. metrics.Overall.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => new ModelMetric(m.Key, m.Value) { Interval = metrics.GetInterval(m.Key) }),
         .. metrics.Slices.OrderBy(s => s.Key, StringComparer.Ordinal).SelectMany(s => s.Value.OrderBy(v => v.Key, StringComparer.Ordinal)
-            .SelectMany(v => v.Value.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => new ModelMetric($"{m.Key}[{s.Key}={v.Key}]", m.Value)))),
+            .SelectMany(v => v.Value.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => new ModelMetric(Name(m.Key, s.Key, v.Key), m.Value) { Interval = metrics.GetInterval(m.Key, s.Key, v.Key) }))),
     ];
 
     [GeneratedRegex(@"^(?<metric>[^\[]+)\[(?<feature>[^=\]]+)=(?<value>.*)\]$", RegexOptions.CultureInvariant)]

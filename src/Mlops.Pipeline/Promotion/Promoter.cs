@@ -351,7 +351,7 @@ public sealed class Promoter
         var overall = tag.Metrics.Where(m => !m.Name.Contains('[', StringComparison.Ordinal)).ToList();
         if (overall.Count > 0)
         {
-            text.Append("Metrics: ").AppendJoin(", ", overall.Select(m => $"{m.Name} {m.Value.ToString("0.####", CultureInfo.InvariantCulture)}"));
+            text.Append("Metrics: ").AppendJoin(", ", overall.Select(m => $"{m.Name} {m.Value.ToString("0.####", CultureInfo.InvariantCulture)}{(m.Interval is { } interval ? " " + interval : "")}"));
             if (overall.Count < tag.Metrics.Count)
             {
                 text.Append(CultureInfo.InvariantCulture, $" (per-slice metrics: git show {tag.Tag})");

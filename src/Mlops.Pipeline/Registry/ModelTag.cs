@@ -23,7 +23,11 @@ namespace Mlops.Pipeline.Registry;
 /// metrics:
 ///   auc: 0.8291
 ///   "recall[contract=One year]": 0.61
+/// intervals:
+///   auc: [0.8102, 0.8477]
 /// </code>
+/// <c>intervals</c> holds each metric's 95% interval (<see cref="Evaluation.MetricInterval"/>) where it has one; a
+/// separate block, so that an older mlops, which ignores unknown keys, still reads the metrics.
 /// Values and metric names outside <c>[A-Za-z0-9_./@:+=-]</c> are written as JSON strings. Unknown keys are
 /// ignored when reading, so later versions may add some.
 /// </summary>
@@ -77,7 +81,30 @@ public static partial class ModelTag
             }
         }
 
+        if (registration.Metrics.Any(m => m.Interval is not null))
+        {
+            text.Append("intervals:\n");
+            foreach (var metric in registration.Metrics.Where(m => m.Interval is not null))
+            {
+                text.Append(CultureInfo.InvariantCulture,
+                    $"  {Quote(metric.Name)}: [{metric.Interval!.Low.ToString("R", CultureInfo.InvariantCulture)}, {metric.Interval.High.ToString("R", CultureInfo.InvariantCulture)}]\n");
+            }
+        }
+
         return text.ToString();
+    }
+
+    /// <summary>An interval written <c>[low, high]</c>, or null when the text is not one.</summary>
+    private static Evaluation.MetricInterval? ParseInterval(string value)
+    {
+        if (value.Length < 2 || value[0] != '[' || value[^1] != ']' || value[1..^1].Split(',') is not [var low, var high])
+        {
+            return null;
+        }
+
+        return double.TryParse(low, NumberStyles.Float, CultureInfo.InvariantCulture, out var l) && double.TryParse(high, NumberStyles.Float, CultureInfo.InvariantCulture, out var h)
+            ? new Evaluation.MetricInterval(l, h)
+            : null;
     }
 
     /// <summary>The fields of a tag message; null when it lacks the model, version or bundle, or they are malformed.</summary>
@@ -92,7 +119,9 @@ public static partial class ModelTag
 
         var fields = new Dictionary<string, string>(StringComparer.Ordinal);
         var metrics = new List<ModelMetric>();
+        var intervals = new Dictionary<string, Evaluation.MetricInterval>(StringComparer.Ordinal);
         var inMetrics = false;
+        var inIntervals = false;
         foreach (var line in lines.Skip(blank + 1))
         {
             if (line.Trim().Length == 0)
@@ -104,6 +133,7 @@ public static partial class ModelTag
             if (!nested)
             {
                 inMetrics = false;
+                inIntervals = false;
             }
 
             if (SplitEntry(line.Trim()) is not var (key, value))
@@ -118,9 +148,17 @@ public static partial class ModelTag
                     metrics.Add(new ModelMetric(key, number));
                 }
             }
+            else if (nested && inIntervals)
+            {
+                if (ParseInterval(value) is { } interval)
+                {
+                    intervals[key] = interval;
+                }
+            }
             else if (!nested)
             {
                 inMetrics = key == "metrics" && value.Length == 0;
+                inIntervals = key == "intervals" && value.Length == 0;
                 fields.TryAdd(key, value);
             }
         }
@@ -139,7 +177,8 @@ public static partial class ModelTag
         }
 
         var featureSetDigest = fields.TryGetValue("featureSetDigest", out var fsd) && Sha256Digest.IsValid(fsd) ? fsd : null;
-        return new TagMessage(model, version, bundle, featureSet, featureSetDigest, fields.GetValueOrDefault("run"), metrics);
+        return new TagMessage(model, version, bundle, featureSet, featureSetDigest, fields.GetValueOrDefault("run"),
+            [.. metrics.Select(m => intervals.TryGetValue(m.Name, out var interval) ? m with { Interval = interval } : m)]);
     }
 
     private static (string Key, string Value)? SplitEntry(string line)

@@ -5,7 +5,11 @@ namespace Mlops.Pipeline.Registry;
 /// <summary>One metric of a registered version, as its tag records it.</summary>
 /// <param name="Name">The metric: <c>auc</c>, or a slice metric such as <c>recall[contract=One year]</c>.</param>
 /// <param name="Value">Its value on the holdout set.</param>
-public sealed record ModelMetric(string Name, double Value);
+public sealed record ModelMetric(string Name, double Value)
+{
+    /// <summary>Its 95% interval on the holdout set, or null (a version registered before intervals, latency, size).</summary>
+    public Evaluation.MetricInterval? Interval { get; init; }
+}
 
 /// <summary>A registered version of a model: the annotated git tag <c>MODEL@vN</c>, read back.</summary>
 /// <param name="Model">The model's name.</param>

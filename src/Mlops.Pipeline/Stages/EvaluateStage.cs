@@ -104,8 +104,11 @@ public static class EvaluateStage
 
     /// <summary>The run metrics of a report: every overall metric, then every slice metric, on the holdout split.</summary>
     internal static IEnumerable<RunMetric> RunMetrics(EvaluationReport report) =>
-        report.Metrics.Select(m => new RunMetric(m.Key, m.Value))
-            .Concat(report.Slices.SelectMany(s => s.Metrics.Select(m => new RunMetric(m.Key, m.Value, RunMetric.Holdout, RunMetric.SliceOf(s.Feature, s.Value)))));
+        report.Metrics.Select(m => new RunMetric(m.Key, m.Value) { Interval = report.Intervals.GetValueOrDefault(m.Key) })
+            .Concat(report.Slices.SelectMany(s => s.Metrics.Select(m => new RunMetric(m.Key, m.Value, RunMetric.Holdout, RunMetric.SliceOf(s.Feature, s.Value))
+            {
+                Interval = s.Intervals.GetValueOrDefault(m.Key),
+            })));
 
     /// <summary>The attachment text of an evaluation.</summary>
     internal static string Serialize(string key, EvaluationReport report) => JsonSerializer.Serialize(new StoredEvaluation(key, report), Json);

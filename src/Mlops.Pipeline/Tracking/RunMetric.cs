@@ -1,3 +1,5 @@
+using Mlops.Pipeline.Evaluation;
+
 namespace Mlops.Pipeline.Tracking;
 
 /// <summary>One metric of a run, for one split and, optionally, one slice of it.</summary>
@@ -7,6 +9,13 @@ namespace Mlops.Pipeline.Tracking;
 /// <param name="Slice">The slice, written <c>feature=value</c> (see <see cref="SliceOf"/>), or empty for all rows.</param>
 public sealed record RunMetric(string Name, double Value, string Split = RunMetric.Holdout, string Slice = "")
 {
+    /// <summary>
+    /// Its 95% interval, or null (runs recorded before intervals, latency, size, counts). How it was computed
+    /// follows from <see cref="Split"/>: on <see cref="Holdout"/>, the percentile bootstrap over the holdout rows;
+    /// a cross-validated split will record the spread across its folds in the same place.
+    /// </summary>
+    public MetricInterval? Interval { get; init; }
+
     /// <summary>The held-out evaluation rows.</summary>
     public const string Holdout = "holdout";
 

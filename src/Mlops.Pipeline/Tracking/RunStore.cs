@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Mlops.Declarations.Diagnostics;
+using Mlops.Pipeline.Evaluation;
 
 namespace Mlops.Pipeline.Tracking;
 
@@ -494,10 +495,11 @@ public sealed class RunStore : IAsyncDisposable
         foreach (var metric in metrics)
         {
             await ExecuteAsync(transaction, """
-                INSERT INTO metrics (run_id, name, split, slice, value) VALUES (@id, @name, @split, @slice, @value)
-                ON CONFLICT (run_id, name, split, slice) DO UPDATE SET value = excluded.value
+                INSERT INTO metrics (run_id, name, split, slice, value, ci_low, ci_high) VALUES (@id, @name, @split, @slice, @value, @ciLow, @ciHigh)
+                ON CONFLICT (run_id, name, split, slice) DO UPDATE SET value = excluded.value, ci_low = excluded.ci_low, ci_high = excluded.ci_high
                 """, cancellationToken,
-                ("id", runId), ("name", metric.Name), ("split", metric.Split), ("slice", metric.Slice), ("value", metric.Value)).ConfigureAwait(false);
+                ("id", runId), ("name", metric.Name), ("split", metric.Split), ("slice", metric.Slice), ("value", metric.Value),
+                ("ciLow", metric.Interval?.Low), ("ciHigh", metric.Interval?.High)).ConfigureAwait(false);
         }
     }
 
@@ -591,9 +593,12 @@ public sealed class RunStore : IAsyncDisposable
 
         await ReadEachAsync($"SELECT p.run_id, p.name, p.value FROM params p JOIN ({runsSql}) r ON r.id = p.run_id ORDER BY p.seq", parametersOf,
             (reader, parameters) => parameters[reader.GetString(1)] = reader.GetString(2)).ConfigureAwait(false);
-        await ReadEachAsync($"SELECT m.run_id, m.name, m.value, m.split, m.slice FROM metrics m JOIN ({runsSql}) r ON r.id = m.run_id ORDER BY m.seq", metricsOf,
+        await ReadEachAsync($"SELECT m.run_id, m.name, m.value, m.split, m.slice, m.ci_low, m.ci_high FROM metrics m JOIN ({runsSql}) r ON r.id = m.run_id ORDER BY m.seq", metricsOf,
             (reader, metrics) => metrics.Add(
-                new RunMetric(reader.GetString(1), reader.IsDBNull(2) ? double.NaN : reader.GetDouble(2), reader.GetString(3), reader.GetString(4)))).ConfigureAwait(false);
+                new RunMetric(reader.GetString(1), reader.IsDBNull(2) ? double.NaN : reader.GetDouble(2), reader.GetString(3), reader.GetString(4))
+                {
+                    Interval = MetricInterval.From(reader.IsDBNull(5) ? null : reader.GetDouble(5), reader.IsDBNull(6) ? null : reader.GetDouble(6)),
+                })).ConfigureAwait(false);
         await ReadEachAsync($"SELECT a.run_id, a.name FROM attachments a JOIN ({runsSql}) r ON r.id = a.run_id ORDER BY a.name", attachmentsOf,
             (reader, attachments) => attachments.Add(reader.GetString(1))).ConfigureAwait(false);
 

@@ -69,6 +69,12 @@ internal static class RunStoreSchema
             PRIMARY KEY (run_id, name)
         );
         """,
+
+        // 2: each metric's 95% interval (MetricInterval); NULL for runs recorded before, and for metrics without one.
+        """
+        ALTER TABLE metrics ADD COLUMN ci_low REAL;
+        ALTER TABLE metrics ADD COLUMN ci_high REAL;
+        """,
     ];
 
     /// <summary>

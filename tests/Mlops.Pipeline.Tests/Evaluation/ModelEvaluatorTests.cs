@@ -141,4 +141,56 @@ public sealed class ModelEvaluatorTests(ChurnModelFixture churn)
         Assert.Contains("\"confusionMatrix\":{\"truePositives\":", json, StringComparison.Ordinal);
         Assert.Contains("\"profile\":{\"rows\":", json, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Evaluate_Binary_EveryRowMetricHasAnIntervalAroundItsValue_LatencyAndSizeNone()
+    {
+        var report = churn.Evaluation;
+
+        Assert.Equal(["accuracy", "auc", "f1", "logLoss", "prAuc", "precision", "recall"], report.Intervals.Keys);
+        Assert.All(report.Intervals, i => Assert.InRange(report.Metrics[i.Key], i.Value.Low, i.Value.High));
+        Assert.All(report.Intervals, i => Assert.True(i.Value.High > i.Value.Low, $"{i.Key}: {i.Value}"));
+        var contract = report.Slices.Where(s => s.Feature == "contract").ToList();
+        Assert.All(contract, s => Assert.InRange(s.Metrics[MetricNames.Recall], s.Intervals[MetricNames.Recall].Low, s.Intervals[MetricNames.Recall].High));
+        // Month-to-month holds most churners but fewer of them than the holdout, so its recall is less certain.
+        var recall = report.Intervals[MetricNames.Recall];
+        var monthly = contract.Single(s => s.Value == "Month-to-month").Intervals[MetricNames.Recall];
+        Assert.True(monthly.High - monthly.Low > recall.High - recall.Low, $"{monthly} vs {recall}");
+    }
+
+    [Fact]
+    public async Task Evaluate_Again_GivesTheSameIntervals_AndTheBootstrapsCostIsMeasured()
+    {
+        var request = TrainingRepository.Evaluation(churn.Request, churn.Training.ModelPath);
+        var ct = TestContext.Current.CancellationToken;
+        var without = System.Diagnostics.Stopwatch.StartNew();
+        var plain = await new ModelEvaluator { LatencyPredictions = 10, WarmupPredictions = 1, BootstrapResamples = 0 }.EvaluateAsync(request, cancellationToken: ct);
+        without.Stop();
+        var with = System.Diagnostics.Stopwatch.StartNew();
+        var again = await new ModelEvaluator { LatencyPredictions = 10, WarmupPredictions = 1 }.EvaluateAsync(request, cancellationToken: ct);
+        with.Stop();
+
+        Assert.Empty(plain.Intervals);
+        Assert.Equal(churn.Evaluation.Intervals, again.Intervals);
+        Assert.Equal(churn.Evaluation.Slices.Select(s => s.Intervals), again.Slices.Select(s => s.Intervals));
+        TestContext.Current.TestOutputHelper?.WriteLine(
+            $"Evaluation of {again.HoldoutRows} holdout rows: {without.ElapsedMilliseconds} ms without intervals, {with.ElapsedMilliseconds} ms with 1,000 resamples (overall and {again.Slices.Count} slice values).");
+    }
+
+    [Fact]
+    public void Intervals_ReachTheRunStoresMetricsAndTheRegistryTagsMetrics()
+    {
+        var report = churn.Evaluation;
+        var monthly = report.Slices.Single(s => s.Feature == "contract" && s.Value == "Month-to-month");
+
+        var recorded = Mlops.Pipeline.Stages.EvaluateStage.RunMetrics(report).ToList();
+        var tagged = Mlops.Pipeline.Gates.MetricSets.ToRegistry(Mlops.Pipeline.Gates.MetricSets.From(report));
+
+        Assert.Equal(report.Intervals[MetricNames.Auc], recorded.Single(m => m.Name == MetricNames.Auc && m.Slice.Length == 0).Interval);
+        Assert.Equal(monthly.Intervals[MetricNames.Recall], recorded.Single(m => m.Name == MetricNames.Recall && m.Slice == "contract=Month-to-month").Interval);
+        Assert.Null(recorded.Single(m => m.Name == MetricNames.P99LatencyMs).Interval);
+        Assert.Equal(report.Intervals[MetricNames.Auc], tagged.Single(m => m.Name == MetricNames.Auc).Interval);
+        Assert.Equal(monthly.Intervals[MetricNames.Recall], tagged.Single(m => m.Name == "recall[contract=Month-to-month]").Interval);
+        Assert.Null(tagged.Single(m => m.Name == MetricNames.ModelSizeBytes).Interval);
+    }
 }

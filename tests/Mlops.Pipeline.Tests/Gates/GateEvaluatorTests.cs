@@ -1,5 +1,6 @@
 using Mlops.Declarations.Environments;
 using Mlops.Declarations.Models;
+using Mlops.Pipeline.Evaluation;
 using Mlops.Pipeline.Gates;
 
 namespace Mlops.Pipeline.Tests.Gates;
@@ -140,7 +141,8 @@ public sealed class GateEvaluatorTests
     [Fact]
     public void Markdown_HasOneTableRowPerResultWithVerdicts()
     {
-        var report = Evaluate([Rule("auc", threshold: 0.8), Rule("auc", minAbsoluteChange: -0.01)], Metrics(("auc", 0.82)), champion: Metrics(("auc", 0.84)));
+        var candidate = Metrics(("auc", 0.82)) with { Intervals = new Dictionary<string, MetricInterval> { ["auc"] = new(0.8012, 0.83995) } };
+        var report = Evaluate([Rule("auc", threshold: 0.8), Rule("auc", minAbsoluteChange: -0.01)], candidate, champion: Metrics(("auc", 0.84)));
 
         var markdown = GateReportWriter.ToMarkdown(report);
 
@@ -150,10 +152,10 @@ public sealed class GateEvaluatorTests
 
             Champion: v7.
 
-            | Rule | Scope | Candidate | Champion | Delta | Verdict |
-            |---|---|---:|---:|---:|---|
-            | auc >= 0.8 | overall | 0.82 |  |  | pass |
-            | auc change vs champion >= -0.01 | overall | 0.82 | 0.84 | -0.02 | **FAIL**: changed by -0.02 against the champion's 0.84, less than the allowed -0.01 |
+            | Rule | Scope | Candidate | 95% interval | Champion | Delta | Verdict |
+            |---|---|---:|---:|---:|---:|---|
+            | auc >= 0.8 | overall | 0.82 | [0.8012, 0.84] |  |  | pass |
+            | auc change vs champion >= -0.01 | overall | 0.82 | [0.8012, 0.84] | 0.84 | -0.02 | **FAIL**: changed by -0.02 against the champion's 0.84, less than the allowed -0.01 |
 
             """.Replace("\r\n", "\n", StringComparison.Ordinal),
             markdown);
@@ -171,5 +173,24 @@ public sealed class GateEvaluatorTests
         Assert.Equal("auc", rule.GetProperty("metric").GetString());
         Assert.Equal(0.7, rule.GetProperty("candidate").GetDouble());
         Assert.Equal(System.Text.Json.JsonValueKind.Null, rule.GetProperty("champion").ValueKind);
+    }
+
+    [Fact]
+    public void Json_CarriesTheCandidatesIntervalPerScope_AndNullWithoutOne()
+    {
+        var candidate = WithSlice(Metrics(("auc", 0.82)), "contract", ("One year", "auc", 0.7), ("Two year", "auc", 0.9)) with
+        {
+            Intervals = new Dictionary<string, MetricInterval> { ["auc"] = new(0.8, 0.84), ["auc[contract=One year]"] = new(0.6, 0.77) },
+        };
+
+        var report = Evaluate([Rule("auc", threshold: 0.5), Rule("auc", threshold: 0.5, slice: "contract")], candidate);
+        using var json = System.Text.Json.JsonDocument.Parse(GateReportWriter.ToJson(report));
+
+        var rules = json.RootElement.GetProperty("rules").EnumerateArray().ToList();
+        Assert.Equal(3, rules.Count);
+        Assert.Equal((0.8, 0.84), (rules[0].GetProperty("ciLow").GetDouble(), rules[0].GetProperty("ciHigh").GetDouble()));
+        Assert.Equal("contract=One year", rules[1].GetProperty("scope").GetString());
+        Assert.Equal((0.6, 0.77), (rules[1].GetProperty("ciLow").GetDouble(), rules[1].GetProperty("ciHigh").GetDouble()));
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, rules[2].GetProperty("ciLow").ValueKind);
     }
 }

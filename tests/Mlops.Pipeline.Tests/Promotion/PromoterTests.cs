@@ -40,7 +40,7 @@ public sealed class PromoterTests
             Bundle: {PromotionRepository.Digest8} (tag churn@v8, commit {repo.Initial[..12]})
             Feature set: customer@3 {PromotionRepository.Schema3}
             Run: run-8888
-            Metrics: auc 0.8291, p99LatencyMs 0.31 (per-slice metrics: git show churn@v8)
+            Metrics: auc 0.8291 [0.8102, 0.8477], p99LatencyMs 0.31 (per-slice metrics: git show churn@v8)
 
             Gate: passed (1 rule)
 

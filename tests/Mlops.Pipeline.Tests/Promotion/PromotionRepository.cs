@@ -1,4 +1,5 @@
 using Mlops.Declarations.FeatureSets;
+using Mlops.Pipeline.Evaluation;
 using Mlops.Pipeline.Promotion;
 using Mlops.Pipeline.Registry;
 using Mlops.Pipeline.Tests.Registry;
@@ -33,7 +34,7 @@ internal sealed class PromotionRepository : IDisposable
                 FeatureSet = new FeatureSetReference("customer", featureSet),
                 FeatureSetDigest = featureSet == 4 ? Schema4 : Schema3,
                 RunId = "run-" + digest[7..11],
-                Metrics = [new ModelMetric("auc", 0.8291), new ModelMetric("p99LatencyMs", 0.31), new ModelMetric("recall[contract=One year]", 0.61)],
+                Metrics = [new ModelMetric("auc", 0.8291) { Interval = new MetricInterval(0.8102, 0.8477) }, new ModelMetric("p99LatencyMs", 0.31), new ModelMetric("recall[contract=One year]", 0.61)],
             });
             Store.Add(digest);
         }

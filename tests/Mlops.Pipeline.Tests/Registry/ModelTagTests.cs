@@ -1,4 +1,5 @@
 using Mlops.Declarations.FeatureSets;
+using Mlops.Pipeline.Evaluation;
 using Mlops.Pipeline.Registry;
 
 namespace Mlops.Pipeline.Tests.Registry;
@@ -30,7 +31,7 @@ public sealed class ModelTagTests
             FeatureSet = new FeatureSetReference("customer", 3),
             FeatureSetDigest = ModelRegistryTests.SchemaDigest,
             RunId = "run with spaces: and a colon",
-            Metrics = [new("auc", 0.1 + 0.2), new("p99LatencyMs", 1.5e-3), new("f1: weird \"name\"", -1)],
+            Metrics = [new("auc", 0.1 + 0.2) { Interval = new MetricInterval(0.1 + 0.05, 1.0 / 3) }, new("p99LatencyMs", 1.5e-3), new("f1: weird \"name\"", -1) { Interval = new MetricInterval(-2, -0.5) }],
         };
 
         var parsed = ModelTag.ParseMessage(ModelTag.FormatMessage(registration, 8));
@@ -48,7 +49,7 @@ public sealed class ModelTagTests
     {
         var registration = new ModelRegistration("churn", "HEAD", ModelRegistryTests.BundleA)
         {
-            Metrics = [new("auc", 0.83), new("recall[contract=One year]", 0.5)],
+            Metrics = [new("auc", 0.83), new("recall[contract=One year]", 0.5) { Interval = new MetricInterval(0.25, 0.75) }],
         };
         var message = ModelTag.FormatMessage(registration, 2);
         var body = message[(message.IndexOf("\n\n", StringComparison.Ordinal) + 2)..];
@@ -60,6 +61,18 @@ public sealed class ModelTagTests
 
         Assert.Equal(ModelRegistryTests.BundleA, root["bundle"].ToString());
         Assert.Equal("0.5", metrics["recall[contract=One year]"].ToString());
+        var interval = (YamlDotNet.RepresentationModel.YamlSequenceNode)((YamlDotNet.RepresentationModel.YamlMappingNode)root["intervals"])["recall[contract=One year]"];
+        Assert.Equal(["0.25", "0.75"], interval.Children.Select(c => c.ToString()));
+    }
+
+    [Fact]
+    public void ParseMessage_WrittenBeforeIntervals_ReadsTheMetricsWithoutOne()
+    {
+        var parsed = ModelTag.ParseMessage($"churn v1: bundle x\n\nmodel: churn\nversion: 1\nbundle: {ModelRegistryTests.BundleA}\nmetrics:\n  auc: 0.8\n");
+
+        Assert.NotNull(parsed);
+        Assert.Equal([new ModelMetric("auc", 0.8)], parsed.Metrics);
+        Assert.Null(parsed.Metrics[0].Interval);
     }
 
     [Fact]

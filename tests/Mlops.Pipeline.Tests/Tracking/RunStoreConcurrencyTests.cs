@@ -20,7 +20,7 @@ public abstract class RunStoreConcurrencyTests
 
         await using var stores = await Stores.OpenAsync(backend, 6, time);
 
-        Assert.Equal(1L, Convert.ToInt64(await backend.ScalarAsync("SELECT COUNT(*) FROM schema_version"), CultureInfo.InvariantCulture));
+        Assert.Equal((long)RunStoreSchema.Version, Convert.ToInt64(await backend.ScalarAsync("SELECT COUNT(*) FROM schema_version"), CultureInfo.InvariantCulture));
         Assert.Equal(6, (await Task.WhenAll(stores.All.Select(s => s.StartRunAsync(TrackingFixture.StartOf("churn"), Ct)))).Distinct().Count());
     }
 

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Mlops.Declarations.Diagnostics;
+using Mlops.Pipeline.Evaluation;
 using Mlops.Pipeline.Tracking;
 using Mlops.Testing;
 
@@ -26,7 +27,64 @@ public abstract class RunStoreTests
             Assert.NotNull(await again.GetAsync(id, Ct));
         }
 
-        Assert.Equal(1L, await fixture.Backend.ScalarAsync("SELECT COUNT(*) FROM schema_version"));
+        Assert.Equal((long)RunStoreSchema.Version, Convert.ToInt64(await fixture.Backend.ScalarAsync("SELECT COUNT(*) FROM schema_version"), System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public async Task CompleteRunAsync_MetricIntervals_RoundTripAndMetricsWithoutOneReadNull()
+    {
+        await using var fixture = await CreateFixtureAsync();
+
+        var id = await fixture.SucceededRunAsync(TrackingFixture.StartOf("churn"), TimeSpan.FromSeconds(1),
+            new RunMetric("auc", 0.842) { Interval = new MetricInterval(0.818, 0.866) },
+            new RunMetric("recall", 0.61, Slice: RunMetric.SliceOf("contract", "One year")) { Interval = new MetricInterval(0.5, 0.7) },
+            new RunMetric("p99LatencyMs", 0.07));
+        await fixture.Store.AddMetricsAsync(id, [new RunMetric("f1", 0.6) { Interval = new MetricInterval(0.55, 0.65) }], Ct);
+        var run = await fixture.Store.GetAsync(id, Ct);
+
+        Assert.NotNull(run);
+        Assert.Equal(new MetricInterval(0.818, 0.866), run.FindMetric("auc")?.Interval);
+        Assert.Equal(new MetricInterval(0.5, 0.7), run.FindMetric("recall", slice: "contract=One year")?.Interval);
+        Assert.Equal(new MetricInterval(0.55, 0.65), run.FindMetric("f1")?.Interval);
+        Assert.Null(run.FindMetric("p99LatencyMs")!.Interval);
+    }
+
+    [Fact]
+    public async Task OpenAsync_StoreWrittenBeforeIntervals_AddsTheColumnsAndKeepsItsMetrics()
+    {
+        await using var backend = await CreateBackendAsync();
+        var firstMigration = backend is PostgresBackend ? RunStoreSchema.Postgres[0] : RunStoreSchema.Sqlite[0];
+        if (backend is SqliteBackend sqlite)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(sqlite.Location)!);
+        }
+        else if (backend is PostgresBackend postgres)
+        {
+            await backend.ExecuteAsync($"CREATE SCHEMA \"{postgres.Database.Schema}\"");
+        }
+
+        await backend.ExecuteAsync(firstMigration);
+        await backend.ExecuteAsync("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)");
+        await backend.ExecuteAsync("INSERT INTO schema_version (version, applied_at) VALUES (1, '2026-01-01T00:00:00Z')");
+        await backend.ExecuteAsync("""
+            INSERT INTO runs (id, model, status, started_at, ended_at, os, dotnet_version)
+            VALUES ('20260101T000000Z-0a1b2c3d', 'churn', 'succeeded', '2026-01-01T00:00:00.0000000Z', '2026-01-01T00:00:05.0000000Z', 'linux', '10.0')
+            """);
+        await backend.ExecuteAsync("INSERT INTO metrics (run_id, name, split, slice, value) VALUES ('20260101T000000Z-0a1b2c3d', 'auc', 'holdout', '', 0.8)");
+
+        await using (var store = await RunStore.OpenAsync(backend.Location, TimeProvider.System, Ct))
+        {
+            var run = await store.GetAsync("20260101T000000Z-0a1b2c3d", Ct);
+            Assert.NotNull(run);
+            var auc = run.FindMetric("auc");
+            Assert.Equal(0.8, auc?.Value);
+            Assert.Null(auc?.Interval);
+
+            await store.AddMetricsAsync(run.Id, [new RunMetric("auc", 0.8) { Interval = new MetricInterval(0.75, 0.85) }], Ct);
+            Assert.Equal(new MetricInterval(0.75, 0.85), (await store.GetAsync(run.Id, Ct))!.FindMetric("auc")?.Interval);
+        }
+
+        Assert.Equal((long)RunStoreSchema.Version, Convert.ToInt64(await backend.ScalarAsync("SELECT MAX(version) FROM schema_version"), System.Globalization.CultureInfo.InvariantCulture));
     }
 
     [Fact]

@@ -75,6 +75,8 @@ internal static class RunJson
             json.WriteStartObject();
             WriteMetricKey(json, metric.Name, metric.Split, metric.Slice);
             WriteNumberOrNull(json, "value", metric.Value);
+            WriteNumberOrNull(json, "ciLow", metric.Interval?.Low);
+            WriteNumberOrNull(json, "ciHigh", metric.Interval?.High);
             json.WriteEndObject();
         }
 

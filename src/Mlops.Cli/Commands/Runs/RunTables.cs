@@ -73,10 +73,10 @@ internal static class RunTables
         if (run.Metrics.Count > 0)
         {
             var metrics = new Table().Border(TableBorder.Rounded).Title("Metrics").AddColumns("Metric", "Split", "Slice")
-                .AddColumn(new TableColumn("Value").RightAligned());
+                .AddColumn(new TableColumn(new Text("Value [95% interval]")).RightAligned());
             foreach (var metric in run.Metrics)
             {
-                metrics.AddRow(Cells(metric.Name, metric.Split, metric.Slice, Number(metric.Value)));
+                metrics.AddRow(Cells(metric.Name, metric.Split, metric.Slice, metric.Interval is { } interval ? $"{Number(metric.Value)} {interval}" : Number(metric.Value)));
             }
 
             yield return metrics;

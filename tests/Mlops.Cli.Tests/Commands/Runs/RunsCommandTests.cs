@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Mlops.Declarations.Diagnostics;
+using Mlops.Pipeline.Evaluation;
 using Mlops.Pipeline.Tracking;
 
 namespace Mlops.Cli.Tests.Commands.Runs;
@@ -177,6 +178,24 @@ public sealed class RunsCommandTests : IDisposable
         Assert.Matches(@"l2Regularization\s+│\s+0\.1", result.Console);
         Assert.Matches(@"recall\s+│\s+holdout\s+│\s+contract=One year\s+│\s+0\.45", result.Console);
         Assert.Contains("artifacts/churn/model.zip", result.Console, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunsShow_MetricWithInterval_ShowsItBesideTheValue_AndJsonCarriesCiLowAndCiHigh()
+    {
+        var ids = await _fixture.SeedAsync(_fixture.Succeeded("churn", Params("1"),
+            new RunMetric("auc", 0.842) { Interval = new MetricInterval(0.818, 0.866) }, new RunMetric("p99LatencyMs", 0.07)));
+
+        var shown = await _fixture.RunAsync("runs", "show", ids[0], "--repo", _fixture.Repo.Path);
+        var json = await _fixture.RunAsync("runs", "show", ids[0], "--json", "--repo", _fixture.Repo.Path);
+
+        Assert.Equal(ExitCodes.Success, shown.ExitCode);
+        Assert.Matches(@"auc\s+│\s+holdout\s+│\s+│\s+0\.842 \[0\.818, 0\.866\]", shown.Console);
+        Assert.Matches(@"p99LatencyMs\s+│\s+holdout\s+│\s+│\s+0\.07\s+│", shown.Console);
+        using var document = JsonDocument.Parse(json.Out);
+        var metrics = document.RootElement.GetProperty("metrics").EnumerateArray().ToList();
+        Assert.Equal((0.818, 0.866), (metrics[0].GetProperty("ciLow").GetDouble(), metrics[0].GetProperty("ciHigh").GetDouble()));
+        Assert.Equal(JsonValueKind.Null, metrics[1].GetProperty("ciLow").ValueKind);
     }
 
     [Fact]
