@@ -147,7 +147,7 @@ public sealed class ModelEvaluatorTests(ChurnModelFixture churn)
     {
         var report = churn.Evaluation;
 
-        Assert.Equal(["accuracy", "auc", "f1", "logLoss", "prAuc", "precision", "recall"], report.Intervals.Keys);
+        Assert.Equal(["accuracy", "auc", "brier", "ece", "f1", "logLoss", "prAuc", "precision", "recall"], report.Intervals.Keys);
         Assert.All(report.Intervals, i => Assert.InRange(report.Metrics[i.Key], i.Value.Low, i.Value.High));
         Assert.All(report.Intervals, i => Assert.True(i.Value.High > i.Value.Low, $"{i.Key}: {i.Value}"));
         var contract = report.Slices.Where(s => s.Feature == "contract").ToList();

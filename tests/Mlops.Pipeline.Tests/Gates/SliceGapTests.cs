@@ -129,7 +129,7 @@ public sealed class SliceGapTests
 
         var markdown = GateReportWriter.ToMarkdown(report);
 
-        Assert.Contains("| recall gap across contract <= 0.1 | contract=* | 0.25 |  |  | **FAIL**: gap 0.25 is above the maximum 0.1 by 0.15: best contract=Month-to-month (0.8), worst contract=One year (0.55) |\n", markdown, StringComparison.Ordinal);
+        Assert.Contains("| recall gap across contract <= 0.1 | contract=* | 0.25 |  |  |  | **FAIL**: gap 0.25 is above the maximum 0.1 by 0.15: best contract=Month-to-month (0.8), worst contract=One year (0.55) |\n", markdown, StringComparison.Ordinal);
     }
 
     [Fact]
