@@ -115,6 +115,6 @@ public sealed partial class SliceGapGateTests
         return repo;
     }
 
-    [GeneratedRegex(@"^\| recall gap across segment <= 0\.2 \| segment=\* \| 0\.\d+ \|  \|  \| \*\*FAIL\*\*: gap 0\.\d+ is above the maximum 0\.2 by 0\.\d+: best segment=[ab] \(")]
+    [GeneratedRegex(@"^\| recall gap across segment <= 0\.2 \| segment=\* \| 0\.\d+ \|  \|  \|  \| \*\*FAIL\*\*: gap 0\.\d+ is above the maximum 0\.2 by 0\.\d+: best segment=[ab] \(")]
     private static partial Regex GapFailure();
 }
