@@ -40,6 +40,25 @@ public sealed class ReplayServer : IAsyncLifetime
             o.PredictionLog.FlushInterval = TimeSpan.FromMilliseconds(20);
         });
         await ServerStartup.StartAsync(_app, TestContext.Current.CancellationToken);
+        await WaitUntilReadyAsync();
+    }
+
+    /// <summary>The server listens before it has loaded the pinned bundle; a replay sent then is told "serves no model yet".</summary>
+    private async Task WaitUntilReadyAsync()
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(Url), Timeout = TimeSpan.FromSeconds(5) };
+        for (var attempt = 0; attempt < 600; attempt++)
+        {
+            using var response = await http.GetAsync("/v2/health/ready", TestContext.Current.CancellationToken);
+            if (response.IsSuccessStatusCode)
+            {
+                return;
+            }
+
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+
+        Assert.Fail($"{Url} did not become ready within 60 s");
     }
 
     /// <summary>The prediction lines logged so far, in the order they were written.</summary>
