@@ -103,27 +103,9 @@ public sealed class AdoptionEndToEndTests(PackedFeed feed)
 
     private static async Task WaitUntilReadyAsync(HttpClient http, DotNetProcess server)
     {
-        var waited = Stopwatch.StartNew();
-        while (waited.Elapsed < ServeLimit)
-        {
-            Assert.False(server.Process.HasExited, $"dotnet mlops serve exited: {server.Out}{server.Error}");
-            try
-            {
-                using var ready = await http.GetAsync("/v2/health/ready", Ct);
-                if (ready.StatusCode == HttpStatusCode.OK)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-
-            await Task.Delay(250, Ct);
-        }
-
-        Assert.Fail($"dotnet mlops serve was not ready within {ServeLimit}: {server.Out}{server.Error}");
+        await ServerReadiness.WaitAsync(http, ServeLimit, Ct,
+            _ => server.Process.HasExited ? throw new InvalidOperationException($"dotnet mlops serve exited: {server.Out}{server.Error}") : Task.CompletedTask,
+            () => Task.FromResult(server.Out + server.Error));
     }
 
     /// <summary>One v2 infer request built from the model's own metadata: one value per input, of the type it declares.</summary>

@@ -54,20 +54,9 @@ public sealed class ServerFixture : IDisposable
 
     public HttpClient Client { get; }
 
-    public static void WaitReady(HttpClient client)
-    {
-        for (var i = 0; i < 200; i++)
-        {
-            if (client.GetAsync("/v2/health/ready").GetAwaiter().GetResult().IsSuccessStatusCode)
-            {
-                return;
-            }
-
-            Thread.Sleep(50);
-        }
-
-        throw new TimeoutException("the server did not become ready in 10 s: " + client.GetStringAsync("/status").GetAwaiter().GetResult());
-    }
+    public static void WaitReady(HttpClient client) =>
+        ServerReadiness.WaitAsync(client, TimeSpan.FromSeconds(10), CancellationToken.None, describe: () => client.GetStringAsync("/status"))
+            .GetAwaiter().GetResult();
 
     public static object InferBody(float tenure = 12, string contract = "One year", string contractType = "BYTES") => new
     {

@@ -154,18 +154,9 @@ public sealed class EveryTrainerFixture : IAsyncLifetime
     /// <summary>Waits until every pinned version answers; a refused bundle (Degraded) fails at once, naming each refusal.</summary>
     private async Task WaitReadyAsync(CancellationToken cancellationToken)
     {
-        var deadline = TimeProvider.System.GetTimestamp() + (TimeProvider.System.TimestampFrequency * 60);
-        while (TimeProvider.System.GetTimestamp() < deadline)
+        async Task NotDegradedAsync(CancellationToken ct)
         {
-            using (var ready = await Client.GetAsync("/v2/health/ready", cancellationToken))
-            {
-                if (ready.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-
-            using var status = JsonDocument.Parse(await Client.GetStringAsync("/status", cancellationToken));
+            using var status = JsonDocument.Parse(await Client.GetStringAsync("/status", ct));
             if (status.RootElement.GetProperty("health").GetString() == "Degraded")
             {
                 var refused = status.RootElement.GetProperty("models").EnumerateArray()
@@ -173,10 +164,9 @@ public sealed class EveryTrainerFixture : IAsyncLifetime
                     .Select(m => m.TryGetProperty("message", out var message) ? message.GetString() : m.GetProperty("model").GetString());
                 throw new InvalidOperationException($"the standalone server refused bundles:\n{string.Join('\n', refused)}");
             }
-
-            await Task.Delay(100, cancellationToken);
         }
 
-        throw new TimeoutException($"the standalone server did not become ready in 60 s.\n/status: {await Client.GetStringAsync("/status", cancellationToken)}\nOutput:\n{Server.Output}");
+        await ServerReadiness.WaitAsync(Client, TimeSpan.FromSeconds(60), cancellationToken, NotDegradedAsync,
+            async () => $"/status: {await Client.GetStringAsync("/status", cancellationToken)}\nOutput:\n{Server.Output}");
     }
 }

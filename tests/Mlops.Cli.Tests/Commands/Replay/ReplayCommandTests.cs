@@ -5,6 +5,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Mlops.Cli.Tests.Commands.Predict;
 using Mlops.Server.Hosting;
+using Mlops.Testing;
 
 namespace Mlops.Cli.Tests.Commands.Replay;
 
@@ -47,18 +48,7 @@ public sealed class ReplayServer : IAsyncLifetime
     private async Task WaitUntilReadyAsync()
     {
         using var http = new HttpClient { BaseAddress = new Uri(Url), Timeout = TimeSpan.FromSeconds(5) };
-        for (var attempt = 0; attempt < 600; attempt++)
-        {
-            using var response = await http.GetAsync("/v2/health/ready", TestContext.Current.CancellationToken);
-            if (response.IsSuccessStatusCode)
-            {
-                return;
-            }
-
-            await Task.Delay(100, TestContext.Current.CancellationToken);
-        }
-
-        Assert.Fail($"{Url} did not become ready within 60 s");
+        await ServerReadiness.WaitAsync(http, TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
     }
 
     /// <summary>The prediction lines logged so far, in the order they were written.</summary>

@@ -111,27 +111,9 @@ public sealed class ServeExampleTests
 
     private static async Task WaitUntilReadyAsync(HttpClient http, ServeProcess server)
     {
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < ProcessLimit)
-        {
-            Assert.False(server.Process.HasExited, $"mlops serve exited {(server.Process.HasExited ? server.Process.ExitCode : 0)}: {server.Output}");
-            try
-            {
-                using var ready = await http.GetAsync("/v2/health/ready", Ct);
-                if (ready.StatusCode == HttpStatusCode.OK)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-
-            await Task.Delay(200, Ct);
-        }
-
-        Assert.Fail($"mlops serve was not ready within {ProcessLimit}: {server.Output}");
+        await ServerReadiness.WaitAsync(http, ProcessLimit, Ct,
+            _ => server.Process.HasExited ? throw new InvalidOperationException($"mlops serve exited {server.Process.ExitCode}: {server.Output}") : Task.CompletedTask,
+            () => Task.FromResult(server.Output));
     }
 
     /// <summary>Starts <c>mlops serve</c> as its own process, as the README does, with the admin token in its environment.</summary>
