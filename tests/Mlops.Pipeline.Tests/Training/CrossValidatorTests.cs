@@ -116,3 +116,30 @@ public sealed class FoldsAloneTests
         Assert.True(task != Declarations.Models.ModelTask.Regression ? cv.Mean[metric] > 0.8 : cv.Mean[metric] > 0.7, $"{metric} {cv.Mean[metric]:F3}");
     }
 }
+
+/// <summary>A model trained outside mlops cannot be evaluated by folds: nothing could refit them.</summary>
+public sealed class FoldsAloneExternalModelTests
+{
+    [Fact]
+    public async Task Evaluate_OnnxModelWithHoldoutZero_SaysToHoldOutRows()
+    {
+        using var repository = TrainingRepository.Example(rows: 600);
+        var ct = TestContext.Current.CancellationToken;
+        var request = await TrainingRepository.RequestAsync(repository.Path, "churn");
+        var trained = await new ModelTrainer().TrainAsync(request, repository.Combine("out"), cancellationToken: ct);
+        var data = await TrainingData.LoadAsync(repository.Path, request.Model, request.FeatureSet, ct);
+        var export = Mlops.Pipeline.Export.OnnxExport.Export(File.ReadAllBytes(trained.ModelPath), data);
+        Assert.True(export.Model is not null, export.Refusal);
+        File.WriteAllBytes(repository.Combine("model.onnx"), export.Model);
+        repository.Replace("models/churn.yaml", "split: { holdout: 0.2, seed: 42 }", "split: { holdout: 0, seed: 42, folds: 4 }");
+        var foldsAlone = await TrainingRepository.RequestAsync(repository.Path, "churn");
+
+        var error = await Assert.ThrowsAsync<TrainingException>(() => new Mlops.Pipeline.Evaluation.ModelEvaluator().EvaluateAsync(
+            TrainingRepository.Evaluation(foldsAlone, repository.Combine("model.onnx")) with { ModelFormat = Mlops.Runtime.Bundles.ModelFormat.Onnx }, cancellationToken: ct));
+
+        Assert.Equal("MLOPS0506", error.Diagnostic.Id);
+        Assert.Equal(("models/churn.yaml", 11), (error.Diagnostic.Location.Path, error.Diagnostic.Location.Line));
+        Assert.Contains("trained outside mlops", error.Diagnostic.Message, StringComparison.Ordinal);
+        Assert.EndsWith("Hold out rows (data.split.holdout: 0.2) to evaluate it.", error.Diagnostic.Message, StringComparison.Ordinal);
+    }
+}
