@@ -117,7 +117,11 @@ public sealed class ModelEvaluator(TimeProvider? timeProvider = null)
         };
     }
 
-    private static (Dictionary<string, double> Metrics, ConfusionMatrix? Confusion, IReadOnlyList<ClassMetrics>? Classes) Metrics(
+    /// <summary>
+    /// The task's metrics on <paramref name="rows"/> (positions in <paramref name="data"/>'s <see cref="TrainingData.Holdout"/>, which
+    /// may repeat) from their predictions: the one metric code of evaluation, the bootstrap and cross-validation's folds.
+    /// </summary>
+    internal static (Dictionary<string, double> Metrics, ConfusionMatrix? Confusion, IReadOnlyList<ClassMetrics>? Classes) Metrics(
         TrainingData data, HoldoutPredictions scored, IReadOnlyList<int> rows)
     {
         var spec = data.Model.Value;
