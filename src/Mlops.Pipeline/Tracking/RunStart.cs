@@ -55,6 +55,15 @@ public sealed record RunStart
             parameters[name] = value.Text;
         }
 
+        if (model.Trainer.IsAuto)
+        {
+            parameters["trials"] = model.Trainer.Trials.ToString(CultureInfo.InvariantCulture);
+            if (model.Trainer.Trainers.Count > 0)
+            {
+                parameters["trainers"] = string.Join(",", model.Trainer.Trainers);
+            }
+        }
+
         parameters["seed"] = model.Trainer.Seed.ToString(CultureInfo.InvariantCulture);
         parameters["split.holdout"] = model.Data.Split.Holdout.ToString("R", CultureInfo.InvariantCulture);
         parameters["split.seed"] = model.Data.Split.Seed.ToString(CultureInfo.InvariantCulture);
