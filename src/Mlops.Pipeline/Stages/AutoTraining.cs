@@ -38,17 +38,10 @@ internal static class AutoTraining
                 [Leaderboard.TrialsParam] = TrainerSearch.Text(search.Scores.Count),
                 [Leaderboard.ChosenTrialParam] = TrainerSearch.Text(chosen.Trial.Number),
             },
-            Metrics = MetricsOf(chosen.Result!),
+            Metrics = [.. TrainStage.CrossValidationMetrics(chosen.Result)],
         };
         return (request, record);
     }
-
-    /// <summary>A cross-validation as run metrics: each mean with its interval (split <c>cv</c>) and its standard deviation (split <see cref="Leaderboard.StandardDeviationSplit"/>).</summary>
-    public static IReadOnlyList<RunMetric> MetricsOf(CrossValidationResult result) =>
-    [
-        .. result.Mean.Select(m => new RunMetric(m.Key, m.Value, CrossValidationResult.Split) { Interval = result.Interval(m.Key) }),
-        .. result.StandardDeviation.Select(m => new RunMetric(m.Key, m.Value, Leaderboard.StandardDeviationSplit)),
-    ];
 
     /// <summary>
     /// The manifest's trainer of a run: the model file's name, seed and the run's effective options; for <c>auto</c>, the
@@ -97,7 +90,7 @@ internal static class AutoTraining
         }
 
         public Task ScoredAsync(string handle, Trial trial, CrossValidationResult result, CancellationToken cancellationToken) =>
-            workspace.Runs.CompleteRunAsync(handle, new RunCompletion { Metrics = MetricsOf(result) }, cancellationToken);
+            workspace.Runs.CompleteRunAsync(handle, new RunCompletion { Metrics = [.. TrainStage.CrossValidationMetrics(result)] }, cancellationToken);
 
         public Task FailedAsync(string handle, Trial trial, TrainingException error, CancellationToken cancellationToken) =>
             workspace.Runs.FailRunAsync(handle, RunError.From(error.Diagnostic), cancellationToken);

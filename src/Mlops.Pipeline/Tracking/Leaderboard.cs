@@ -46,9 +46,6 @@ public sealed record Leaderboard(string Metric, bool GreaterIsBetter, int Folds,
     /// <summary>The training run's param holding the chosen trial's number.</summary>
     public const string ChosenTrialParam = "auto.chosenTrial";
 
-    /// <summary>The split a cross-validated metric's standard deviation is recorded under (its mean is under <c>cv</c>).</summary>
-    public const string StandardDeviationSplit = "cv-sd";
-
     /// <summary>The leaderboard of <paramref name="run"/> from its <paramref name="children"/>, or null when the run did not search (no <c>auto.metric</c>).</summary>
     /// <param name="run">The training run.</param>
     /// <param name="children">Its child runs (<see cref="RunStore.ChildrenAsync"/>).</param>
@@ -64,13 +61,13 @@ public sealed record Leaderboard(string Metric, bool GreaterIsBetter, int Folds,
         var chosen = Number(run.Params.GetValueOrDefault(ChosenTrialParam));
         var trials = children.Select(child =>
         {
-            var mean = child.FindMetric(metric, CrossValidationResult.Split);
+            var mean = child.FindMetric(metric, RunMetric.CrossValidation);
             var trainer = child.Params.GetValueOrDefault("trainer") ?? "?";
             var parameters = child.Params.Where(p => p.Key.StartsWith("trainer.", StringComparison.Ordinal))
                 .ToDictionary(p => p.Key["trainer.".Length..], p => p.Value, StringComparer.Ordinal);
             return (Child: child, Trial: Number(child.Params.GetValueOrDefault(TrialParam)) ?? 0, Trainer: trainer, Params: parameters,
                 Mean: mean is { Value: var v } && !double.IsNaN(v) ? v : (double?)null, mean?.Interval,
-                Sd: child.FindMetric(metric, StandardDeviationSplit)?.Value);
+                Sd: child.FindMetric(metric, RunMetric.CrossValidationSd)?.Value);
         });
         var ranked = TrainerSearch.Rank(trials, t => t.Trial, t => t.Mean, metric)
             .Select((t, i) => new LeaderboardEntry(i + 1, t.Trial, t.Child.Id, t.Child.Status, t.Trainer, t.Params, t.Mean, t.Sd, t.Interval,

@@ -12,9 +12,6 @@ namespace Mlops.Pipeline.Training;
 /// <param name="FoldRows">The rows each fold scored.</param>
 public sealed record CrossValidationResult(IReadOnlyList<IReadOnlyDictionary<string, double>> Folds, IReadOnlyList<int> FoldRows)
 {
-    /// <summary>The split name metric means are recorded under in the run store.</summary>
-    public const string Split = "cv";
-
     /// <summary>The mean of each metric across folds.</summary>
     public IReadOnlyDictionary<string, double> Mean => Summary.Mean;
 

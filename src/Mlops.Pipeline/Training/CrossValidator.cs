@@ -22,7 +22,15 @@ internal sealed class CrossValidator
     /// <param name="seed">The seed of the fold assignment (the model's split seed).</param>
     /// <param name="ct">Stops the work between folds.</param>
     /// <exception cref="TrainingException">A fold has no rows, or a fold's fit fails.</exception>
-    public CrossValidationResult Run(TrainingData data, TrainerDefinition trainer, object options, int folds, int seed, CancellationToken ct)
+    public CrossValidationResult Run(TrainingData data, TrainerDefinition trainer, object options, int folds, int seed, CancellationToken ct) =>
+        RunOutOfFold(data, trainer, options, folds, seed, ct).Result;
+
+    /// <summary>
+    /// <see cref="Run"/>, keeping every fold's predictions: <see cref="OutOfFold.Data"/> is <paramref name="data"/> with the
+    /// training rows, fold after fold, as its evaluation rows, and <see cref="OutOfFold.Predictions"/> each row's prediction
+    /// by the model of the folds that did not hold it (what evaluation reads when the folds alone evaluate the model).
+    /// </summary>
+    internal OutOfFold RunOutOfFold(TrainingData data, TrainerDefinition trainer, object options, int folds, int seed, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(trainer);
@@ -39,6 +47,7 @@ internal sealed class CrossValidator
         }
 
         var results = new IReadOnlyDictionary<string, double>[folds];
+        var predictions = new HoldoutPredictions[folds];
         var trainerSeed = data.Model.Value.Trainer.Seed;
         for (var k = 0; k < folds; k++)
         {
@@ -47,12 +56,20 @@ internal sealed class CrossValidator
             var (bytes, _) = ModelTrainer.Fit(fold, trainer, options, unchecked(trainerSeed + k + 1), ct);
             using var stream = new MemoryStream(bytes, writable: false);
             var scorer = ModelScorer.Load(stream);
-            var predictions = scorer.Score(fold.Rows.Select(fold.Holdout));
-            var scored = HoldoutPredictions.From(predictions, scorer.Classes);
+            var scored = predictions[k] = HoldoutPredictions.From(scorer.Score(fold.Rows.Select(fold.Holdout)), scorer.Classes);
             var metrics = ModelEvaluator.Metrics(fold, scored, [.. Enumerable.Range(0, fold.Holdout.Length)]).Metrics;
             results[k] = new SortedDictionary<string, double>(metrics, StringComparer.Ordinal);
         }
 
-        return new CrossValidationResult(results, [.. views.Select(v => v.Holdout.Length)]);
+        return new OutOfFold(
+            new CrossValidationResult(results, [.. views.Select(v => v.Holdout.Length)]),
+            data.WithSplit(data.Train, [.. views.SelectMany(v => v.Holdout)]),
+            HoldoutPredictions.Concat(predictions));
     }
+
+    /// <summary>A cross-validation with its out-of-fold predictions.</summary>
+    /// <param name="Result">The fold metrics.</param>
+    /// <param name="Data">The data with the training rows, in fold order, as its evaluation (<see cref="TrainingData.Holdout"/>) rows.</param>
+    /// <param name="Predictions">Each of those rows' prediction by the model that did not train on it.</param>
+    internal sealed record OutOfFold(CrossValidationResult Result, TrainingData Data, HoldoutPredictions Predictions);
 }

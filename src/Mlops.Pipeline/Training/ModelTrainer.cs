@@ -55,6 +55,15 @@ public sealed class ModelTrainer(TimeProvider? timeProvider = null)
             throw new TrainingException(errors);
         }
 
+        CrossValidationResult? crossValidation = null;
+        if (spec.Data.Split.Folds is { } folds)
+        {
+            progress?.Report(new TrainingProgress(TrainingStage.CrossValidating,
+                $"Cross-validating {trainer.Info.Name} with {folds} folds of {data.Train.Length:N0} rows"));
+            crossValidation = await Task.Run(() => new CrossValidator().Run(data, trainer, options, folds, spec.Data.Split.Seed, cancellationToken), cancellationToken).ConfigureAwait(false);
+        }
+
+        // The packaged model is fitted on every training row exactly as without folds, so its bytes do not depend on them.
         progress?.Report(new TrainingProgress(TrainingStage.Fitting,
             $"Fitting {trainer.Info.Name} on {data.Train.Length:N0} rows ({data.Holdout.Length:N0} held out)"));
         var (bytes, transforms) = await Task.Run(() => Fit(data, trainer, options, spec.Trainer.Seed, cancellationToken), cancellationToken).ConfigureAwait(false);
@@ -88,7 +97,10 @@ public sealed class ModelTrainer(TimeProvider? timeProvider = null)
             spec.Trainer.Seed,
             TrainerCatalog.MlNetVersion,
             data.DataDigest,
-            _time.GetElapsedTime(started));
+            _time.GetElapsedTime(started))
+        {
+            CrossValidation = crossValidation,
+        };
     }
 
     /// <summary>The catalog entry the model names, or the error saying why there is none.</summary>

@@ -180,10 +180,11 @@ internal sealed class TrainingData
     public TrainingData Fold(int[] assignment, int fold)
     {
         ArgumentNullException.ThrowIfNull(assignment);
-        return new TrainingData(this,
-            [.. Train.Where((_, i) => assignment[i] != fold)],
-            [.. Train.Where((_, i) => assignment[i] == fold)]);
+        return WithSplit([.. Train.Where((_, i) => assignment[i] != fold)], [.. Train.Where((_, i) => assignment[i] == fold)]);
     }
+
+    /// <summary>The same rows split otherwise: <paramref name="train"/> to fit on, <paramref name="holdout"/> to score.</summary>
+    public TrainingData WithSplit(int[] train, int[] holdout) => new(this, train, holdout);
 
     /// <summary>Whether a column holds numbers (float, int and bool features) rather than texts.</summary>
     public bool IsNumber(int column) => Rows.Columns[column].Kind == RowColumnKind.Number;
