@@ -29,18 +29,45 @@ internal static class AutoTraining
         var search = await TrainerSearch.RunAsync(data, log, progress, cancellationToken).ConfigureAwait(false);
         var chosen = search.Chosen;
         var request = new TrainingRequest(workspace.Root, chosen.Trial.Apply(model), features) { Data = read };
+        var chosenParams = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [Leaderboard.MetricParam] = search.Metric,
+            [Leaderboard.FoldsParam] = TrainerSearch.Text(search.Folds),
+            [Leaderboard.TrialsParam] = TrainerSearch.Text(search.Scores.Count),
+            [Leaderboard.ChosenTrialParam] = TrainerSearch.Text(chosen.Trial.Number),
+        };
+        foreach (var (name, value) in TrainerSearch.Texts(chosen.Trial.Params))
+        {
+            chosenParams[ChosenParamPrefix + name] = value;
+        }
+
         var record = new RunCompletion
         {
-            Params = new Dictionary<string, string>(StringComparer.Ordinal)
-            {
-                [Leaderboard.MetricParam] = search.Metric,
-                [Leaderboard.FoldsParam] = TrainerSearch.Text(search.Folds),
-                [Leaderboard.TrialsParam] = TrainerSearch.Text(search.Scores.Count),
-                [Leaderboard.ChosenTrialParam] = TrainerSearch.Text(chosen.Trial.Number),
-            },
+            Params = chosenParams,
             Metrics = [.. TrainStage.CrossValidationMetrics(chosen.Result)],
         };
         return (request, record);
+    }
+
+    /// <summary>The prefix of the params a run of trainer auto records the chosen trial's parameters under, exactly as bound (searched and pinned).</summary>
+    public const string ChosenParamPrefix = "auto.params.";
+
+    /// <summary>
+    /// The declaration as <paramref name="run"/> trained it: for <c>trainer: auto</c>, the model with the chosen trainer and
+    /// parameters (what evaluating by folds must fit again); any other model as it is.
+    /// </summary>
+    public static Declared<ModelSpec> ChosenModel(Declared<ModelSpec> model, Run run)
+    {
+        if (!model.Value.Trainer.IsAuto || run.Params.GetValueOrDefault("trainer") is not { } chosen)
+        {
+            return model;
+        }
+
+        var parameters = run.Params.Where(p => p.Key.StartsWith(ChosenParamPrefix, StringComparison.Ordinal)).ToDictionary(
+            p => p.Key[ChosenParamPrefix.Length..],
+            p => new ScalarValue(p.Value, long.TryParse(p.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out _) ? ScalarValueKind.Integer : ScalarValueKind.Number),
+            StringComparer.Ordinal);
+        return model with { Value = model.Value with { Trainer = new TrainerSpec(chosen, model.Value.Trainer.Seed, parameters) } };
     }
 
     /// <summary>

@@ -104,6 +104,24 @@ public sealed class AutoTrainCommandTests
     }
 
     [Fact]
+    public async Task Auto_FoldsAlone_EvaluatesByRefittingTheChosenTrainerOnTheSameFolds()
+    {
+        using var repo = new ExampleRepository();
+        repo.Replace("models/churn.yaml", "  name: lbfgs", "  name: auto\n  trials: 3\n  trainers: [lbfgs, lightgbm]");
+        repo.Replace("models/churn.yaml", "split: { holdout: 0.2, seed: 42 }", "split: { holdout: 0, seed: 42, folds: 3 }");
+
+        await CliRunner.SucceedAsync("train", "--repo", repo.Path);
+        var evaluation = await JsonAsync("evaluate", "churn", "--repo", repo.Path);
+        var run = await JsonAsync("runs", "show", "churn", "--repo", repo.Path);
+
+        var cvAuc = run.GetProperty("metrics").EnumerateArray()
+            .Single(m => m.GetProperty("name").GetString() == "auc" && m.GetProperty("split").GetString() == "cv" && m.GetProperty("slice").GetString() == "")
+            .GetProperty("value").GetDouble();
+        Assert.Equal(3, run.GetProperty("leaderboard").GetProperty("folds").GetInt32());
+        Assert.Equal(cvAuc, evaluation[0].GetProperty("report").GetProperty("metrics").GetProperty("auc").GetDouble(), 12);
+    }
+
+    [Fact]
     public async Task Validate_AutoWithParams_FailsAtTheParamsLine()
     {
         using var repo = new ExampleRepository();
