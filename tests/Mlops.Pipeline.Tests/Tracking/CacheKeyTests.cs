@@ -52,6 +52,7 @@ public sealed class CacheKeyTests
         { "holdout", () => Key(s_model with { Data = s_model.Data with { Split = new SplitSpec(0.25, 42, null) } }) },
         { "split seed", () => Key(s_model with { Data = s_model.Data with { Split = new SplitSpec(0.2, 7, null) } }) },
         { "time column", () => Key(s_model with { Data = s_model.Data with { Split = new SplitSpec(0.2, 42, "signup") } }) },
+        { "folds declared", () => Key(s_model with { Data = s_model.Data with { Split = new SplitSpec(0.2, 42, null) { Folds = 5 } } }) },
         { "trainer name", () => Key(s_model with { Trainer = s_model.Trainer with { Name = "fasttree" } }) },
         { "trainer seed", () => Key(s_model with { Trainer = s_model.Trainer with { Seed = 1 } }) },
         { "param value", () => Key(WithParam("numberOfLeaves", new ScalarValue("63", ScalarValueKind.Integer))) },
@@ -106,6 +107,16 @@ public sealed class CacheKeyTests
     [MemberData(nameof(NonDeterminingChanges))]
     public void Compute_NonDeterminingInputChanged_KeepsTheKey(string change, Func<string> key) =>
         Assert.True(key() == s_key, $"changing the {change} must not change the cache key");
+
+    [Fact]
+    public void Compute_OtherNumberOfFolds_GivesAnotherKey()
+    {
+        static string Folds(int folds) => Key(s_model with { Data = s_model.Data with { Split = new SplitSpec(0.2, 42, null) { Folds = folds } } });
+
+        Assert.NotEqual(Folds(5), Folds(10));
+        Assert.Equal(Folds(5), Folds(5));
+        Assert.Contains("split.folds: 5\n", CacheKey.Describe(s_model with { Data = s_model.Data with { Split = new SplitSpec(0.2, 42, null) { Folds = 5 } } }, s_features, Data, MlNet), StringComparison.Ordinal);
+    }
 
     [Fact]
     public void Describe_ListsEveryInputOnItsOwnLine()
