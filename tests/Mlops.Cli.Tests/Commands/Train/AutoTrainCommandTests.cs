@@ -122,6 +122,32 @@ public sealed class AutoTrainCommandTests
     }
 
     [Fact]
+    public async Task Auto_Regression_RanksByLowestRmseAndATrainerThatCannotFitFailsItsTrialsOnly()
+    {
+        // Poisson regression (lbfgs) refuses the negative labels of this data set; sdca fits them.
+        using var repo = SyntheticRepository.Create("regression", "auto");
+        repo.Replace("models/points.yaml", "  seed: 5", "  seed: 5\n  trials: 5\n  trainers: [lbfgs, sdca]");
+
+        await CliRunner.SucceedAsync("train", "--repo", repo.Path);
+        var run = await JsonAsync("runs", "show", "points", "--repo", repo.Path);
+
+        Assert.Equal("sdca", run.GetProperty("params").GetProperty("trainer").GetString());
+        var board = run.GetProperty("leaderboard");
+        Assert.Equal("rmse", board.GetProperty("metric").GetString());
+        Assert.False(board.GetProperty("greaterIsBetter").GetBoolean());
+        var trials = board.GetProperty("trials").EnumerateArray().ToList();
+        Assert.Equal(["sdca", "sdca", "lbfgs", "lbfgs", "lbfgs"], trials.Select(t => t.GetProperty("trainer").GetString()));
+        var means = trials.Take(2).Select(t => t.GetProperty("mean").GetDouble()).ToList();
+        Assert.Equal(means.Order(), means);
+        Assert.All(trials.Skip(2), t =>
+        {
+            Assert.Equal("failed", t.GetProperty("status").GetString());
+            Assert.Equal(JsonValueKind.Null, t.GetProperty("mean").ValueKind);
+            Assert.False(string.IsNullOrEmpty(t.GetProperty("error").GetString()));
+        });
+    }
+
+    [Fact]
     public async Task Validate_AutoWithParams_FailsAtTheParamsLine()
     {
         using var repo = new ExampleRepository();
