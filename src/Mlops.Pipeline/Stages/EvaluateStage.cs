@@ -63,7 +63,8 @@ public static class EvaluateStage
             return new EvaluateOutcome(model.Value.Name, run, stored.Report, Cached: true);
         }
 
-        var request = new EvaluationRequest(workspace.Root, model, features, Path.Combine(workspace.Root, run.Artifact!.Path))
+        // trainer auto: evaluating by folds fits the chosen trainer and parameters again, not "auto".
+        var request = new EvaluationRequest(workspace.Root, AutoTraining.ChosenModel(model, run), features, Path.Combine(workspace.Root, run.Artifact!.Path))
         {
             ModelFormat = ExternalModel.IsExternal(model.Value) ? ModelFormat.Onnx : ModelFormat.MlNet,
             Data = workspace.DataOf(model),
