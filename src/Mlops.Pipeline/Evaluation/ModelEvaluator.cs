@@ -88,7 +88,7 @@ public sealed class ModelEvaluator(TimeProvider? timeProvider = null)
         var (metrics, confusion, classes) = Metrics(data, scored, rows);
         progress?.Report(new TrainingProgress(TrainingStage.Evaluating, $"Bootstrapping {BootstrapResamples:N0} resamples for 95% intervals"));
         var bootstrap = new HoldoutBootstrap(BootstrapResamples, spec.Data.Split.Seed);
-        var intervals = await Task.Run(() => bootstrap.Intervals(rows, draw => Metrics(data, scored, draw).Metrics, cancellationToken), cancellationToken).ConfigureAwait(false);
+        var intervals = await Task.Run(() => Intervals(data, scored, rows, bootstrap, cancellationToken), cancellationToken).ConfigureAwait(false);
         var slices = await Task.Run(() => Slices(data, scored, bootstrap, cancellationToken), cancellationToken).ConfigureAwait(false);
 
         cancellationToken.ThrowIfCancellationRequested();
@@ -125,12 +125,7 @@ public sealed class ModelEvaluator(TimeProvider? timeProvider = null)
         {
             case ModelTask.BinaryClassification:
                 {
-                    var labels = rows.Select(i => data.Labels[data.Holdout[i]] == spec.Label.Positive).ToArray();
-                    var (metrics, confusion) = TaskMetrics.Binary(
-                        labels,
-                        [.. rows.Select(i => scored.Scores[i])],
-                        scored.Probabilities is { } p ? [.. rows.Select(i => p[i])] : null,
-                        [.. rows.Select(i => scored.IsPositive![i])]);
+                    var (metrics, confusion) = Ranked(data, scored, rows).Metrics();
                     return (metrics, confusion, null);
                 }
 
@@ -154,6 +149,30 @@ public sealed class ModelEvaluator(TimeProvider? timeProvider = null)
                     return (TaskMetrics.Regression([.. labels.Where(l => !float.IsNaN(l))], [.. keep.Select(i => scored.Scores[i])]), null, null);
                 }
         }
+    }
+
+    /// <summary>A binary model's predictions on <paramref name="rows"/>, sorted once for the point estimate and every resample.</summary>
+    private static RankedBinaryPredictions Ranked(TrainingData data, HoldoutPredictions scored, IReadOnlyList<int> rows)
+    {
+        var positive = data.Model.Value.Label.Positive;
+        return new RankedBinaryPredictions(
+            [.. rows.Select(i => data.Labels[data.Holdout[i]] == positive)],
+            [.. rows.Select(i => scored.Scores[i])],
+            scored.Probabilities is { } p ? [.. rows.Select(i => p[i])] : null,
+            [.. rows.Select(i => scored.IsPositive![i])]);
+    }
+
+    /// <summary>The 95% intervals of the metrics of <paramref name="rows"/>; a binary model's resamples are weighted rows of one sorted copy (O(n) each, no sort).</summary>
+    private static IReadOnlyDictionary<string, MetricInterval> Intervals(
+        TrainingData data, HoldoutPredictions scored, int[] rows, HoldoutBootstrap bootstrap, CancellationToken cancellationToken)
+    {
+        if (data.Model.Value.Task == ModelTask.BinaryClassification)
+        {
+            var ranked = Ranked(data, scored, rows);
+            return bootstrap.IntervalsOfCounts(rows.Length, counts => ranked.Metrics(counts).Metrics, cancellationToken);
+        }
+
+        return bootstrap.Intervals(rows, draw => Metrics(data, scored, draw).Metrics, cancellationToken);
     }
 
     private static List<SliceMetrics> Slices(TrainingData data, HoldoutPredictions scored, HoldoutBootstrap bootstrap, CancellationToken cancellationToken)
@@ -185,7 +204,7 @@ public sealed class ModelEvaluator(TimeProvider? timeProvider = null)
                 var (metrics, _, _) = Metrics(data, scored, rows);
                 slices.Add(new SliceMetrics(name, value, rows.Length, new SortedDictionary<string, double>(metrics, StringComparer.Ordinal))
                 {
-                    Intervals = bootstrap.Intervals(rows, draw => Metrics(data, scored, draw).Metrics, cancellationToken),
+                    Intervals = Intervals(data, scored, rows, bootstrap, cancellationToken),
                 });
             }
         }
