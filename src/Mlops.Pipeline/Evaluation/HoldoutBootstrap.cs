@@ -94,9 +94,11 @@ internal sealed record HoldoutBootstrap(int Resamples, int Seed)
     }
 
     /// <summary>The rows of a resample as a list, each repeated as often as it was drawn.</summary>
-    private static int[] Expand(IReadOnlyList<int> rows, int[] counts)
+    /// <param name="rows">The rows the counts refer to.</param>
+    /// <param name="counts">How many times each row was drawn.</param>
+    internal static int[] Expand(IReadOnlyList<int> rows, int[] counts)
     {
-        var draw = new int[rows.Count];
+        var draw = new int[counts.Sum()];
         var next = 0;
         for (var i = 0; i < counts.Length; i++)
         {
