@@ -69,6 +69,21 @@ public sealed class PairedChampionGateTests
     }
 
     /// <summary>The champion: lbfgs on x and y, trained, evaluated, packaged as points@v1, gated and promoted to staging on the current branch.</summary>
+    [Fact]
+    public async Task Gate_ChallengerOnAFeatureSetWithoutAChampionFeature_IsNotPaired_NamingTheFeature()
+    {
+        using var repo = await ChampionOnStagingAsync();
+        // points@2 keeps x only: the current rows carry no y, which the champion reads.
+        repo.Write("features/points.v2.yaml", FeatureSet(2).Replace("  - { name: y, type: float }\n", "", StringComparison.Ordinal));
+        repo.Replace("models/points.yaml", "featureSet: points@1", "featureSet: points@2");
+
+        var gate = await ChallengeAsync(repo);
+
+        Assert.True(gate.ExitCode == 1, gate.Out + gate.Error);
+        Assert.StartsWith("- " + Rule + " [overall]: not paired: the champion reads 'y', which the current feature set 'points@2' does not declare, so it cannot score the current rows; ",
+            PairedLine(gate.Out), StringComparison.Ordinal);
+    }
+
     private static async Task<TempDirectory> ChampionOnStagingAsync()
     {
         var repo = Repository();
