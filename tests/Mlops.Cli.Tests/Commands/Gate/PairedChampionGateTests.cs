@@ -84,9 +84,25 @@ public sealed class PairedChampionGateTests
             PairedLine(gate.Out), StringComparison.Ordinal);
     }
 
-    private static async Task<TempDirectory> ChampionOnStagingAsync()
+    [Fact]
+    public async Task Gate_NoEntityAndTheDataChanged_IsNotPaired_SayingARowsSideMayHaveMoved()
     {
-        var repo = Repository();
+        using var repo = await ChampionOnStagingAsync(entity: false);
+        // Without an entity a row's split key is its whole record: new data may put an old training row in the holdout.
+        File.AppendAllText(repo.Combine("data/points.csv"), "q1,0.5,0.5,0.1,yes\nq2,-0.5,-0.5,0.2,no\n");
+        SyntheticRepository.RefreshDigest(repo);
+
+        var gate = await ChallengeAsync(repo);
+
+        Assert.True(gate.ExitCode == 1, gate.Out + gate.Error);
+        Assert.StartsWith("- " + Rule + " [overall]: not paired: rows are split by their whole record (the feature set declares no entity), and the data changed since the champion points@v1 (sha256:",
+            PairedLine(gate.Out), StringComparison.Ordinal);
+        Assert.EndsWith("declare an entity column in the feature set so that a key keeps its side across data versions", PairedLine(gate.Out), StringComparison.Ordinal);
+    }
+
+    private static async Task<TempDirectory> ChampionOnStagingAsync(bool entity = true)
+    {
+        var repo = Repository(entity);
         Git.InitAndCommit(repo.Path);
         await OkAsync("train", "--repo", repo.Path);
         await OkAsync("evaluate", "--repo", repo.Path);
@@ -120,18 +136,20 @@ public sealed class PairedChampionGateTests
     private static string Row(string markdown) =>
         Assert.Single(markdown.Split('\n'), l => l.StartsWith("| " + Rule + " | overall |", StringComparison.Ordinal));
 
-    private static string FeatureSet(int version, params string[] extra) =>
-        $"featureSet: points\nversion: {version}\nentity: id\nfeatures:\n  - {{ name: x, type: float }}\n  - {{ name: y, type: float }}\n"
+    private static string FeatureSet(int version, params string[] extra) => FeatureSet(version, entity: true, extra);
+
+    private static string FeatureSet(int version, bool entity, params string[] extra) =>
+        $"featureSet: points\nversion: {version}\n{(entity ? "entity: id\n" : "")}features:\n  - {{ name: x, type: float }}\n  - {{ name: y, type: float }}\n"
         + string.Concat(extra.Select(e => $"  - {{ name: {e}, type: float }}\n"));
 
     /// <summary>
-    /// 1,500 rows keyed by id: the label is x + y/2 plus Gaussian noise above 0 (a good linear model reaches an AUC
+    /// 1,500 rows keyed by id (the feature set's entity unless <paramref name="entity"/> is false): the label is x + y/2 plus Gaussian noise above 0 (a good linear model reaches an AUC
     /// near 0.9); z is noise the label does not depend on.
     /// </summary>
-    private static TempDirectory Repository()
+    private static TempDirectory Repository(bool entity)
     {
         var repo = new TempDirectory("mlops-paired");
-        repo.Write("features/points.v1.yaml", FeatureSet(1));
+        repo.Write("features/points.v1.yaml", FeatureSet(1, entity));
         var random = new Random(17);
         var csv = new StringBuilder("id,x,y,z,label\n");
         for (var i = 0; i < 1500; i++)
