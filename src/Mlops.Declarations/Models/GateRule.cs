@@ -26,6 +26,13 @@ public sealed record GateRule(
     /// </summary>
     public double? MaxGap { get; init; }
 
+    /// <summary>
+    /// With <see cref="MinAbsoluteChange"/> or <see cref="MinRelativeChange"/> against the champion: the level (between 0.5
+    /// and 1, exclusive) of the paired interval of the difference candidate minus champion whose lower bound must reach
+    /// the stated change; null judges the point difference.
+    /// </summary>
+    public double? Confidence { get; init; }
+
     /// <summary>True when the rule compares with a baseline model.</summary>
     public bool IsRelative => MinAbsoluteChange is not null || MinRelativeChange is not null;
 }

@@ -19,6 +19,7 @@ internal static class GateRuleReader
             item.String("slice"))
         {
             MaxGap = item.Number("maxGap"),
+            Confidence = item.Number("confidence"),
         };
         if (metric is null)
         {
@@ -37,6 +38,23 @@ internal static class GateRuleReader
             item.Context.Report(DiagnosticIds.GateRuleWithoutComparison, item.Location,
                 $"the rule on '{metric}' states no comparison, so it can never fail. Add threshold, max, maxGap, minAbsoluteChange or minRelativeChange.");
             return null;
+        }
+
+        if (rule.Confidence is { } confidence)
+        {
+            if (confidence <= 0.5 || confidence >= 1)
+            {
+                item.Context.Report(DiagnosticIds.InvalidValue, item.LocationOf("confidence"),
+                    $"'confidence' is {confidence.ToString(System.Globalization.CultureInfo.InvariantCulture)}, but an interval's level must lie strictly between 0.5 and 1. Use 0.95 (or 0.9 for a looser check).");
+                return null;
+            }
+
+            if (!rule.IsRelative || rule.Baseline != GateBaseline.Champion)
+            {
+                item.Context.Report(DiagnosticIds.InvalidValue, item.LocationOf("confidence"),
+                    $"the rule on '{metric}' sets confidence, which applies only to a comparison with the champion. Add minAbsoluteChange or minRelativeChange with baseline champion, or remove confidence.");
+                return null;
+            }
         }
 
         return rule;

@@ -85,6 +85,7 @@ public static class DeclarationSchemas
             Optional("baseline", Enum("What the change is measured against. The default is champion.", "champion", "primary")),
             Optional("slice", Text("Apply the rule to every value of this declared slice instead of overall.")),
             Optional("maxGap", new ScalarSchema("With slice: the most the metric may differ between the slice's best and worst values (max minus min).", ScalarKind.Number, Minimum: 0)),
+            Optional("confidence", new ScalarSchema("With minAbsoluteChange or minRelativeChange against the champion: judge the lower bound of the paired interval of the difference at this level (strictly between 0.5 and 1, for example 0.95) instead of the point difference.", ScalarKind.Number, Minimum: 0.5, Maximum: 1)),
         ]);
 
     /// <summary>models/*.yaml.</summary>

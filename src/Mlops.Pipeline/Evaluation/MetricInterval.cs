@@ -22,7 +22,12 @@ public sealed record MetricInterval(double Low, double High)
     /// interpolation between order statistics (numpy's default); NaN samples (the metric was undefined on that
     /// resample) are left out; null when none remains.
     /// </summary>
-    public static MetricInterval? Percentile(IEnumerable<double> samples)
+    public static MetricInterval? Percentile(IEnumerable<double> samples) => Percentile(samples, Confidence);
+
+    /// <summary>The central <paramref name="confidence"/> interval of <paramref name="samples"/>, as <see cref="Percentile(IEnumerable{double})"/> computes the 95% one.</summary>
+    /// <param name="samples">The resampled values; NaN ones are left out.</param>
+    /// <param name="confidence">The interval's level, between 0 and 1.</param>
+    public static MetricInterval? Percentile(IEnumerable<double> samples, double confidence)
     {
         ArgumentNullException.ThrowIfNull(samples);
         var sorted = samples.Where(s => !double.IsNaN(s)).Order().ToArray();
@@ -31,7 +36,7 @@ public sealed record MetricInterval(double Low, double High)
             return null;
         }
 
-        var tail = (1 - Confidence) / 2;
+        var tail = (1 - confidence) / 2;
         return new MetricInterval(Quantile(sorted, tail), Quantile(sorted, 1 - tail));
     }
 

@@ -130,7 +130,7 @@ public sealed class ModelEvaluator(TimeProvider? timeProvider = null)
         IReadOnlyDictionary<string, MetricInterval> intervals;
         if (crossValidation is null)
         {
-            intervals = await Task.Run(() => bootstrap.Intervals(rows, draw => Metrics(data, scored, draw).Metrics, cancellationToken), cancellationToken).ConfigureAwait(false);
+            intervals = await Task.Run(() => Intervals(data, scored, rows, bootstrap, cancellationToken), cancellationToken).ConfigureAwait(false);
         }
         else
         {
@@ -179,12 +179,7 @@ public sealed class ModelEvaluator(TimeProvider? timeProvider = null)
         {
             case ModelTask.BinaryClassification:
                 {
-                    var labels = rows.Select(i => data.Labels[data.Holdout[i]] == spec.Label.Positive).ToArray();
-                    var (metrics, confusion) = TaskMetrics.Binary(
-                        labels,
-                        [.. rows.Select(i => scored.Scores[i])],
-                        scored.Probabilities is { } p ? [.. rows.Select(i => p[i])] : null,
-                        [.. rows.Select(i => scored.IsPositive![i])]);
+                    var (metrics, confusion) = Ranked(data, scored, rows).Metrics();
                     return (metrics, confusion, null);
                 }
 
@@ -208,6 +203,108 @@ public sealed class ModelEvaluator(TimeProvider? timeProvider = null)
                     return (TaskMetrics.Regression([.. labels.Where(l => !float.IsNaN(l))], [.. keep.Select(i => scored.Scores[i])]), null, null);
                 }
         }
+    }
+
+    /// <summary>A binary model's predictions on <paramref name="rows"/>, sorted once for the point estimate and every resample.</summary>
+    private static RankedBinaryPredictions Ranked(TrainingData data, HoldoutPredictions scored, IReadOnlyList<int> rows)
+    {
+        var positive = data.Model.Value.Label.Positive;
+        return new RankedBinaryPredictions(
+            [.. rows.Select(i => data.Labels[data.Holdout[i]] == positive)],
+            [.. rows.Select(i => scored.Scores[i])],
+            scored.Probabilities is { } p ? [.. rows.Select(i => p[i])] : null,
+            [.. rows.Select(i => scored.IsPositive![i])]);
+    }
+
+    /// <summary>The 95% intervals of the metrics of <paramref name="rows"/>.</summary>
+    private static IReadOnlyDictionary<string, MetricInterval> Intervals(
+        TrainingData data, HoldoutPredictions scored, int[] rows, HoldoutBootstrap bootstrap, CancellationToken cancellationToken) =>
+        bootstrap.IntervalsOfCounts(rows.Length, MetricsOfCounts(data, scored, rows), cancellationToken);
+
+    /// <summary>
+    /// The metrics of <paramref name="rows"/>, row i counted <c>counts[i]</c> times: a binary model's rows are sorted once and
+    /// weighted (O(n) a resample, no sort); other tasks score the rows repeated as drawn.
+    /// </summary>
+    private static Func<int[], IReadOnlyDictionary<string, double>> MetricsOfCounts(TrainingData data, HoldoutPredictions scored, int[] rows)
+    {
+        if (data.Model.Value.Task == ModelTask.BinaryClassification)
+        {
+            var ranked = Ranked(data, scored, rows);
+            return counts => ranked.Metrics(counts).Metrics;
+        }
+
+        return counts => Metrics(data, scored, HoldoutBootstrap.Expand(rows, counts)).Metrics;
+    }
+
+    /// <summary>
+    /// Scores the candidate (<paramref name="request"/>'s model) and the <paramref name="champion"/>'s bundle on the same
+    /// holdout rows of the current data and compares them with a paired bootstrap: the same resamples for both, seeded
+    /// from the split seed. The champion reads the rows through its own bundle's input schema, so a champion trained on
+    /// fewer features than the candidate's feature set still scores them. Whether those rows are also outside the
+    /// champion's training data is the caller's question (<see cref="Gates.ChampionPairing"/>).
+    /// </summary>
+    /// <param name="request">The candidate's model and declarations.</param>
+    /// <param name="champion">The champion's bundle.</param>
+    /// <param name="cancellationToken">Stops the work.</param>
+    /// <exception cref="PairingException">The champion cannot score the rows: a feature it needs is not in the candidate's data, or its schema refuses a value.</exception>
+    /// <exception cref="TrainingException">The data fails validation or cannot be split.</exception>
+    public async Task<PairedComparison> CompareAsync(EvaluationRequest request, Bundle champion, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(champion);
+        var data = request.Data is { Rows: not null } read
+            ? TrainingData.From(read)
+            : await TrainingData.LoadAsync(request.RepositoryRoot, request.Model, request.FeatureSet, cancellationToken).ConfigureAwait(false);
+        ModelTrainer.CheckSplit(data);
+        var rows = Enumerable.Range(0, data.Holdout.Length).ToArray();
+        var championRows = ChampionRows(data, champion.Manifest);
+        var scorer = LoadScorer(request, data);
+        HoldoutPredictions candidateScored;
+        try
+        {
+            candidateScored = HoldoutPredictions.From(await Task.Run(() => scorer.Score(data.Rows.Select(data.Holdout)), cancellationToken).ConfigureAwait(false), scorer.Classes);
+        }
+        finally
+        {
+            (scorer as IDisposable)?.Dispose();
+        }
+
+        var championScorer = Scorers.Load(champion);
+        HoldoutPredictions championScored;
+        try
+        {
+            championScored = HoldoutPredictions.From(await Task.Run(() => championScorer.Score(championRows), cancellationToken).ConfigureAwait(false), championScorer.Classes);
+        }
+        finally
+        {
+            (championScorer as IDisposable)?.Dispose();
+        }
+
+        var bootstrap = new HoldoutBootstrap(BootstrapResamples, request.Model.Value.Data.Split.Seed);
+        var candidate = MetricsOfCounts(data, candidateScored, rows);
+        var baseline = MetricsOfCounts(data, championScored, rows);
+        return await Task.Run(() => PairedComparison.Compute(bootstrap, rows.Length, candidate, baseline, cancellationToken), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The holdout rows as the champion's bundle schema reads them (the values a client would send it).</summary>
+    /// <exception cref="PairingException">A feature the champion needs is missing from the data, or its schema refuses a value.</exception>
+    private static FeatureBatch ChampionRows(TrainingData data, BundleManifest manifest)
+    {
+        var known = data.Features.Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
+        var missing = manifest.Inputs.Select(i => i.Name).Where(n => !known.Contains(n)).ToList();
+        if (missing.Count > 0)
+        {
+            throw new PairingException($"the champion reads {string.Join(", ", missing.Select(m => $"'{m}'"))}, which the current feature set '{data.FeatureSet.Value.Name}@{data.FeatureSet.Value.Version}' does not declare, so it cannot score the current rows");
+        }
+
+        var schema = new InputSchema(manifest.Inputs);
+        var wanted = manifest.Inputs.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
+        var values = data.Holdout.Select(r => (IEnumerable<KeyValuePair<string, object?>>)Request(data, r).Where(v => wanted.Contains(v.Key))
+            .Select(v => KeyValuePair.Create(v.Key, v.Value.GetValue(0)))).ToList();
+        var problems = new List<string>();
+        var batch = schema.CheckRows(values, problems, where: i => $"holdout row {i + 1}: ");
+        return problems.Count == 0 ? batch
+            : throw new PairingException($"the champion's input schema refuses {problems.Count} value(s) of the current rows, first {problems[0]}");
     }
 
     private static List<SliceMetrics> Slices(TrainingData data, HoldoutPredictions scored, HoldoutBootstrap bootstrap, CancellationToken cancellationToken)
@@ -239,7 +336,7 @@ public sealed class ModelEvaluator(TimeProvider? timeProvider = null)
                 var (metrics, _, _) = Metrics(data, scored, rows);
                 slices.Add(new SliceMetrics(name, value, rows.Length, new SortedDictionary<string, double>(metrics, StringComparer.Ordinal))
                 {
-                    Intervals = bootstrap.Intervals(rows, draw => Metrics(data, scored, draw).Metrics, cancellationToken),
+                    Intervals = Intervals(data, scored, rows, bootstrap, cancellationToken),
                 });
             }
         }

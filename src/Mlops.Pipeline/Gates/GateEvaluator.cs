@@ -17,13 +17,18 @@ public sealed record GateInput(
     IReadOnlyList<GateRule> Rules,
     MetricSet Candidate,
     EnvironmentSpec? Environment,
-    (int Version, MetricSet Metrics)? Champion);
+    (int Version, MetricSet Metrics)? Champion)
+{
+    /// <summary>The champion scored on the candidate's rows, or why not; null when nobody tried (no champion rule, or no champion).</summary>
+    public ChampionPairing? Pairing { get; init; }
+}
 
 /// <summary>
 /// Evaluates gate rules with MLflow's MetricThreshold semantics: every stated comparison must hold;
 /// a metric that was not computed fails its rule; with no champion yet, champion rules pass and say so.
 /// Change is measured in the metric's better direction, so <c>minAbsoluteChange: -0.01</c> on a
-/// latency means "may be at most 0.01 slower".
+/// latency means "may be at most 0.01 slower". A champion rule also shows the paired comparison on the
+/// same rows (<see cref="ChampionPairing"/>); with <c>confidence</c> it is judged on that comparison's interval.
 /// </summary>
 public static class GateEvaluator
 {
@@ -100,10 +105,17 @@ public static class GateEvaluator
                 failures.Count == 0 ? "no champion yet: the baseline comparison passes" : string.Join("; ", failures));
         }
 
+        // Without a pairing attempt (a caller that compares tags only) a rule reports no paired result, unless it needs one.
+        var paired = rule.Baseline == GateBaseline.Champion && (input.Pairing is not null || rule.Confidence is not null) ? Paired(rule, input.Pairing, slice) : null;
+        if (rule.Confidence is not null)
+        {
+            return JudgePaired(rule, description, scope, c, paired!, failures);
+        }
+
         if (champion is not { } baseline)
         {
             failures.Add($"the champion v{input.Champion.Value.Version} has no '{rule.Metric}' for {scope} to compare with");
-            return new GateRuleResult(rule, description, scope, c, null, null, false, string.Join("; ", failures));
+            return new GateRuleResult(rule, description, scope, c, null, null, false, string.Join("; ", failures)) { Paired = paired };
         }
 
         var against = rule.Baseline == GateBaseline.Primary ? "primary" : "champion";
@@ -124,7 +136,65 @@ public static class GateEvaluator
             }
         }
 
-        return new GateRuleResult(rule, description, scope, c, baseline, c - baseline, failures.Count == 0, failures.Count == 0 ? null : string.Join("; ", failures));
+        return new GateRuleResult(rule, description, scope, c, baseline, c - baseline, failures.Count == 0, failures.Count == 0 ? null : string.Join("; ", failures)) { Paired = paired };
+    }
+
+    /// <summary>The paired comparison a champion rule shows: at the rule's confidence (else 95%), overall metrics only.</summary>
+    private static PairedRuleResult Paired(GateRule rule, ChampionPairing? pairing, string? slice)
+    {
+        var level = rule.Confidence ?? Evaluation.MetricInterval.Confidence;
+        if (slice is not null)
+        {
+            return new PairedRuleResult(level, null, null, null, "the paired comparison covers overall metrics; per slice value the tag's metrics are compared");
+        }
+
+        if (pairing is null)
+        {
+            return new PairedRuleResult(level, null, null, null, "the champion was not scored on the candidate's rows");
+        }
+
+        if (pairing.Comparison is not { } comparison)
+        {
+            return new PairedRuleResult(level, null, null, null, pairing.NotPaired);
+        }
+
+        if (!comparison.Metrics.TryGetValue(rule.Metric, out var metric) || metric.Interval(level) is not { } interval)
+        {
+            return new PairedRuleResult(level, null, null, null, $"'{rule.Metric}' is not a metric both models compute on each holdout row (latency and size are measured, not resampled)");
+        }
+
+        return new PairedRuleResult(level, metric, interval, metric.Verdict(level), null) { Rows = comparison.Rows };
+    }
+
+    /// <summary>
+    /// A rule with <c>confidence</c>: non-inferiority on the paired interval. <c>minAbsoluteChange: m</c> holds when the lower
+    /// bound of the difference's interval at that level is at least m; <c>minRelativeChange</c> likewise, relative to the
+    /// champion's value; without a paired comparison the rule fails, saying why.
+    /// </summary>
+    private static GateRuleResult JudgePaired(GateRule rule, string description, string scope, double candidate, PairedRuleResult paired, List<string> failures)
+    {
+        if (paired.Metric is not { } metric || paired.Interval is not { } interval)
+        {
+            failures.Add($"not paired: {paired.NotPaired}. A rule with confidence judges the paired comparison; fix the cause, or remove confidence to compare with the tag's metrics");
+            return new GateRuleResult(rule, description, scope, candidate, null, null, false, string.Join("; ", failures)) { Paired = paired };
+        }
+
+        var level = paired.Confidence.ToString("0.##%", CultureInfo.InvariantCulture);
+        if (rule.MinAbsoluteChange is { } minAbsolute && interval.Low < minAbsolute)
+        {
+            failures.Add($"at {level} confidence the change against the champion on the same rows is only known to be at least {Format(interval.Low)} (paired interval {interval}), less than the allowed {Format(minAbsolute)}");
+        }
+
+        if (rule.MinRelativeChange is { } minRelative && (metric.RelativeInterval(paired.Confidence) is not { } relative || relative.Low < minRelative))
+        {
+            var low = metric.RelativeInterval(paired.Confidence)?.Low;
+            failures.Add($"at {level} confidence the relative change against the champion on the same rows is only known to be at least {(low is { } l ? Percent(l) : "undefined")}, less than the allowed {Percent(minRelative)}");
+        }
+
+        return new GateRuleResult(rule, description, scope, candidate, metric.Champion, metric.Candidate - metric.Champion, failures.Count == 0, failures.Count == 0 ? null : string.Join("; ", failures))
+        {
+            Paired = paired,
+        };
     }
 
     private static List<string> Requirements(GateInput input, IReadOnlyList<GateRuleResult> results)
@@ -181,7 +251,8 @@ public static class GateEvaluator
             parts.Add($"{rule.Metric} relative change vs {baseline} >= {Percent(relative)}");
         }
 
-        return string.Join(" and ", parts);
+        var text = string.Join(" and ", parts);
+        return rule.Confidence is { } confidence ? text + string.Create(CultureInfo.InvariantCulture, $" at {confidence:0.##%} confidence") : text;
     }
 
     internal static string Format(double value) =>

@@ -27,6 +27,30 @@ public sealed record GateRuleResult(
 
     /// <summary>The 95% interval of the candidate's value, when its evaluation computed one; the rule judges the value, not the interval.</summary>
     public MetricInterval? CandidateInterval { get; init; }
+
+    /// <summary>For a rule against the champion (when there is one): the paired comparison on the same rows, or why there is none.</summary>
+    public PairedRuleResult? Paired { get; init; }
+}
+
+/// <summary>
+/// A champion rule's paired comparison: both models scored on the same evaluation rows, the difference in the metric's
+/// better direction with its interval at <see cref="Confidence"/>, and the verdict that interval gives.
+/// </summary>
+/// <param name="Confidence">The interval's level: the rule's <c>confidence</c>, else 95%.</param>
+/// <param name="Metric">The comparison, or null when not paired.</param>
+/// <param name="Interval">The difference's interval at <see cref="Confidence"/>.</param>
+/// <param name="Verdict">Better, not distinguishable or worse.</param>
+/// <param name="NotPaired">Why the rows were not paired (and the rule fell back to the tag's metrics), or null.</param>
+public sealed record PairedRuleResult(double Confidence, PairedMetric? Metric, MetricInterval? Interval, PairedVerdict? Verdict, string? NotPaired)
+{
+    /// <summary>The rows both models were scored on; 0 when not paired.</summary>
+    public int Rows { get; init; }
+
+    /// <summary>The comparison in words: <c>worse: -0.0512 [-0.071, -0.032] at 95% on 400 rows</c>, or <c>not paired: why</c>.</summary>
+    public string Summary => Metric is { } metric && Interval is { } interval && Verdict is { } verdict
+        ? string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"{PairedMetric.Words(verdict)}: {(metric.Difference >= 0 ? "+" : "")}{GateEvaluator.Format(metric.Difference)} {interval} at {Confidence:0.##%} on {Rows:N0} rows")
+        : $"not paired: {NotPaired}";
 }
 
 /// <summary>Every rule's outcome for a candidate against an environment.</summary>

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Mlops.Pipeline.Evaluation;
 
 namespace Mlops.Pipeline.Gates;
 
@@ -41,6 +42,23 @@ public static class GateReportWriter
                 WriteNumber(json, "delta", result.Delta);
                 json.WriteBoolean("passed", result.Passed);
                 WriteNullable(json, "reason", result.Reason);
+                if (result.Paired is { } paired)
+                {
+                    // Only champion rules with a champion carry it, so the JSON of every other rule is unchanged.
+                    json.WriteStartObject("paired");
+                    WriteNullable(json, "verdict", paired.Verdict is { } verdict ? PairedMetric.Words(verdict) : null);
+                    json.WriteNumber("confidence", paired.Confidence);
+                    json.WriteNumber("rows", paired.Rows);
+                    WriteNumber(json, "candidate", paired.Metric?.Candidate);
+                    WriteNumber(json, "champion", paired.Metric?.Champion);
+                    WriteNumber(json, "difference", paired.Metric?.Difference);
+                    WriteNumber(json, "ciLow", paired.Interval?.Low);
+                    WriteNumber(json, "ciHigh", paired.Interval?.High);
+                    WriteNullable(json, "notPaired", paired.NotPaired);
+                    WriteNullable(json, "summary", paired.Summary);
+                    json.WriteEndObject();
+                }
+
                 if (result.Gap is { } gap)
                 {
                     // Only gap rules carry it, so the JSON of every other rule is unchanged.
@@ -95,6 +113,16 @@ public static class GateReportWriter
                 .Append(Cell(result.Candidate)).Append(" | ").Append(result.CandidateInterval?.ToString()).Append(" | ").Append(Cell(result.Champion)).Append(" | ")
                 .Append(result.Delta is { } delta ? (delta >= 0 ? "+" : "") + GateEvaluator.Format(delta) : "").Append(" | ")
                 .Append(verdict).Append(" |\n");
+        }
+
+        var paired = report.Results.Where(r => r.Paired is not null).ToList();
+        if (paired.Count > 0)
+        {
+            text.Append("\nPaired with the champion on the same rows (candidate minus champion, in the metric's better direction; the interval above 0 is better, containing 0 not distinguishable, below 0 worse):\n\n");
+            foreach (var result in paired)
+            {
+                text.Append("- ").Append(result.Description).Append(" [").Append(result.Scope).Append("]: ").Append(result.Paired!.Summary).Append('\n');
+            }
         }
 
         foreach (var failure in report.RequirementFailures)

@@ -63,18 +63,21 @@ public static class EvaluateStage
             return new EvaluateOutcome(model.Value.Name, run, stored.Report, Cached: true);
         }
 
-        // trainer auto: evaluating by folds fits the chosen trainer and parameters again, not "auto".
-        var request = new EvaluationRequest(workspace.Root, AutoTraining.ChosenModel(model, run), features, Path.Combine(workspace.Root, run.Artifact!.Path))
-        {
-            ModelFormat = ExternalModel.IsExternal(model.Value) ? ModelFormat.Onnx : ModelFormat.MlNet,
-            Data = workspace.DataOf(model),
-            PredictionsFile = predictionsFile,
-        };
+        var request = Request(workspace, model, features, run) with { PredictionsFile = predictionsFile };
         var report = await new ModelEvaluator(workspace.Time).EvaluateAsync(request, progress, cancellationToken).ConfigureAwait(false);
         await workspace.Runs.AddMetricsAsync(run.Id, RunMetrics(report), cancellationToken).ConfigureAwait(false);
         await workspace.Runs.AttachAsync(run.Id, Attachment, Serialize(key, report), cancellationToken).ConfigureAwait(false);
         return new EvaluateOutcome(model.Value.Name, await workspace.Runs.GetAsync(run.Id, cancellationToken).ConfigureAwait(false) ?? run, report, Cached: false);
     }
+
+    /// <summary>What evaluating a run's model means: its model file and format, and the data validation already read.</summary>
+    internal static EvaluationRequest Request(Workspace workspace, Declared<ModelSpec> model, Declared<FeatureSet> features, Run run) =>
+        // trainer auto: evaluating by folds fits the chosen trainer and parameters again, not "auto".
+        new(workspace.Root, AutoTraining.ChosenModel(model, run), features, Path.Combine(workspace.Root, run.Artifact!.Path))
+        {
+            ModelFormat = ExternalModel.IsExternal(model.Value) ? ModelFormat.Onnx : ModelFormat.MlNet,
+            Data = workspace.DataOf(model),
+        };
 
     /// <summary>
     /// The run the current declarations and data stand for: for a model mlops trains, the latest succeeded

@@ -17,7 +17,9 @@ public sealed record GateOutcome(Run Run, GateReport Report);
 /// <summary>
 /// <c>mlops gate</c>: the model file's gate and the target environment's requirements, against
 /// absolute thresholds and against the champion (the version the environment pins now, whose
-/// metrics its registry tag recorded). The report is attached to the run as <c>gate:ENV</c>.
+/// metrics its registry tag recorded, and which is scored on the candidate's holdout rows for a
+/// paired comparison when rules compare with it: <see cref="ChampionPairing"/>). The report is
+/// attached to the run as <c>gate:ENV</c>.
 /// </summary>
 public static class GateStage
 {
@@ -33,13 +35,19 @@ public static class GateStage
             ?? throw new StageInputException($"run {run.Id} of '{model.Value.Name}' has not been evaluated. Run 'mlops evaluate {model.Value.Name}' first.");
         var target = environment is null ? null : FindEnvironment(workspace, environment);
         var champion = target is null ? null : Champion(workspace, target.Value, model.Value.Name);
+        var pairing = champion is not null && model.Value.Gate.Any(r => r.IsRelative && r.Baseline == GateBaseline.Champion)
+            ? await ChampionPairing.PairAsync(workspace, model, features, run, champion, cancellationToken).ConfigureAwait(false)
+            : null;
         var report = GateEvaluator.Evaluate(new GateInput(
             model.Value.Name,
             $"run {run.Id}",
             model.Value.Gate,
             MetricSets.From(evaluation.Report),
             target?.Value,
-            champion is null ? null : (champion.Version, MetricSets.From(champion))));
+            champion is null ? null : (champion.Version, MetricSets.From(champion)))
+        {
+            Pairing = pairing,
+        });
         await workspace.Runs.AttachAsync(run.Id, Attachment(environment), GateReportWriter.ToJson(report), cancellationToken).ConfigureAwait(false);
         return new GateOutcome(run, report);
     }

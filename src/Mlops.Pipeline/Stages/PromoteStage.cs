@@ -54,6 +54,11 @@ public static class PromoteStage
             var passed = rule.GetProperty("passed").GetBoolean();
             var candidate = rule.GetProperty("candidate").ValueKind == JsonValueKind.Number ? rule.GetProperty("candidate").GetDouble().ToString("0.####", CultureInfo.InvariantCulture) : "n/a";
             var line = $"{rule.GetProperty("rule").GetString()} [{rule.GetProperty("scope").GetString()}]: {candidate} {(passed ? "pass" : "FAIL")}";
+            if (rule.TryGetProperty("paired", out var paired) && paired.TryGetProperty("summary", out var pairedSummary) && pairedSummary.GetString() is { } pairedText)
+            {
+                line += $"; paired with the champion: {pairedText}";
+            }
+
             checks.Add(new GateCheck(rule.GetProperty("metric").GetString()!, passed, line));
             summary.Append("- ").Append(line).Append('\n');
         }

@@ -9,9 +9,10 @@ namespace Mlops.Runtime.Evaluation;
 /// </summary>
 public static class TaskMetrics
 {
-    private const double Epsilon = 1e-15;
+    /// <summary>How far probabilities are kept from 0 and 1 before a logarithm.</summary>
+    internal const double Epsilon = 1e-15;
 
-    /// <summary>The number of equal-width probability bins <see cref="ExpectedCalibrationError"/> uses.</summary>
+    /// <summary>The number of equal-width probability bins expected calibration error uses (<see cref="RankedBinaryPredictions"/>).</summary>
     public const int CalibrationBins = 10;
 
     /// <summary>Binary metrics: accuracy, precision, recall, F1, PR-AUC and AUC where defined; log-loss, Brier and ECE when there are probabilities.</summary>
@@ -20,58 +21,8 @@ public static class TaskMetrics
     /// <param name="probabilities">The positive class's probabilities, or null.</param>
     /// <param name="predicted">The predicted classes.</param>
     public static (Dictionary<string, double> Metrics, ConfusionMatrix Confusion) Binary(
-        IReadOnlyList<bool> labels, IReadOnlyList<float> scores, IReadOnlyList<float>? probabilities, IReadOnlyList<bool> predicted)
-    {
-        var metrics = new Dictionary<string, double>(StringComparer.Ordinal);
-        long tp = 0, fp = 0, tn = 0, fn = 0;
-        for (var i = 0; i < labels.Count; i++)
-        {
-            switch (labels[i], predicted[i])
-            {
-                case (true, true): tp++; break;
-                case (false, true): fp++; break;
-                case (false, false): tn++; break;
-                default: fn++; break;
-            }
-        }
-
-        var positives = tp + fn;
-        var negatives = tn + fp;
-        if (labels.Count > 0)
-        {
-            metrics[MetricNames.Accuracy] = (double)(tp + tn) / labels.Count;
-        }
-
-        var precision = tp + fp == 0 ? 0 : (double)tp / (tp + fp);
-        metrics[MetricNames.Precision] = precision;
-        if (positives > 0)
-        {
-            var recall = (double)tp / positives;
-            metrics[MetricNames.Recall] = recall;
-            metrics[MetricNames.F1] = precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall);
-            metrics[MetricNames.PrAuc] = AveragePrecision(labels, scores);
-            if (negatives > 0)
-            {
-                metrics[MetricNames.Auc] = Auc(labels, scores);
-            }
-        }
-
-        if (probabilities is not null && labels.Count > 0)
-        {
-            var loss = 0.0;
-            for (var i = 0; i < labels.Count; i++)
-            {
-                var p = Math.Clamp((double)probabilities[i], Epsilon, 1 - Epsilon);
-                loss -= Math.Log(labels[i] ? p : 1 - p);
-            }
-
-            metrics[MetricNames.LogLoss] = loss / labels.Count;
-            metrics[MetricNames.Brier] = Brier(labels, probabilities);
-            metrics[MetricNames.Ece] = ExpectedCalibrationError(labels, probabilities);
-        }
-
-        return (metrics, new ConfusionMatrix(tp, fp, tn, fn));
-    }
+        IReadOnlyList<bool> labels, IReadOnlyList<float> scores, IReadOnlyList<float>? probabilities, IReadOnlyList<bool> predicted) =>
+        new RankedBinaryPredictions(labels, scores, probabilities, predicted).Metrics();
 
     /// <summary>Multiclass metrics: micro and macro accuracy and log-loss, and per-class precision, recall and F1.</summary>
     /// <param name="classes">The classes, in the model's order.</param>
@@ -158,115 +109,5 @@ public static class TaskMetrics
         }
 
         return metrics;
-    }
-
-    /// <summary>Brier score: the mean over rows of (p - y)^2, p the positive class's probability and y 1 for a positive row, else 0.</summary>
-    internal static double Brier(IReadOnlyList<bool> labels, IReadOnlyList<float> probabilities)
-    {
-        var sum = 0.0;
-        for (var i = 0; i < labels.Count; i++)
-        {
-            var error = (double)probabilities[i] - (labels[i] ? 1 : 0);
-            sum += error * error;
-        }
-
-        return sum / labels.Count;
-    }
-
-    /// <summary>
-    /// Expected calibration error (Naeini et al. 2015; Guo et al. 2017) on the positive class's probability:
-    /// rows fall into <see cref="CalibrationBins"/> equal-width bins [0, 0.1), [0.1, 0.2), ... [0.9, 1];
-    /// ECE is the sum over non-empty bins of (rows in bin / rows) times |share of positives in bin - mean probability in bin|.
-    /// </summary>
-    internal static double ExpectedCalibrationError(IReadOnlyList<bool> labels, IReadOnlyList<float> probabilities)
-    {
-        var count = new int[CalibrationBins];
-        var positives = new double[CalibrationBins];
-        var confidence = new double[CalibrationBins];
-        for (var i = 0; i < labels.Count; i++)
-        {
-            var p = Math.Clamp((double)probabilities[i], 0, 1);
-            var bin = Math.Min((int)(p * CalibrationBins), CalibrationBins - 1);
-            count[bin]++;
-            confidence[bin] += p;
-            positives[bin] += labels[i] ? 1 : 0;
-        }
-
-        var ece = 0.0;
-        for (var b = 0; b < CalibrationBins; b++)
-        {
-            if (count[b] > 0)
-            {
-                ece += (double)count[b] / labels.Count * Math.Abs((positives[b] / count[b]) - (confidence[b] / count[b]));
-            }
-        }
-
-        return ece;
-    }
-
-    /// <summary>The probability that a random positive scores above a random negative, ties counting half (Mann-Whitney U).</summary>
-    internal static double Auc(IReadOnlyList<bool> labels, IReadOnlyList<float> scores)
-    {
-        var order = Enumerable.Range(0, labels.Count).OrderBy(i => scores[i]).ToArray();
-        double rankSum = 0;
-        long positives = 0;
-        var start = 0;
-        while (start < order.Length)
-        {
-            var end = start;
-            while (end + 1 < order.Length && scores[order[end + 1]] == scores[order[start]])
-            {
-                end++;
-            }
-
-            var rank = ((start + end) / 2.0) + 1;
-            for (var k = start; k <= end; k++)
-            {
-                if (labels[order[k]])
-                {
-                    rankSum += rank;
-                    positives++;
-                }
-            }
-
-            start = end + 1;
-        }
-
-        long negatives = labels.Count - positives;
-        return (rankSum - (positives * (positives + 1) / 2.0)) / ((double)positives * negatives);
-    }
-
-    /// <summary>Average precision: the sum over score thresholds of precision times the recall gained.</summary>
-    internal static double AveragePrecision(IReadOnlyList<bool> labels, IReadOnlyList<float> scores)
-    {
-        var order = Enumerable.Range(0, labels.Count).OrderByDescending(i => scores[i]).ToArray();
-        var positives = labels.Count(l => l);
-        double sum = 0, previousRecall = 0;
-        long tp = 0, seen = 0;
-        var start = 0;
-        while (start < order.Length)
-        {
-            var end = start;
-            while (end + 1 < order.Length && scores[order[end + 1]] == scores[order[start]])
-            {
-                end++;
-            }
-
-            for (var k = start; k <= end; k++)
-            {
-                seen++;
-                if (labels[order[k]])
-                {
-                    tp++;
-                }
-            }
-
-            var recall = (double)tp / positives;
-            sum += (recall - previousRecall) * ((double)tp / seen);
-            previousRecall = recall;
-            start = end + 1;
-        }
-
-        return sum;
     }
 }

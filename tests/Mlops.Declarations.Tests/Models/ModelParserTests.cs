@@ -316,6 +316,28 @@ public sealed class ModelParserTests
     }
 
     [Fact]
+    public void Parse_ChampionRuleWithConfidence_ReadsIt()
+    {
+        var result = ModelParser.Parse(Path, Model((11, "  - { metric: auc, minAbsoluteChange: -0.02, confidence: 0.95 }")));
+
+        Assert.Empty(result.Diagnostics);
+        var rule = Assert.Single(result.Declaration!.Value.Gate);
+        Assert.Equal((-0.02, 0.95, GateBaseline.Champion), (rule.MinAbsoluteChange, rule.Confidence, rule.Baseline));
+    }
+
+    [Theory]
+    [InlineData("  - { metric: auc, minAbsoluteChange: -0.02, confidence: 1 }", 58, "'confidence' is 1, but an interval's level must lie strictly between 0.5 and 1. Use 0.95")]
+    [InlineData("  - { metric: auc, minAbsoluteChange: -0.02, confidence: 0.5 }", 58, "'confidence' is 0.5, but an interval's level must lie strictly between 0.5 and 1.")]
+    [InlineData("  - { metric: auc, minAbsoluteChange: -0.02, confidence: 95 }", 58, "'gate[0].confidence' is 95, outside the allowed range [0.5, 1].")]
+    [InlineData("  - { metric: auc, threshold: 0.8, confidence: 0.95 }", 48, "the rule on 'auc' sets confidence, which applies only to a comparison with the champion. Add minAbsoluteChange")]
+    public void Parse_BadConfidence_ReportsMlops0009AtTheValue(string rule, int column, string message)
+    {
+        var result = ModelParser.Parse(Path, Model((11, rule)));
+
+        DiagnosticAssert.One(result.Diagnostics, "MLOPS0009", Path, 11, column, message);
+    }
+
+    [Fact]
     public void Parse_GapRuleWithoutSlice_ReportsMlops0213AtMaxGap()
     {
         var result = ModelParser.Parse(Path, Model((11, "  - { metric: recall, maxGap: 0.1 }")));

@@ -21,10 +21,12 @@ public sealed class HoldoutBootstrapTests
 
         var first = new HoldoutBootstrap(1000, 42).Intervals(rows, AccuracyOf(correct), Ct);
         var second = new HoldoutBootstrap(1000, 42).Intervals(rows, AccuracyOf(correct), Ct);
-        var other = new HoldoutBootstrap(1000, 7).Intervals(rows, AccuracyOf(correct), Ct);
+        // Accuracy of 500 rows moves in steps of 0.002, so two seeds can share an interval: compare the resampled values.
+        double[] Values(int seed) => [.. new HoldoutBootstrap(1000, seed).Samples(rows.Length, counts => AccuracyOf(correct)([.. rows.Where(i => counts[i] > 0).SelectMany(i => Enumerable.Repeat(i, counts[i]))]), Ct).Select(s => s[MetricNames.Accuracy])];
 
         Assert.Equal(first[MetricNames.Accuracy], second[MetricNames.Accuracy]);
-        Assert.NotEqual(first[MetricNames.Accuracy], other[MetricNames.Accuracy]);
+        Assert.Equal(Values(42), Values(42));
+        Assert.NotEqual(Values(42), Values(7));
     }
 
     [Fact]
@@ -92,6 +94,69 @@ public sealed class HoldoutBootstrapTests
 
         Assert.True(intervals.ContainsKey("sometimes"));
         Assert.False(intervals.ContainsKey("never"));
+    }
+
+    [Fact]
+    public void RankedMetrics_OfResampleCounts_EqualTaskMetricsOfTheExpandedRows_WithTies()
+    {
+        // Scores on a coarse grid (many ties within and across classes), a few rows with equal probabilities.
+        var random = new Random(3);
+        var labels = Enumerable.Range(0, 300).Select(_ => random.NextDouble() < 0.3).ToArray();
+        var scores = labels.Select(l => (float)Math.Round((l ? 0.6 : 0.4) + (random.NextDouble() - 0.5), 1)).ToArray();
+        var probabilities = scores.Select(s => Math.Clamp(s, 0f, 1f)).ToArray();
+        var predicted = scores.Select(s => s >= 0.5f).ToArray();
+        var ranked = new RankedBinaryPredictions(labels, scores, probabilities, predicted);
+        var bootstrap = new HoldoutBootstrap(50, 42);
+        Assert.True(scores.Distinct().Count() < 20);
+
+        for (var b = 0; b < bootstrap.Resamples; b++)
+        {
+            var counts = bootstrap.Counts(b, labels.Length);
+            Assert.Equal(labels.Length, counts.Sum());
+            Assert.Contains(counts, c => c > 1);
+            var draw = Enumerable.Range(0, counts.Length).SelectMany(i => Enumerable.Repeat(i, counts[i])).ToArray();
+            var (expected, expectedConfusion) = TaskMetrics.Binary(
+                [.. draw.Select(i => labels[i])], [.. draw.Select(i => scores[i])], [.. draw.Select(i => probabilities[i])], [.. draw.Select(i => predicted[i])]);
+
+            var (actual, confusion) = ranked.Metrics(counts);
+
+            Assert.Equal(expected[MetricNames.Auc], actual[MetricNames.Auc]); // exact: the rank sums are exact in either grouping
+            Assert.Equal(expected[MetricNames.PrAuc], actual[MetricNames.PrAuc]);
+            Assert.Equal(expectedConfusion, confusion);
+            Assert.Equal(expected.Keys.Order(), actual.Keys.Order());
+            foreach (var (name, value) in expected)
+            {
+                Assert.Equal(value, actual[name], 12);
+            }
+        }
+    }
+
+    [Fact]
+    public void RankedMetrics_UnitCounts_EqualTheUnweightedMetrics()
+    {
+        bool[] labels = [true, false, true, false, true, false];
+        float[] scores = [0.9f, 0.9f, 0.4f, 0.3f, 0.3f, 0.1f];
+        var ranked = new RankedBinaryPredictions(labels, scores, null, [.. scores.Select(s => s >= 0.5f)]);
+
+        var unweighted = ranked.Metrics().Metrics;
+
+        Assert.Equal(unweighted, ranked.Metrics(Enumerable.Repeat(1, labels.Length).ToArray()).Metrics);
+        // Ascending: 0.1 (rank 1), 0.3 x2 (2.5 each), 0.4 (4), 0.9 x2 (5.5 each); positives at 5.5, 4 and 2.5:
+        // U = 12 - 3 * 4 / 2 = 6 of 9 pairs.
+        Assert.Equal(6.0 / 9, unweighted[MetricNames.Auc], 12);
+    }
+
+    [Fact]
+    public void Counts_AreTheSameWhateverElseRan_AndDifferBetweenResamples()
+    {
+        var bootstrap = new HoldoutBootstrap(10, 42);
+
+        var fifth = bootstrap.Counts(5, 100);
+        _ = bootstrap.Counts(6, 100);
+
+        Assert.Equal(fifth, new HoldoutBootstrap(10, 42).Counts(5, 100));
+        Assert.NotEqual(fifth, bootstrap.Counts(6, 100));
+        Assert.NotEqual(fifth, new HoldoutBootstrap(10, 43).Counts(5, 100));
     }
 
     [Fact]

@@ -152,10 +152,11 @@ public sealed class ModelEvaluatorTests(ChurnModelFixture churn)
         Assert.All(report.Intervals, i => Assert.True(i.Value.High > i.Value.Low, $"{i.Key}: {i.Value}"));
         var contract = report.Slices.Where(s => s.Feature == "contract").ToList();
         Assert.All(contract, s => Assert.InRange(s.Metrics[MetricNames.Recall], s.Intervals[MetricNames.Recall].Low, s.Intervals[MetricNames.Recall].High));
-        // Month-to-month holds most churners but fewer of them than the holdout, so its recall is less certain.
-        var recall = report.Intervals[MetricNames.Recall];
-        var monthly = contract.Single(s => s.Value == "Month-to-month").Intervals[MetricNames.Recall];
-        Assert.True(monthly.High - monthly.Low > recall.High - recall.Low, $"{monthly} vs {recall}");
+        // One-year contracts hold a small share of the rows and of the churners, so their AUC is much less certain than the
+        // holdout's. (Month-to-month holds most churners: its recall interval is only about 5% wider, inside the bootstrap's noise.)
+        var auc = report.Intervals[MetricNames.Auc];
+        var yearly = contract.Single(s => s.Value == "One year").Intervals[MetricNames.Auc];
+        Assert.True(yearly.High - yearly.Low > 1.5 * (auc.High - auc.Low), $"{yearly} vs {auc}");
     }
 
     [Fact]

@@ -6,7 +6,7 @@ namespace Mlops.Cli.Tests.Commands.Promote;
 /// <summary>Two versions through staging and production, then a rollback, through the real CLI on a real git repository.</summary>
 public sealed class PromoteCommandTests
 {
-    private static async Task<CliResult> OkAsync(params string[] args)
+    internal static async Task<CliResult> OkAsync(params string[] args)
     {
         var result = await CliRunner.RunAsync(args);
         Assert.True(result.ExitCode == ExitCodes.Success, $"mlops {string.Join(' ', args)} exited {result.ExitCode}: {result.Error}{result.Out}");
