@@ -80,6 +80,8 @@ public static class DiagnosticIds
     public static readonly DiagnosticDescriptor GateMetricNotMeasured = new("MLOPS0212", "Gate metric is not measured for the model", Severity.Error);
     /// <summary>MLOPS0213.</summary>
     public static readonly DiagnosticDescriptor GapRuleWithoutSlice = new("MLOPS0213", "Gap rule names no slice", Severity.Error);
+    /// <summary>MLOPS0214: the split's holdout and folds leave nothing to evaluate on, or folds meet a time split.</summary>
+    public static readonly DiagnosticDescriptor SplitNotUsable = new("MLOPS0214", "Split leaves no usable evaluation", Severity.Error);
 
     /// <summary>MLOPS0301.</summary>
     public static readonly DiagnosticDescriptor UnknownModel = new("MLOPS0301", "Model does not exist", Severity.Error);

@@ -101,9 +101,37 @@ public static class ModelParser
             : new SplitSpec(
                 splitReader.Number("holdout") ?? SplitSpec.Default.Holdout,
                 splitReader.Integer("seed") ?? SplitSpec.Default.Seed,
-                splitReader.String("timeColumn"));
+                splitReader.String("timeColumn"))
+            {
+                Folds = splitReader.Integer("folds"),
+            };
+        if (splitReader is not null)
+        {
+            CheckSplit(data.Context, splitReader, split);
+        }
+
         return digest is null ? null : new DataSpec(path, digest, split);
     }
+
+    // Holdout 0 is only meaningful when folds evaluate the model instead; folds over a time split would
+    // train on the future of the rows they score, so they are refused until time-ordered folds exist.
+    private static void CheckSplit(ParseContext context, ObjectReader split, SplitSpec spec)
+    {
+        if (spec.Holdout < MinimumHoldout && !(spec.Holdout == 0 && spec.Folds is not null))
+        {
+            context.Report(DiagnosticIds.SplitNotUsable, split.LocationOf("holdout"), spec.Holdout == 0
+                ? "'holdout' is 0, which leaves no rows to evaluate the model on. Add 'folds: 5' to evaluate by cross-validation alone, or hold out between 0.01 and 0.9 of the rows."
+                : $"'holdout' is {spec.Holdout.ToString(System.Globalization.CultureInfo.InvariantCulture)}, less than the smallest holdout, {MinimumHoldout.ToString(System.Globalization.CultureInfo.InvariantCulture)}. Hold out between 0.01 and 0.9 of the rows, or 0 with 'folds' to evaluate by cross-validation alone.");
+        }
+
+        if (spec.Folds is not null && spec.TimeColumn is not null)
+        {
+            context.Report(DiagnosticIds.SplitNotUsable, split.LocationOf("folds"),
+                "'folds' cannot be combined with 'timeColumn': random folds would train on rows later than the ones they score. Remove 'folds' to evaluate on the latest rows, or remove 'timeColumn' to cross-validate.");
+        }
+    }
+
+    private const double MinimumHoldout = 0.01;
 
     private static TrainerSpec? ReadTrainer(ObjectReader? trainer)
     {

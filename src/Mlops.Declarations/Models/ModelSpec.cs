@@ -61,6 +61,14 @@ public sealed record SplitSpec(double Holdout, int Seed, string? TimeColumn)
 {
     /// <summary>A 20% random holdout with seed 42.</summary>
     public static SplitSpec Default { get; } = new(0.2, 42, null);
+
+    /// <summary>
+    /// Folds of the cross-validation run on the training rows (2 to 20), or null for none. With
+    /// <see cref="Holdout"/> 0 the folds alone evaluate the model; otherwise the holdout does, and the folds' metrics
+    /// are recorded beside it.
+    /// </summary>
+    /// <value>The default value is null: no cross-validation.</value>
+    public int? Folds { get; init; }
 }
 
 /// <summary>The trainer.</summary>

@@ -106,9 +106,10 @@ public static class DeclarationSchemas
                 Required("digest", Digest("The file's sha256, as sha256:<64 hex digits>; validation refuses a file that does not match. Without a path, the name of the file in the store.")),
                 Optional("split", new ObjectSchema("How the holdout set is taken.",
                 [
-                    Optional("holdout", new ScalarSchema("Fraction of rows held out for evaluation. The default is 0.2.", ScalarKind.Number, Minimum: 0.01, Maximum: 0.9)),
+                    Optional("holdout", new ScalarSchema("Fraction of rows held out for evaluation, 0.01 to 0.9, or 0 with folds (cross-validation alone). The default is 0.2.", ScalarKind.Number, Minimum: 0, Maximum: 0.9)),
                     Optional("seed", new ScalarSchema("Seed of the random split. The default is 42.", ScalarKind.Integer)),
                     Optional("timeColumn", Text("Train on the earlier rows by this column and evaluate on the later ones.")),
+                    Optional("folds", new ScalarSchema("Cross-validate on the training rows with this many folds (stratified by label, grouped by the entity). Leave it out for no cross-validation.", ScalarKind.Integer, Minimum: 2, Maximum: 20)),
                 ])),
             ])),
             Required("trainer", new ObjectSchema("The ML.NET trainer, or external for a model trained elsewhere.",

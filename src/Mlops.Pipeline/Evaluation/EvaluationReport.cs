@@ -54,6 +54,16 @@ public sealed record EvaluationReport(
 {
     /// <summary>The 95% interval of each metric in <see cref="Metrics"/> that is a function of the rows (not latency or size), by name.</summary>
     public IReadOnlyDictionary<string, MetricInterval> Intervals { get; init; } = new Dictionary<string, MetricInterval>();
+
+    /// <summary>What the task metrics were measured on: <see cref="HoldoutRowsSplit"/>, or <see cref="CrossValidationSplit"/> when the model holds out no rows and its folds alone evaluate it.</summary>
+    /// <value>The default value is <c>holdout</c>.</value>
+    public string EvaluatedOn { get; init; } = HoldoutRowsSplit;
+
+    /// <summary>The task metrics come from the holdout rows (bootstrap intervals).</summary>
+    public const string HoldoutRowsSplit = "holdout";
+
+    /// <summary>The task metrics are cross-validation means (intervals across folds); <see cref="HoldoutRows"/> counts the training rows scored out of fold.</summary>
+    public const string CrossValidationSplit = "cv";
 }
 
 /// <summary>Metrics on the holdout rows where a slice feature has one value.</summary>

@@ -62,11 +62,23 @@ public sealed class ModelEvaluator(TimeProvider? timeProvider = null)
 
         ModelTrainer.CheckSplit(data);
 
-        progress?.Report(new TrainingProgress(TrainingStage.Evaluating, $"Scoring {data.Holdout.Length:N0} holdout rows"));
         var scorer = LoadScorer(request, data);
         try
         {
-            return await EvaluateAsync(request, data, scorer, progress, cancellationToken).ConfigureAwait(false);
+            if (data.Holdout.Length == 0 && spec.Data.Split.Folds is { } folds)
+            {
+                return await EvaluateByFoldsAsync(request, data, folds, scorer, progress, cancellationToken).ConfigureAwait(false);
+            }
+
+            progress?.Report(new TrainingProgress(TrainingStage.Evaluating, $"Scoring {data.Holdout.Length:N0} holdout rows"));
+            var holdout = data.Rows.Select(data.Holdout);
+            var predictions = await Task.Run(() => scorer.Score(holdout), cancellationToken).ConfigureAwait(false);
+            if (request.PredictionsFile is { } file)
+            {
+                await HoldoutPredictionsFile.WriteAsync(file, data, holdout, predictions, cancellationToken).ConfigureAwait(false);
+            }
+
+            return await EvaluateAsync(request, data, HoldoutPredictions.From(predictions, scorer.Classes), scorer, null, progress, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -74,21 +86,51 @@ public sealed class ModelEvaluator(TimeProvider? timeProvider = null)
         }
     }
 
-    private async Task<EvaluationReport> EvaluateAsync(EvaluationRequest request, TrainingData data, IScorer scorer, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// With <c>holdout: 0</c> the folds alone evaluate the model: the overall metrics and intervals are the cross-validation's
+    /// means and across-fold intervals (the figures training recorded on split <c>cv</c>: the same folds, seeds and code),
+    /// and the slices, confusion matrix, class metrics and profile are computed on the pooled out-of-fold predictions of the
+    /// training rows. Latency and size are measured on the packaged model over the training rows.
+    /// </summary>
+    private async Task<EvaluationReport> EvaluateByFoldsAsync(EvaluationRequest request, TrainingData data, int folds, IScorer scorer, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
         var spec = request.Model.Value;
-        var holdout = data.Rows.Select(data.Holdout);
-        var predictions = await Task.Run(() => scorer.Score(holdout), cancellationToken).ConfigureAwait(false);
-        var scored = HoldoutPredictions.From(predictions, scorer.Classes);
-        if (request.PredictionsFile is { } file)
+        if (request.PredictionsFile is not null)
         {
-            await HoldoutPredictionsFile.WriteAsync(file, data, holdout, predictions, cancellationToken).ConfigureAwait(false);
+            throw new InvalidOperationException($"'{spec.Name}' holds out no rows (data.split.holdout: 0), so there are no holdout predictions to write. Leave out the predictions file, or hold out rows.");
         }
+
+        var trainer = ModelTrainer.ResolveTrainer(new TrainingRequest(request.RepositoryRoot, request.Model, request.FeatureSet));
+        var errors = new List<Declarations.Diagnostics.Diagnostic>();
+        var options = TrainerParameters.Bind(trainer, request.Model, errors);
+        if (errors.Count > 0)
+        {
+            throw new TrainingException(errors);
+        }
+
+        progress?.Report(new TrainingProgress(TrainingStage.CrossValidating, $"Cross-validating {folds} folds of {data.Train.Length:N0} rows (no holdout)"));
+        var outOfFold = await Task.Run(() => new CrossValidator().RunOutOfFold(data, trainer, options, folds, spec.Data.Split.Seed, cancellationToken), cancellationToken).ConfigureAwait(false);
+        return await EvaluateAsync(request, outOfFold.Data, outOfFold.Predictions, scorer, outOfFold.Result, progress, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<EvaluationReport> EvaluateAsync(EvaluationRequest request, TrainingData data, HoldoutPredictions scored, IScorer scorer, CrossValidationResult? crossValidation, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    {
+        var spec = request.Model.Value;
         var rows = Enumerable.Range(0, data.Holdout.Length).ToArray();
         var (metrics, confusion, classes) = Metrics(data, scored, rows);
         progress?.Report(new TrainingProgress(TrainingStage.Evaluating, $"Bootstrapping {BootstrapResamples:N0} resamples for 95% intervals"));
         var bootstrap = new HoldoutBootstrap(BootstrapResamples, spec.Data.Split.Seed);
-        var intervals = await Task.Run(() => bootstrap.Intervals(rows, draw => Metrics(data, scored, draw).Metrics, cancellationToken), cancellationToken).ConfigureAwait(false);
+        IReadOnlyDictionary<string, MetricInterval> intervals;
+        if (crossValidation is null)
+        {
+            intervals = await Task.Run(() => bootstrap.Intervals(rows, draw => Metrics(data, scored, draw).Metrics, cancellationToken), cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            metrics = new Dictionary<string, double>(crossValidation.Mean, StringComparer.Ordinal);
+            intervals = crossValidation.Intervals;
+        }
+
         var slices = await Task.Run(() => Slices(data, scored, bootstrap, cancellationToken), cancellationToken).ConfigureAwait(false);
 
         cancellationToken.ThrowIfCancellationRequested();
@@ -114,10 +156,15 @@ public sealed class ModelEvaluator(TimeProvider? timeProvider = null)
             profile)
         {
             Intervals = intervals,
+            EvaluatedOn = crossValidation is null ? EvaluationReport.HoldoutRowsSplit : EvaluationReport.CrossValidationSplit,
         };
     }
 
-    private static (Dictionary<string, double> Metrics, ConfusionMatrix? Confusion, IReadOnlyList<ClassMetrics>? Classes) Metrics(
+    /// <summary>
+    /// The task's metrics on <paramref name="rows"/> (positions in <paramref name="data"/>'s <see cref="TrainingData.Holdout"/>, which
+    /// may repeat) from their predictions: the one metric code of evaluation, the bootstrap and cross-validation's folds.
+    /// </summary>
+    internal static (Dictionary<string, double> Metrics, ConfusionMatrix? Confusion, IReadOnlyList<ClassMetrics>? Classes) Metrics(
         TrainingData data, HoldoutPredictions scored, IReadOnlyList<int> rows)
     {
         var spec = data.Model.Value;
@@ -346,6 +393,29 @@ internal sealed class HoldoutPredictions
     public float[][]? ClassScores { get; private init; }
 
     public IReadOnlyList<string> Classes { get; private init; } = [];
+
+    /// <summary>Several lists of predictions of one kind (cross-validation's folds), one after the other.</summary>
+    /// <exception cref="InvalidOperationException">The lists name different classes.</exception>
+    public static HoldoutPredictions Concat(IReadOnlyList<HoldoutPredictions> parts)
+    {
+        ArgumentNullException.ThrowIfNull(parts);
+        var first = parts[0];
+        if (parts.Any(p => !p.Classes.SequenceEqual(first.Classes, StringComparer.Ordinal)))
+        {
+            throw new InvalidOperationException("The folds' models name different classes; their predictions cannot be pooled.");
+        }
+
+        T[]? Join<T>(Func<HoldoutPredictions, T[]?> of) => of(first) is null ? null : [.. parts.SelectMany(p => of(p)!)];
+        return new HoldoutPredictions
+        {
+            Classes = first.Classes,
+            Scores = Join(p => p.Scores)!,
+            Probabilities = Join(p => p.Probabilities),
+            IsPositive = Join(p => p.IsPositive),
+            PredictedClass = Join(p => p.PredictedClass),
+            ClassScores = Join(p => p.ClassScores),
+        };
+    }
 
     /// <summary>The scorer's answers; a binary model without probabilities keeps its scores (metrics rank by them).</summary>
     public static HoldoutPredictions From(BatchPredictions predictions, IReadOnlyList<string> classes)

@@ -50,6 +50,12 @@ public static class OnnxExport
     {
         ArgumentNullException.ThrowIfNull(modelZip);
         ArgumentNullException.ThrowIfNull(data);
+        if (data.Holdout.Length == 0)
+        {
+            // Evaluated by its folds alone (holdout 0): the export is checked on the training rows, never on none.
+            data = data.WithSplit(data.Train, data.Train);
+        }
+
         var task = data.Model.Value.Task;
         if (task == ModelTask.MulticlassClassification)
         {

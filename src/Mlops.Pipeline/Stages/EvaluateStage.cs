@@ -51,6 +51,11 @@ public static class EvaluateStage
     /// <exception cref="StageInputException">The current declarations have not been trained.</exception>
     public static async Task<EvaluateOutcome> RunAsync(Workspace workspace, Declared<ModelSpec> model, Declared<FeatureSet> features, bool force, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken, string? predictionsFile = null)
     {
+        if (predictionsFile is not null && model.Value.Data.Split is { Holdout: 0, Folds: not null })
+        {
+            throw new StageInputException($"'{model.Value.Name}' holds out no rows ({model.Path}: data.split.holdout: 0, evaluated by its folds), so there are no holdout predictions to write. Leave out --predictions, or hold out rows.");
+        }
+
         var run = await CurrentRunAsync(workspace, model, features, cancellationToken).ConfigureAwait(false);
         var key = EvaluationKey(run, model.Value);
         if (!force && predictionsFile is null && await ReadAsync(workspace, run, cancellationToken).ConfigureAwait(false) is { } stored && stored.Key == key)
@@ -102,13 +107,20 @@ public static class EvaluateStage
         }
     }
 
-    /// <summary>The run metrics of a report: every overall metric, then every slice metric, on the holdout split.</summary>
-    internal static IEnumerable<RunMetric> RunMetrics(EvaluationReport report) =>
-        report.Metrics.Select(m => new RunMetric(m.Key, m.Value) { Interval = report.Intervals.GetValueOrDefault(m.Key) })
-            .Concat(report.Slices.SelectMany(s => s.Metrics.Select(m => new RunMetric(m.Key, m.Value, RunMetric.Holdout, RunMetric.SliceOf(s.Feature, s.Value))
+    /// <summary>
+    /// The run metrics of a report: every overall metric, then every slice metric, on the split the report was evaluated on
+    /// (holdout, or cv when the folds alone evaluate the model: then latency and size, measured on the training rows, are on train).
+    /// </summary>
+    internal static IEnumerable<RunMetric> RunMetrics(EvaluationReport report)
+    {
+        var split = report.EvaluatedOn;
+        string SplitOf(string metric) => split != RunMetric.Holdout && GateMetrics.ModelWide.Contains(metric) ? RunMetric.Train : split;
+        return report.Metrics.Select(m => new RunMetric(m.Key, m.Value, SplitOf(m.Key)) { Interval = report.Intervals.GetValueOrDefault(m.Key) })
+            .Concat(report.Slices.SelectMany(s => s.Metrics.Select(m => new RunMetric(m.Key, m.Value, split, RunMetric.SliceOf(s.Feature, s.Value))
             {
                 Interval = s.Intervals.GetValueOrDefault(m.Key),
             })));
+    }
 
     /// <summary>The attachment text of an evaluation.</summary>
     internal static string Serialize(string key, EvaluationReport report) => JsonSerializer.Serialize(new StoredEvaluation(key, report), Json);

@@ -56,6 +56,7 @@ public static class TrainStage
                     new RunMetric("trainRows", result.TrainRows, RunMetric.Train),
                     new RunMetric("holdoutRows", result.HoldoutRows),
                     new RunMetric("trainSeconds", result.Duration.TotalSeconds, RunMetric.Train),
+                    .. CrossValidationMetrics(result.CrossValidation),
                 ],
             }, cancellationToken).ConfigureAwait(false);
         }
@@ -78,6 +79,36 @@ public static class TrainStage
 
         return new TrainOutcome(spec.Name, await workspace.Runs.GetAsync(runId, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"Run {runId} vanished from the run store."), CacheHit: false);
+    }
+
+    /// <summary>
+    /// A cross-validation as run metrics: each metric's mean on split <c>cv</c> with its interval, its standard deviation
+    /// on <c>cv-sd</c>, and each fold's value on <c>cv-fold-1</c> to <c>cv-fold-K</c> (docs/tracking.md); none without folds.
+    /// </summary>
+    internal static IEnumerable<RunMetric> CrossValidationMetrics(CrossValidationResult? cv)
+    {
+        if (cv is null)
+        {
+            yield break;
+        }
+
+        foreach (var (name, mean) in cv.Mean)
+        {
+            yield return new RunMetric(name, mean, RunMetric.CrossValidation) { Interval = cv.Interval(name) };
+            if (cv.StandardDeviation.TryGetValue(name, out var sd))
+            {
+                yield return new RunMetric(name, sd, RunMetric.CrossValidationSd);
+            }
+        }
+
+        for (var k = 0; k < cv.Folds.Count; k++)
+        {
+            yield return new RunMetric("rows", cv.FoldRows[k], RunMetric.CrossValidationFold(k + 1));
+            foreach (var (name, value) in cv.Folds[k])
+            {
+                yield return new RunMetric(name, value, RunMetric.CrossValidationFold(k + 1));
+            }
+        }
     }
 
     /// <summary>Removes a failed run's output folder: a run that did not complete keeps no files.</summary>

@@ -15,7 +15,7 @@ namespace Mlops.Pipeline.Tracking;
 /// <remarks>
 /// <para>In the key: <see cref="PipelineFormatVersion"/>; the trainer version (the ML.NET version string);
 /// the data's actual digest; the model's task, label (column and positive value), split (holdout, seed,
-/// time column), trainer (name, seed, every parameter, numbers compared by value) and feature set reference;
+/// time column, folds when declared), trainer (name, seed, every parameter, numbers compared by value) and feature set reference;
 /// the feature set's entity (training splits rows by its hash when declared), its schema digest and every feature in declared order with its type, nullability, range,
 /// categories, fill, unknown-category policy and source.</para>
 /// <para>Not in the key, because they do not change the trained model: the model's name (the cache is looked
@@ -89,6 +89,11 @@ public static class CacheKey
         Line(text, "split.holdout", Number(model.Data.Split.Holdout));
         Line(text, "split.seed", Number(model.Data.Split.Seed));
         Line(text, "split.timeColumn", Quote(model.Data.Split.TimeColumn));
+        if (model.Data.Split.Folds is { } folds)
+        {
+            Line(text, "split.folds", Number(folds)); // only when declared: keys of models without folds stay as they were
+        }
+
         Line(text, "trainer.name", Quote(model.Trainer.Name));
         Line(text, "trainer.seed", Number(model.Trainer.Seed));
         foreach (var (name, value) in model.Trainer.Params.OrderBy(p => p.Key, StringComparer.Ordinal))

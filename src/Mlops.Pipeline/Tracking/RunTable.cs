@@ -34,9 +34,12 @@ public sealed record RunTable(IReadOnlyList<Run> Runs, IReadOnlyList<string> Par
     public static IReadOnlyList<string> ParamNames(IEnumerable<Run> runs) =>
         [.. runs.SelectMany(r => r.Params.Keys).Distinct(StringComparer.Ordinal)];
 
-    /// <summary>Every metric (name, split, slice) the runs have: overall ones first, then by slice name, each group in order of first appearance.</summary>
+    /// <summary>
+    /// Every metric (name, split, slice) the runs have, but a cross-validation's per-fold values and spread (<c>cv:auc</c>, the mean,
+    /// is a column): overall ones first, then by slice name, each group in order of first appearance.
+    /// </summary>
     public static IReadOnlyList<(string Name, string Split, string Slice)> MetricKeys(IEnumerable<Run> runs) =>
-        [.. runs.SelectMany(r => r.Metrics).Select(m => (m.Name, m.Split, m.Slice)).Distinct()
+        [.. runs.SelectMany(r => r.Metrics).Where(m => !RunMetric.IsCrossValidationDetail(m.Split)).Select(m => (m.Name, m.Split, m.Slice)).Distinct()
             .Select((key, order) => (key, order))
             .OrderBy(k => k.key.Slice.Length == 0 ? 0 : 1)
             .ThenBy(k => k.key.Slice, StringComparer.Ordinal)

@@ -55,9 +55,18 @@ public sealed class ModelTrainer(TimeProvider? timeProvider = null)
             throw new TrainingException(errors);
         }
 
+        CrossValidationResult? crossValidation = null;
+        if (spec.Data.Split.Folds is { } folds)
+        {
+            progress?.Report(new TrainingProgress(TrainingStage.CrossValidating,
+                $"Cross-validating {trainer.Info.Name} with {folds} folds of {data.Train.Length:N0} rows"));
+            crossValidation = await Task.Run(() => new CrossValidator().Run(data, trainer, options, folds, spec.Data.Split.Seed, cancellationToken), cancellationToken).ConfigureAwait(false);
+        }
+
+        // The packaged model is fitted on every training row exactly as without folds, so its bytes do not depend on them.
         progress?.Report(new TrainingProgress(TrainingStage.Fitting,
             $"Fitting {trainer.Info.Name} on {data.Train.Length:N0} rows ({data.Holdout.Length:N0} held out)"));
-        var (bytes, transforms) = await Task.Run(() => Fit(data, trainer, options, cancellationToken), cancellationToken).ConfigureAwait(false);
+        var (bytes, transforms) = await Task.Run(() => Fit(data, trainer, options, spec.Trainer.Seed, cancellationToken), cancellationToken).ConfigureAwait(false);
 
         progress?.Report(new TrainingProgress(TrainingStage.Saving, $"Writing {ModelFileName}"));
         Directory.CreateDirectory(outputDirectory);
@@ -88,7 +97,10 @@ public sealed class ModelTrainer(TimeProvider? timeProvider = null)
             spec.Trainer.Seed,
             TrainerCatalog.MlNetVersion,
             data.DataDigest,
-            _time.GetElapsedTime(started));
+            _time.GetElapsedTime(started))
+        {
+            CrossValidation = crossValidation,
+        };
     }
 
     /// <summary>The catalog entry the model names, or the error saying why there is none.</summary>
@@ -133,7 +145,8 @@ public sealed class ModelTrainer(TimeProvider? timeProvider = null)
     {
         var model = data.Model;
         var spec = model.Value;
-        if (data.Train.Length == 0 || data.Holdout.Length == 0)
+        var foldsAlone = spec.Data.Split is { Holdout: 0, Folds: not null };
+        if (data.Train.Length == 0 || (data.Holdout.Length == 0 && !foldsAlone))
         {
             var field = spec.Data.Split.TimeColumn is null ? "data.split.holdout" : "data.split.timeColumn";
             throw new TrainingException(TrainingDiagnostics.NoRowsAfterSplit.At(model.Map[field],
@@ -229,10 +242,16 @@ public sealed class ModelTrainer(TimeProvider? timeProvider = null)
     internal static IReadOnlyList<string> Classes(TrainingData data) =>
         [.. data.Labels.Where(l => l.Length > 0).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
 
-    private (byte[] Bytes, IReadOnlyList<string> Transforms) Fit(TrainingData data, TrainerDefinition trainer, object options, CancellationToken cancellationToken)
+    /// <summary>
+    /// Fits the pipeline on <paramref name="data"/>'s <see cref="TrainingData.Train"/> rows with a fresh
+    /// <c>MLContext(<paramref name="seed"/>)</c>: the one fitting path of the packaged model and of each cross-validation fold
+    /// (a fold is a <see cref="TrainingData.Fold"/> view), so both learn fill values and normalisation from the rows they fit on.
+    /// </summary>
+    /// <returns>The normalised model zip and a line per feature transform.</returns>
+    internal static (byte[] Bytes, IReadOnlyList<string> Transforms) Fit(TrainingData data, TrainerDefinition trainer, object options, int seed, CancellationToken cancellationToken)
     {
         var model = data.Model;
-        var ml = new MLContext(model.Value.Trainer.Seed);
+        var ml = new MLContext(seed);
         cancellationToken.ThrowIfCancellationRequested(); // ML.NET offers no public way to stop a fit midway
         var training = LabelledView(ml, data, data.Train);
         if (model.Value.Task == ModelTask.MulticlassClassification)

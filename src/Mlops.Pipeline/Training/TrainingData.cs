@@ -34,6 +34,24 @@ internal sealed class TrainingData
         DataDigest = data.Digest!;
     }
 
+    /// <summary>The same rows with another split: <paramref name="train"/> to fit on, <paramref name="holdout"/> to score (a fold's view).</summary>
+    private TrainingData(TrainingData source, int[] train, int[] holdout)
+    {
+        Model = source.Model;
+        FeatureSet = source.FeatureSet;
+        Schema = source.Schema;
+        Rows = source.Rows;
+        Features = source.Features;
+        RowType = source.RowType;
+        Labels = source.Labels;
+        Lines = source.Lines;
+        SplitKeys = source.SplitKeys;
+        DataPath = source.DataPath;
+        DataDigest = source.DataDigest;
+        Train = train;
+        Holdout = holdout;
+    }
+
     public Declared<ModelSpec> Model { get; }
 
     public Declared<FeatureSet> FeatureSet { get; }
@@ -101,6 +119,72 @@ internal sealed class TrainingData
 
         return data;
     }
+
+    /// <summary>
+    /// The fold (0 to <paramref name="folds"/> - 1) of each of <see cref="Train"/>'s rows, in <see cref="Train"/>'s order.
+    /// Rows sharing a split key (the entity, or the whole record) form one group and land in one fold. Groups are
+    /// stratified by their label (classification; the group's most frequent label, ties by ordinal order): within a
+    /// class, groups are taken in the order of <see cref="UnitHash"/> of their key and the fold seed, and each goes to
+    /// the fold holding the fewest rows of that class so far (then the fewest rows, then the lowest number). The
+    /// assignment depends on the keys, labels and seed only, not on the file's row order.
+    /// </summary>
+    /// <param name="folds">Folds, at least 2.</param>
+    /// <param name="seed">The seed of the order (the split seed).</param>
+    public int[] AssignFolds(int folds, int seed)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(folds, 2);
+        var spec = Model.Value;
+        var groups = Train
+            .GroupBy(r => SplitKeys[r], StringComparer.Ordinal)
+            .Select(g =>
+            {
+                var rows = g.ToArray();
+                var stratum = spec.Task == ModelTask.Regression ? string.Empty
+                    : rows.Select(r => StratumOf(Labels[r])).GroupBy(l => l, StringComparer.Ordinal)
+                        .OrderByDescending(l => l.Count()).ThenBy(l => l.Key, StringComparer.Ordinal).First().Key;
+                return (Key: g.Key, Rows: rows, Stratum: stratum, Order: UnitHash(g.Key, seed));
+            })
+            .OrderBy(g => g.Stratum, StringComparer.Ordinal).ThenBy(g => g.Order).ThenBy(g => g.Key, StringComparer.Ordinal);
+
+        var position = new Dictionary<int, int>(Train.Length);
+        for (var i = 0; i < Train.Length; i++)
+        {
+            position[Train[i]] = i;
+        }
+
+        var assignment = new int[Train.Length];
+        var total = new int[folds];
+        var perStratum = new Dictionary<string, int[]>(StringComparer.Ordinal);
+        foreach (var group in groups)
+        {
+            if (!perStratum.TryGetValue(group.Stratum, out var counts))
+            {
+                perStratum[group.Stratum] = counts = new int[folds];
+            }
+
+            var fold = Enumerable.Range(0, folds).OrderBy(f => counts[f]).ThenBy(f => total[f]).ThenBy(f => f).First();
+            counts[fold] += group.Rows.Length;
+            total[fold] += group.Rows.Length;
+            foreach (var row in group.Rows)
+            {
+                assignment[position[row]] = fold;
+            }
+        }
+
+        return assignment;
+
+        string StratumOf(string label) => spec.Task == ModelTask.BinaryClassification ? (label == spec.Label.Positive ? "1" : "0") : label;
+    }
+
+    /// <summary>Fold <paramref name="fold"/> of <paramref name="assignment"/> (from <see cref="AssignFolds"/>): the other folds train, this one is held out.</summary>
+    public TrainingData Fold(int[] assignment, int fold)
+    {
+        ArgumentNullException.ThrowIfNull(assignment);
+        return WithSplit([.. Train.Where((_, i) => assignment[i] != fold)], [.. Train.Where((_, i) => assignment[i] == fold)]);
+    }
+
+    /// <summary>The same rows split otherwise: <paramref name="train"/> to fit on, <paramref name="holdout"/> to score.</summary>
+    public TrainingData WithSplit(int[] train, int[] holdout) => new(this, train, holdout);
 
     /// <summary>Whether a column holds numbers (float, int and bool features) rather than texts.</summary>
     public bool IsNumber(int column) => Rows.Columns[column].Kind == RowColumnKind.Number;

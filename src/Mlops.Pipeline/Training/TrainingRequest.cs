@@ -24,6 +24,9 @@ public enum TrainingStage
     /// <summary>Fitting the transforms and the trainer.</summary>
     Fitting,
 
+    /// <summary>Fitting and scoring the cross-validation folds.</summary>
+    CrossValidating,
+
     /// <summary>Writing the model zip.</summary>
     Saving,
 
@@ -69,4 +72,8 @@ public sealed record TrainingResult(
     int Seed,
     string MlNetVersion,
     string DataDigest,
-    TimeSpan Duration);
+    TimeSpan Duration)
+{
+    /// <summary>The cross-validation run before the model was fitted, when <c>data.split.folds</c> is declared; otherwise null.</summary>
+    public CrossValidationResult? CrossValidation { get; init; }
+}

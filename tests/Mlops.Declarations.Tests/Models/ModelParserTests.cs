@@ -151,13 +151,46 @@ public sealed class ModelParserTests
     }
 
     [Theory]
-    [InlineData("  split: { holdout: 0.95 }", 21, "'data.split.holdout' is 0.95, outside the allowed range [0.01, 0.9]. Use a value inside it.")]
-    [InlineData("  split: { holdout: 0 }", 21, "'data.split.holdout' is 0, outside the allowed range [0.01, 0.9].")]
-    public void Parse_HoldoutOutOfRange_ReportsMlops0009WithTheRange(string split, int column, string message)
+    [InlineData("  split: { holdout: 0.95 }", 21, "'data.split.holdout' is 0.95, outside the allowed range [0, 0.9]. Use a value inside it.")]
+    [InlineData("  split: { holdout: -0.1 }", 21, "'data.split.holdout' is -0.1, outside the allowed range [0, 0.9].")]
+    [InlineData("  split: { folds: 1 }", 19, "'data.split.folds' is 1, outside the allowed range [2, 20]. Use a value inside it.")]
+    [InlineData("  split: { folds: 25 }", 19, "'data.split.folds' is 25, outside the allowed range [2, 20]. Use a value inside it.")]
+    public void Parse_HoldoutOrFoldsOutOfRange_ReportsMlops0009WithTheRange(string split, int column, string message)
     {
         var result = ModelParser.Parse(Path, Model((8, split + "\ntrainer: { name: lbfgs }")));
 
         DiagnosticAssert.Single(result.Diagnostics, "MLOPS0009", Path, 8, column, message);
+    }
+
+    [Fact]
+    public void Parse_FoldsWord_ReportsMlops0008()
+    {
+        var result = ModelParser.Parse(Path, Model((8, "  split: { folds: five }\ntrainer: { name: lbfgs }")));
+
+        DiagnosticAssert.Single(result.Diagnostics, "MLOPS0008", Path, 8, 19, "'data.split.folds' must be a whole number, but it is 'five'.");
+    }
+
+    [Theory]
+    [InlineData("  split: { folds: 5, seed: 7 }", 0.2, 5)]
+    [InlineData("  split: { folds: 5, holdout: 0 }", 0.0, 5)]
+    [InlineData("  split: { holdout: 0.3 }", 0.3, null)]
+    public void Parse_Folds_WithOrWithoutAHoldout(string split, double holdout, int? folds)
+    {
+        var result = ModelParser.Parse(Path, Model((8, split + "\ntrainer: { name: lbfgs }")));
+
+        Assert.Empty(result.Diagnostics);
+        Assert.Equal((holdout, folds), (result.Declaration!.Value.Data.Split.Holdout, result.Declaration.Value.Data.Split.Folds));
+    }
+
+    [Theory]
+    [InlineData("  split: { holdout: 0 }", 21, "'holdout' is 0, which leaves no rows to evaluate the model on. Add 'folds: 5' to evaluate by cross-validation alone")]
+    [InlineData("  split: { holdout: 0.005, folds: 5 }", 21, "'holdout' is 0.005, less than the smallest holdout, 0.01.")]
+    [InlineData("  split: { folds: 5, timeColumn: month }", 19, "'folds' cannot be combined with 'timeColumn'")]
+    public void Parse_SplitWithoutAUsableEvaluation_ReportsMlops0214(string split, int column, string message)
+    {
+        var result = ModelParser.Parse(Path, Model((8, split + "\ntrainer: { name: lbfgs }")));
+
+        DiagnosticAssert.Single(result.Diagnostics, "MLOPS0214", Path, 8, column, message);
     }
 
     [Theory]

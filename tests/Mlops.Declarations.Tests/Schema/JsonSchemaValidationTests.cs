@@ -48,7 +48,7 @@ public sealed class JsonSchemaValidationTests : IDisposable
             }
         }
 
-        foreach (var (file, schema) in new[] { ("feature-set.yaml", "feature-set.schema.json"), ("model.yaml", "model.schema.json"), ("environment.yaml", "environment.schema.json") })
+        foreach (var (file, schema) in new[] { ("feature-set.yaml", "feature-set.schema.json"), ("model.yaml", "model.schema.json"), ("model-cv.yaml", "model.schema.json"), ("environment.yaml", "environment.schema.json") })
         {
             pairs.AddRange([Path.Combine(schemas, schema), Path.Combine(AppContext.BaseDirectory, "Schema", "KitchenSink", file)]);
         }

@@ -19,6 +19,7 @@ public sealed class SchemaCoverageTests
 
         FeatureSetParser.Parse("features/kitchen-sink.yaml", KitchenSink("feature-set.yaml"), read);
         ModelParser.Parse("models/kitchen-sink.yaml", KitchenSink("model.yaml"), read);
+        ModelParser.Parse("models/kitchen-sink-cv.yaml", KitchenSink("model-cv.yaml"), read);
         EnvironmentParser.Parse("environments/kitchen-sink.yaml", KitchenSink("environment.yaml"), read);
 
         var all = Reachable();
@@ -37,10 +38,12 @@ public sealed class SchemaCoverageTests
         Assert.NotNull(result.Declaration);
     }
 
-    [Fact]
-    public void ModelKitchenSink_Parses_WithoutDiagnostics()
+    [Theory]
+    [InlineData("model.yaml")]
+    [InlineData("model-cv.yaml")]
+    public void ModelKitchenSink_Parses_WithoutDiagnostics(string file)
     {
-        var result = ModelParser.Parse("models/kitchen-sink.yaml", KitchenSink("model.yaml"));
+        var result = ModelParser.Parse("models/kitchen-sink.yaml", KitchenSink(file));
 
         Assert.Empty(result.Diagnostics);
         Assert.NotNull(result.Declaration);

@@ -7,6 +7,46 @@ namespace Mlops.Cli.Commands.Runs;
 /// <summary>The JSON shapes of runs and comparisons (<c>--json</c>). Non-finite numbers are written as null.</summary>
 internal static class RunJson
 {
+    /// <summary><c>"crossValidation": { "folds": K, "metrics": { "auc": { "mean", "sd", "ciLow", "ciHigh", "folds": [...] } } }</c>, or null.</summary>
+    private static void WriteCrossValidation(Utf8JsonWriter json, RunCrossValidation? cv)
+    {
+        if (cv is null)
+        {
+            json.WriteNull("crossValidation");
+            return;
+        }
+
+        json.WriteStartObject("crossValidation");
+        json.WriteNumber("folds", cv.Folds);
+        json.WriteStartObject("metrics");
+        foreach (var metric in cv.Metrics)
+        {
+            json.WriteStartObject(metric.Name);
+            WriteNumberOrNull(json, "mean", metric.Mean);
+            WriteNumberOrNull(json, "sd", metric.StandardDeviation);
+            WriteNumberOrNull(json, "ciLow", metric.Interval?.Low);
+            WriteNumberOrNull(json, "ciHigh", metric.Interval?.High);
+            json.WriteStartArray("folds");
+            foreach (var value in metric.Folds)
+            {
+                if (value is { } v && double.IsFinite(v))
+                {
+                    json.WriteNumberValue(v);
+                }
+                else
+                {
+                    json.WriteNullValue();
+                }
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        json.WriteEndObject();
+        json.WriteEndObject();
+    }
+
     public static void WriteRun(Utf8JsonWriter json, Run run, IReadOnlyDictionary<string, string>? attachments = null)
     {
         json.WriteStartObject();
@@ -69,6 +109,7 @@ internal static class RunJson
         }
 
         json.WriteEndObject();
+        WriteCrossValidation(json, RunCrossValidation.Of(run));
         json.WriteStartArray("metrics");
         foreach (var metric in run.Metrics)
         {

@@ -74,13 +74,37 @@ internal static class RunTables
         {
             var metrics = new Table().Border(TableBorder.Rounded).Title("Metrics").AddColumns("Metric", "Split", "Slice")
                 .AddColumn(new TableColumn(new Text("Value [95% interval]")).RightAligned());
-            foreach (var metric in run.Metrics)
+            foreach (var metric in run.Metrics.Where(m => !RunMetric.IsCrossValidationDetail(m.Split)))
             {
                 metrics.AddRow(Cells(metric.Name, metric.Split, metric.Slice, metric.Interval is { } interval ? $"{Number(metric.Value)} {interval}" : Number(metric.Value)));
             }
 
             yield return metrics;
         }
+
+        if (RunCrossValidation.Of(run) is { } cv)
+        {
+            yield return CrossValidation(cv);
+        }
+    }
+
+    /// <summary>The cv section: each metric's mean ± standard deviation, its 95% interval, and the value of every fold.</summary>
+    private static Table CrossValidation(RunCrossValidation cv)
+    {
+        var table = new Table().Border(TableBorder.Rounded).Title($"Cross-validation ({cv.Folds} folds)")
+            .AddColumn("Metric").AddColumn(new TableColumn("Mean ± sd").RightAligned()).AddColumn(new TableColumn("95% interval").RightAligned());
+        for (var k = 1; k <= cv.Folds; k++)
+        {
+            table.AddColumn(new TableColumn($"Fold {k}").RightAligned());
+        }
+
+        foreach (var metric in cv.Metrics)
+        {
+            var mean = metric.StandardDeviation is { } sd ? $"{Number(metric.Mean)} ± {Number(sd)}" : Number(metric.Mean);
+            table.AddRow(Cells([metric.Name, mean, metric.Interval?.ToString() ?? "", .. metric.Folds.Select(v => v is { } value ? Number(value) : "")]));
+        }
+
+        return table;
     }
 
     public static IEnumerable<IRenderable> Compare(RunComparison comparison)
