@@ -100,6 +100,13 @@ public sealed class ModelEvaluator(TimeProvider? timeProvider = null)
             throw new InvalidOperationException($"'{spec.Name}' holds out no rows (data.split.holdout: 0), so there are no holdout predictions to write. Leave out the predictions file, or hold out rows.");
         }
 
+        if (request.ModelFormat == ModelFormat.Onnx)
+        {
+            throw new TrainingException(TrainingDiagnostics.NoRowsAfterSplit.At(request.Model.Map["data.split.holdout"],
+                $"'{spec.Name}' holds out no rows and is evaluated by its folds, but its model is trained outside mlops, so no fold can be refitted. "
+                + "Hold out rows (data.split.holdout: 0.2) to evaluate it."));
+        }
+
         var trainer = ModelTrainer.ResolveTrainer(new TrainingRequest(request.RepositoryRoot, request.Model, request.FeatureSet));
         var errors = new List<Declarations.Diagnostics.Diagnostic>();
         var options = TrainerParameters.Bind(trainer, request.Model, errors);

@@ -34,7 +34,7 @@ public sealed record RunStart
     /// <summary>
     /// The start of a training run of <paramref name="model"/>: its cache key and declarations digest
     /// (<see cref="Tracking.CacheKey"/>), and the params as declared: <c>trainer</c>, each trainer parameter as written,
-    /// <c>seed</c>, <c>split.holdout</c>, <c>split.seed</c>, <c>split.timeColumn</c> (when set) and <c>featureSet</c>.
+    /// <c>seed</c>, <c>split.holdout</c>, <c>split.seed</c>, <c>split.timeColumn</c> and <c>split.folds</c> (when set) and <c>featureSet</c>.
     /// Effective defaults the trainer fills in are added at completion (<see cref="RunCompletion.Params"/>).
     /// </summary>
     /// <param name="model">The model declaration.</param>
@@ -58,6 +58,11 @@ public sealed record RunStart
         if (model.Data.Split.TimeColumn is { } timeColumn)
         {
             parameters["split.timeColumn"] = timeColumn;
+        }
+
+        if (model.Data.Split.Folds is { } folds)
+        {
+            parameters["split.folds"] = folds.ToString(CultureInfo.InvariantCulture);
         }
 
         parameters["featureSet"] = model.FeatureSet.ToString();

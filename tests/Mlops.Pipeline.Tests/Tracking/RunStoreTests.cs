@@ -50,6 +50,32 @@ public abstract class RunStoreTests
     }
 
     [Fact]
+    public async Task CompleteRunAsync_CrossValidation_ReadsBackAsMeansSpreadIntervalsAndFolds()
+    {
+        await using var fixture = await CreateFixtureAsync();
+        var cv = new Mlops.Pipeline.Training.CrossValidationResult(
+            [new Dictionary<string, double> { ["auc"] = 0.82, ["f1"] = 0.5 }, new Dictionary<string, double> { ["auc"] = 0.86, ["f1"] = double.NaN }, new Dictionary<string, double> { ["auc"] = 0.84, ["f1"] = 0.6 }],
+            [100, 101, 99]);
+
+        var id = await fixture.SucceededRunAsync(TrackingFixture.StartOf("churn"), TimeSpan.FromSeconds(1), [.. Mlops.Pipeline.Stages.TrainStage.CrossValidationMetrics(cv)]);
+        var run = await fixture.Store.GetAsync(id, Ct);
+
+        var read = RunCrossValidation.Of(run!)!;
+        Assert.Equal(3, read.Folds);
+        var auc = read.Metrics.Single(m => m.Name == "auc");
+        Assert.Equal(0.84, auc.Mean, 12);
+        Assert.Equal(0.02, auc.StandardDeviation!.Value, 12);
+        Assert.Equal(cv.Interval("auc"), auc.Interval);
+        Assert.Equal(0.84 - (4.3026527299 * 0.02 / Math.Sqrt(3)), auc.Interval!.Low, 9);
+        Assert.Equal([0.82, 0.86, 0.84], auc.Folds.Select(v => v!.Value));
+        var f1 = read.Metrics.Single(m => m.Name == "f1");
+        Assert.Equal(0.55, f1.Mean, 12); // the fold where f1 is undefined is left out of the mean
+        Assert.True(double.IsNaN(f1.Folds[1]!.Value));
+        Assert.Equal(101, run!.FindMetric("rows", RunMetric.CrossValidationFold(2))!.Value);
+        Assert.Null(run.FindMetric("auc", RunMetric.CrossValidationSd)!.Interval);
+    }
+
+    [Fact]
     public async Task OpenAsync_StoreWrittenBeforeIntervals_AddsTheColumnsAndKeepsItsMetrics()
     {
         await using var backend = await CreateBackendAsync();

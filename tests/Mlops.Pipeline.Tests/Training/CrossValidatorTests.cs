@@ -83,3 +83,63 @@ public sealed class CrossValidatorTests(ChurnModelFixture churn)
         return options;
     }
 }
+
+/// <summary>Training and evaluation of models whose folds alone evaluate them (<c>holdout: 0</c>), on generated data of each task.</summary>
+public sealed class FoldsAloneTests
+{
+    [Theory]
+    [InlineData(Declarations.Models.ModelTask.MulticlassClassification, "lbfgs", MetricNames.MicroAccuracy)]
+    [InlineData(Declarations.Models.ModelTask.Regression, "fasttree", MetricNames.R2)]
+    [InlineData(Declarations.Models.ModelTask.BinaryClassification, "lightgbm", MetricNames.Auc)]
+    public async Task TrainAndEvaluate_HoldoutZero_ReportsTheCvMeansAndScoresEveryRowOutOfFold(Declarations.Models.ModelTask task, string trainerName, string metric)
+    {
+        using var repository = TrainingRepository.Synthetic(task, trainerName);
+        repository.Replace("models/points.yaml", "split: { holdout: 0.25, seed: 3 }", "split: { holdout: 0, seed: 3, folds: 4 }");
+        var request = await TrainingRepository.RequestAsync(repository.Path, "points");
+        var ct = TestContext.Current.CancellationToken;
+
+        var result = await new ModelTrainer().TrainAsync(request, repository.Combine("out"), cancellationToken: ct);
+        var report = await new Mlops.Pipeline.Evaluation.ModelEvaluator { LatencyPredictions = 20, WarmupPredictions = 2 }.EvaluateAsync(
+            TrainingRepository.Evaluation(request, result.ModelPath), cancellationToken: ct);
+
+        Assert.Equal((300, 0), (result.TrainRows, result.HoldoutRows));
+        var cv = result.CrossValidation!;
+        Assert.Equal(4, cv.Folds.Count);
+        Assert.Equal(Mlops.Pipeline.Evaluation.EvaluationReport.CrossValidationSplit, report.EvaluatedOn);
+        Assert.Equal(300, report.HoldoutRows);
+        Assert.Equal(cv.Mean[metric], report.Metrics[metric]);
+        Assert.Equal(cv.Interval(metric), report.Intervals[metric]);
+        Assert.True(report.Metrics.ContainsKey(MetricNames.P99LatencyMs));
+        Assert.Equal(300, report.Profile.Rows);
+        Assert.NotEmpty(report.Slices);
+        Assert.Equal(task == Declarations.Models.ModelTask.MulticlassClassification, report.Classes is { Count: 4 });
+        Assert.True(task != Declarations.Models.ModelTask.Regression ? cv.Mean[metric] > 0.8 : cv.Mean[metric] > 0.7, $"{metric} {cv.Mean[metric]:F3}");
+    }
+}
+
+/// <summary>A model trained outside mlops cannot be evaluated by folds: nothing could refit them.</summary>
+public sealed class FoldsAloneExternalModelTests
+{
+    [Fact]
+    public async Task Evaluate_OnnxModelWithHoldoutZero_SaysToHoldOutRows()
+    {
+        using var repository = TrainingRepository.Example(rows: 600);
+        var ct = TestContext.Current.CancellationToken;
+        var request = await TrainingRepository.RequestAsync(repository.Path, "churn");
+        var trained = await new ModelTrainer().TrainAsync(request, repository.Combine("out"), cancellationToken: ct);
+        var data = await TrainingData.LoadAsync(repository.Path, request.Model, request.FeatureSet, ct);
+        var export = Mlops.Pipeline.Export.OnnxExport.Export(File.ReadAllBytes(trained.ModelPath), data);
+        Assert.True(export.Model is not null, export.Refusal);
+        File.WriteAllBytes(repository.Combine("model.onnx"), export.Model);
+        repository.Replace("models/churn.yaml", "split: { holdout: 0.2, seed: 42 }", "split: { holdout: 0, seed: 42, folds: 4 }");
+        var foldsAlone = await TrainingRepository.RequestAsync(repository.Path, "churn");
+
+        var error = await Assert.ThrowsAsync<TrainingException>(() => new Mlops.Pipeline.Evaluation.ModelEvaluator().EvaluateAsync(
+            TrainingRepository.Evaluation(foldsAlone, repository.Combine("model.onnx")) with { ModelFormat = Mlops.Runtime.Bundles.ModelFormat.Onnx }, cancellationToken: ct));
+
+        Assert.Equal("MLOPS0506", error.Diagnostic.Id);
+        Assert.Equal(("models/churn.yaml", 11), (error.Diagnostic.Location.Path, error.Diagnostic.Location.Line));
+        Assert.Contains("trained outside mlops", error.Diagnostic.Message, StringComparison.Ordinal);
+        Assert.EndsWith("Hold out rows (data.split.holdout: 0.2) to evaluate it.", error.Diagnostic.Message, StringComparison.Ordinal);
+    }
+}

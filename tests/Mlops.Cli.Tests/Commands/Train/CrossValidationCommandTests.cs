@@ -49,6 +49,12 @@ public sealed class CrossValidationCommandTests
         var row = table.Lines.Single(l => l.StartsWith("│ auc ", StringComparison.Ordinal) && l.Contains(" ± ", StringComparison.Ordinal));
         Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"{auc.GetProperty("value").GetDouble():0.####} ± {sd:0.####}"), row, StringComparison.Ordinal);
         Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"{folds[4]:0.####}"), row, StringComparison.Ordinal);
+
+        // Compared with other runs, the mean is a column; the spread and the folds stay in runs show.
+        var header = (await OkAsync("runs", "compare", "--model", "churn", "--last", "2", "--csv", "--repo", repo.Path)).Lines[0].Split(',');
+        Assert.Contains("metrics.cv:auc", header);
+        Assert.Contains("params.split.folds", header);
+        Assert.DoesNotContain(header, h => h.Contains("cv-", StringComparison.Ordinal));
     }
 
     [Fact]
