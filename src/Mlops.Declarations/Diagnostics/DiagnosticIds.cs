@@ -82,6 +82,8 @@ public static class DiagnosticIds
     public static readonly DiagnosticDescriptor GapRuleWithoutSlice = new("MLOPS0213", "Gap rule names no slice", Severity.Error);
     /// <summary>MLOPS0214: the split's holdout and folds leave nothing to evaluate on, or folds meet a time split.</summary>
     public static readonly DiagnosticDescriptor SplitNotUsable = new("MLOPS0214", "Split leaves no usable evaluation", Severity.Error);
+    /// <summary>MLOPS0216: <c>params</c> with trainer auto, or <c>trials</c>/<c>trainers</c> without it.</summary>
+    public static readonly DiagnosticDescriptor AutoTrainerOptions = new("MLOPS0216", "Trainer options do not fit trainer auto", Severity.Error);
 
     /// <summary>MLOPS0301.</summary>
     public static readonly DiagnosticDescriptor UnknownModel = new("MLOPS0301", "Model does not exist", Severity.Error);

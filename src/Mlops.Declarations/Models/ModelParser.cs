@@ -143,6 +143,38 @@ public static class ModelParser
         var name = trainer.String("name");
         var seed = trainer.Integer("seed") ?? 42;
         var parameters = trainer.ScalarMap("params");
-        return name is null ? null : new TrainerSpec(name, seed, parameters);
+        if (name is null)
+        {
+            return null;
+        }
+
+        var spec = new TrainerSpec(name, seed, parameters)
+        {
+            Trials = trainer.Integer("trials") ?? TrainerSpec.DefaultTrials,
+            Trainers = trainer.Scalars("trainers").Select(s => s.Text).ToList(),
+        };
+        ReportAutoOptions(trainer, spec);
+        return spec;
+    }
+
+    // auto picks every parameter itself: fixed params would silently narrow (or contradict) the search,
+    // and trials/trainers mean nothing to a named trainer; both are mistakes worth stopping at validate.
+    private static void ReportAutoOptions(ObjectReader trainer, TrainerSpec spec)
+    {
+        if (spec.IsAuto && trainer.Has("params"))
+        {
+            trainer.Context.Report(DiagnosticIds.AutoTrainerOptions, trainer.LocationOf("params"),
+                "trainer 'auto' chooses the trainer and its parameters itself, so it takes no 'params'. "
+                + "Remove 'params', or name one trainer (for example lightgbm) to set its parameters.");
+        }
+
+        foreach (var key in new[] { "trials", "trainers" })
+        {
+            if (!spec.IsAuto && trainer.Has(key))
+            {
+                trainer.Context.Report(DiagnosticIds.AutoTrainerOptions, trainer.LocationOf(key),
+                    $"'{key}' applies only to trainer 'auto', but the trainer is '{spec.Name}'. Remove '{key}', or set 'name: auto' to search trainers.");
+            }
+        }
     }
 }

@@ -72,7 +72,29 @@ public sealed record SplitSpec(double Holdout, int Seed, string? TimeColumn)
 }
 
 /// <summary>The trainer.</summary>
-/// <param name="Name">Its name, for example lightgbm.</param>
+/// <param name="Name">Its name, for example lightgbm; <see cref="Auto"/> searches the task's trainers.</param>
 /// <param name="Seed">Seed of the ML.NET context. The default is 42.</param>
 /// <param name="Params">Options by name, passed to the trainer.</param>
-public sealed record TrainerSpec(string Name, int Seed, IReadOnlyDictionary<string, ScalarValue> Params);
+public sealed record TrainerSpec(string Name, int Seed, IReadOnlyDictionary<string, ScalarValue> Params)
+{
+    /// <summary>The name that searches trainers and their parameters by cross-validation (<c>trainer: { name: auto }</c>).</summary>
+    public const string Auto = "auto";
+
+    /// <summary>The default of <see cref="Trials"/>.</summary>
+    public const int DefaultTrials = 20;
+
+    /// <summary>The fewest trials <c>trials</c> accepts.</summary>
+    public const int MinimumTrials = 1;
+
+    /// <summary>The most trials <c>trials</c> accepts.</summary>
+    public const int MaximumTrials = 200;
+
+    /// <summary>With <see cref="Auto"/>: how many trainer and parameter combinations are cross-validated. The default value is 20.</summary>
+    public int Trials { get; init; } = DefaultTrials;
+
+    /// <summary>With <see cref="Auto"/>: the trainers searched, as written; empty (the default) searches every trainer of the task.</summary>
+    public IReadOnlyList<string> Trainers { get; init; } = System.Array.Empty<string>();
+
+    /// <summary>Whether the trainer is <see cref="Auto"/> (matched ignoring case).</summary>
+    public bool IsAuto => string.Equals(Name, Auto, System.StringComparison.OrdinalIgnoreCase);
+}

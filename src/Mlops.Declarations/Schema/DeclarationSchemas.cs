@@ -114,9 +114,11 @@ public static class DeclarationSchemas
             ])),
             Required("trainer", new ObjectSchema("The ML.NET trainer, or external for a model trained elsewhere.",
             [
-                Required("name", Text("The trainer, for example lightgbm, fasttree, sdca, lbfgs; external for a model trained outside mlops whose versions mlops register --onnx brings in.")),
+                Required("name", Text("The trainer, for example lightgbm, fasttree, sdca, lbfgs; auto to search the task's trainers and their parameters by cross-validation; external for a model trained outside mlops whose versions mlops register --onnx brings in.")),
                 Optional("seed", new ScalarSchema("Seed of the training context. The default is 42.", ScalarKind.Integer)),
                 Optional("params", new MapSchema("Trainer options by name.", new ScalarSchema("An option value.", ScalarKind.Any))),
+                Optional("trials", new ScalarSchema("With name: auto, how many trainer and parameter combinations are cross-validated. The default is 20.", ScalarKind.Integer, Minimum: 1, Maximum: 200)),
+                Optional("trainers", new ArraySchema("With name: auto, the trainers searched. The default is every trainer of the task.", Text("A trainer name, for example lightgbm."))),
             ])),
             Optional("slices", new ArraySchema("Features whose values get their own metrics.", new ScalarSchema("A category or boolean feature.", ScalarKind.String, Pattern: FeatureNamePattern))),
             Optional("gate", new ArraySchema("Rules a new version must pass to be packaged and promoted.", GateRule)),

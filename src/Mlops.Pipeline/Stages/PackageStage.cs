@@ -116,7 +116,7 @@ public static class PackageStage
             new BundleFeatureSet(features.Name, features.Version, features.SchemaDigest),
             [.. features.Features.Where(f => f.Source == FeatureSource.Data).Select(BundleInput.For)],
             new BundleLabel(model.Label.Column, model.Label.Positive),
-            new BundleTrainer(model.Trainer.Name, model.Trainer.Seed, run.Params.Where(p => p.Key.StartsWith("trainer.", StringComparison.Ordinal)).ToDictionary(p => p.Key["trainer.".Length..], p => p.Value)),
+            AutoTraining.BundleTrainerOf(model, run),
             new BundleLineage(run.DataDigest ?? model.Data.Digest, run.CacheKey ?? "", external ? "" : TrainerCatalog.MlNetVersion),
             new BundleMetrics(quality, evaluation.Slices.ToDictionary(s => $"{s.Feature}={s.Value}", s => s.Metrics)));
         var profile = JsonSerializer.SerializeToUtf8Bytes(evaluation.Profile, EvaluateStage.Json);

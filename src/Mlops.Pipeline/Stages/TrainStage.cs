@@ -44,9 +44,22 @@ public static class TrainStage
         try
         {
             var output = Path.Combine(workspace.Root, RunsFolder, runId);
-            var result = await new ModelTrainer(workspace.Time).TrainAsync(new TrainingRequest(workspace.Root, model, features) { Data = workspace.DataOf(model) }, output, progress, cancellationToken).ConfigureAwait(false);
+            var request = new TrainingRequest(workspace.Root, model, features) { Data = workspace.DataOf(model) };
+            var search = new RunCompletion();
+            if (spec.Trainer.IsAuto)
+            {
+                // The trials are child runs of this one; the chosen trainer and params then train the model as declared ones would.
+                (request, search) = await AutoTraining.SearchAsync(workspace, runId, model, features, progress, cancellationToken).ConfigureAwait(false);
+            }
+
+            var result = await new ModelTrainer(workspace.Time).TrainAsync(request, output, progress, cancellationToken).ConfigureAwait(false);
             var parameters = result.Parameters.ToDictionary(p => $"trainer.{p.Key}", p => p.Value);
             parameters["trainer"] = result.Trainer;
+            foreach (var (name, value) in search.Params)
+            {
+                parameters[name] = value;
+            }
+
             await workspace.Runs.CompleteRunAsync(runId, new RunCompletion
             {
                 Artifact = new RunArtifact(workspace.Relative(result.ModelPath), result.ModelDigest),
@@ -56,7 +69,8 @@ public static class TrainStage
                     new RunMetric("trainRows", result.TrainRows, RunMetric.Train),
                     new RunMetric("holdoutRows", result.HoldoutRows),
                     new RunMetric("trainSeconds", result.Duration.TotalSeconds, RunMetric.Train),
-                    .. CrossValidationMetrics(result.CrossValidation),
+                    // auto without declared folds: the chosen trial's cross-validation; with folds, training ran the same one again.
+                    .. result.CrossValidation is null ? search.Metrics : CrossValidationMetrics(result.CrossValidation),
                 ],
             }, cancellationToken).ConfigureAwait(false);
         }

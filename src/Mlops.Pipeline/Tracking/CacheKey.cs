@@ -15,7 +15,7 @@ namespace Mlops.Pipeline.Tracking;
 /// <remarks>
 /// <para>In the key: <see cref="PipelineFormatVersion"/>; the trainer version (the ML.NET version string);
 /// the data's actual digest; the model's task, label (column and positive value), split (holdout, seed,
-/// time column, folds when declared), trainer (name, seed, every parameter, numbers compared by value) and feature set reference;
+/// time column, folds when declared), trainer (name, seed, every parameter, numbers compared by value; for auto its trials, trainers and search folds) and feature set reference;
 /// the feature set's entity (training splits rows by its hash when declared), its schema digest and every feature in declared order with its type, nullability, range,
 /// categories, fill, unknown-category policy and source.</para>
 /// <para>Not in the key, because they do not change the trained model: the model's name (the cache is looked
@@ -99,6 +99,14 @@ public static class CacheKey
         foreach (var (name, value) in model.Trainer.Params.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
             Line(text, "trainer.params." + name, Scalar(value));
+        }
+
+        // Only for auto, so the keys of every other run stay as they were.
+        if (model.Trainer.IsAuto)
+        {
+            Line(text, "trainer.trials", Number(model.Trainer.Trials));
+            Line(text, "trainer.searchFolds", Number(model.Data.Split.Folds ?? 5));
+            Line(text, "trainer.trainers", "[" + string.Join(',', model.Trainer.Trainers.Select(t => Quote(t))) + "]");
         }
 
         Line(text, "featureSet", Quote(features.Reference.ToString()));

@@ -39,6 +39,9 @@ public sealed record Run
     /// <summary>The trainer's seed.</summary>
     public int? Seed { get; init; }
 
+    /// <summary>The run this one is part of (a trial of trainer auto: its training run), or null for a run of its own.</summary>
+    public string? ParentId { get; init; }
+
     /// <summary>The artifact, once completed.</summary>
     public RunArtifact? Artifact { get; init; }
 

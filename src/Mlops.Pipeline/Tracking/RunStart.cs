@@ -31,6 +31,9 @@ public sealed record RunStart
     /// <summary>The trainer's seed.</summary>
     public int? Seed { get; init; }
 
+    /// <summary>The run this one is part of (a trial of trainer auto belongs to its training run), or null for a run of its own.</summary>
+    public string? ParentId { get; init; }
+
     /// <summary>
     /// The start of a training run of <paramref name="model"/>: its cache key and declarations digest
     /// (<see cref="Tracking.CacheKey"/>), and the params as declared: <c>trainer</c>, each trainer parameter as written,
@@ -50,6 +53,15 @@ public sealed record RunStart
         foreach (var (name, value) in model.Trainer.Params)
         {
             parameters[name] = value.Text;
+        }
+
+        if (model.Trainer.IsAuto)
+        {
+            parameters["trials"] = model.Trainer.Trials.ToString(CultureInfo.InvariantCulture);
+            if (model.Trainer.Trainers.Count > 0)
+            {
+                parameters["trainers"] = string.Join(",", model.Trainer.Trainers);
+            }
         }
 
         parameters["seed"] = model.Trainer.Seed.ToString(CultureInfo.InvariantCulture);

@@ -27,7 +27,7 @@ public sealed class RunStore : IAsyncDisposable
     private const string RunColumns = """
         id, model, status, started_at, ended_at, cache_key, data_digest, declarations_digest,
         git_commit, git_dirty, git_branch, os, dotnet_version, mlnet_version, seed, artifact_path, artifact_digest,
-        error_message, error_id, error_path, error_line, error_column, host, pid
+        error_message, error_id, error_path, error_line, error_column, host, pid, parent_id
         """;
 
     private readonly DbConnection _connection;
@@ -108,15 +108,15 @@ public sealed class RunStore : IAsyncDisposable
 
             await ExecuteAsync(transaction, """
                 INSERT INTO runs (id, model, status, started_at, cache_key, data_digest, declarations_digest,
-                                  git_commit, git_dirty, git_branch, os, dotnet_version, mlnet_version, seed, host, pid)
+                                  git_commit, git_dirty, git_branch, os, dotnet_version, mlnet_version, seed, host, pid, parent_id)
                 VALUES (@id, @model, 'running', @started, @cacheKey, @dataDigest, @declarationsDigest,
-                        @commit, @dirty, @branch, @os, @dotnet, @mlnet, @seed, @host, @pid)
+                        @commit, @dirty, @branch, @os, @dotnet, @mlnet, @seed, @host, @pid, @parent)
                 """, cancellationToken,
                 ("id", id), ("model", start.Model), ("started", Format(startedAt)), ("cacheKey", start.CacheKey),
                 ("dataDigest", start.DataDigest), ("declarationsDigest", start.DeclarationsDigest),
                 ("commit", start.Git.Commit), ("dirty", start.Git.Dirty), ("branch", start.Git.Branch),
                 ("os", toolchain.Os), ("dotnet", toolchain.DotNet), ("mlnet", toolchain.MlNet), ("seed", start.Seed),
-                ("host", Environment.MachineName), ("pid", Environment.ProcessId)).ConfigureAwait(false);
+                ("host", Environment.MachineName), ("pid", Environment.ProcessId), ("parent", start.ParentId)).ConfigureAwait(false);
             await UpsertParamsAsync(transaction, id, start.Params, cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             return id;
@@ -279,7 +279,7 @@ public sealed class RunStore : IAsyncDisposable
     /// <param name="cancellationToken">Stops the work.</param>
     public async Task<Run?> FindCachedAsync(string model, string cacheKey, CancellationToken cancellationToken = default) =>
         (await QueryRunsAsync(
-            $"SELECT {RunColumns} FROM runs WHERE model = @model AND cache_key = @key AND status = 'succeeded' ORDER BY started_at DESC, seq DESC LIMIT 1",
+            $"SELECT {RunColumns} FROM runs WHERE model = @model AND cache_key = @key AND status = 'succeeded' AND parent_id IS NULL ORDER BY started_at DESC, seq DESC LIMIT 1",
             cancellationToken, ("model", model), ("key", cacheKey)).ConfigureAwait(false)).FirstOrDefault();
 
     /// <summary>The run with exactly this id, or null.</summary>
@@ -289,17 +289,17 @@ public sealed class RunStore : IAsyncDisposable
         (await QueryRunsAsync($"SELECT {RunColumns} FROM runs WHERE id = @id", cancellationToken, ("id", runId)).ConfigureAwait(false))
             .FirstOrDefault();
 
-    /// <summary>The latest run of <paramref name="model"/> (of any model when null), optionally only of one stored status; or null.</summary>
+    /// <summary>The latest run of <paramref name="model"/> (of any model when null), optionally only of one stored status; or null. Child runs (trials) are never the latest.</summary>
     /// <param name="model">The model's name, or null for any.</param>
     /// <param name="status">Only runs stored with this status (not <see cref="RunStatus.Abandoned"/>), or null for any.</param>
     /// <param name="cancellationToken">Stops the work.</param>
     public async Task<Run?> LatestAsync(string? model, RunStatus? status = null, CancellationToken cancellationToken = default) =>
         // CAST: a null parameter has no type, and PostgreSQL must know one to compare it (SQLite does not mind).
         (await QueryRunsAsync(
-            $"SELECT {RunColumns} FROM runs WHERE (CAST(@model AS TEXT) IS NULL OR model = @model) AND (CAST(@status AS TEXT) IS NULL OR status = @status) ORDER BY started_at DESC, seq DESC LIMIT 1",
+            $"SELECT {RunColumns} FROM runs WHERE (CAST(@model AS TEXT) IS NULL OR model = @model) AND (CAST(@status AS TEXT) IS NULL OR status = @status) AND parent_id IS NULL ORDER BY started_at DESC, seq DESC LIMIT 1",
             cancellationToken, ("model", model), ("status", status is { } s ? StatusName(s) : null)).ConfigureAwait(false)).FirstOrDefault();
 
-    /// <summary>The latest runs, newest first.</summary>
+    /// <summary>The latest runs, newest first; child runs (the trials of trainer auto) are left out: <see cref="ChildrenAsync"/> reads them.</summary>
     /// <param name="model">Only this model's runs, or null for all.</param>
     /// <param name="limit">How many at most. The default value is 20.</param>
     /// <param name="cancellationToken">Stops the work.</param>
@@ -308,9 +308,15 @@ public sealed class RunStore : IAsyncDisposable
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
         return QueryRunsAsync(
-            $"SELECT {RunColumns} FROM runs WHERE CAST(@model AS TEXT) IS NULL OR model = @model ORDER BY started_at DESC, seq DESC LIMIT @limit",
+            $"SELECT {RunColumns} FROM runs WHERE (CAST(@model AS TEXT) IS NULL OR model = @model) AND parent_id IS NULL ORDER BY started_at DESC, seq DESC LIMIT @limit",
             cancellationToken, ("model", model), ("limit", limit));
     }
+
+    /// <summary>The runs recorded as part of <paramref name="parentId"/> (the trials of trainer auto), in the order they were started.</summary>
+    /// <param name="parentId">The parent run's full id.</param>
+    /// <param name="cancellationToken">Stops the work.</param>
+    public Task<IReadOnlyList<Run>> ChildrenAsync(string parentId, CancellationToken cancellationToken = default) =>
+        QueryRunsAsync($"SELECT {RunColumns} FROM runs WHERE parent_id = @parent ORDER BY seq", cancellationToken, ("parent", parentId));
 
     /// <summary>
     /// The run a person means by <paramref name="reference"/>: a full id; <c>latest</c> (the latest run of any model);
@@ -577,6 +583,7 @@ public sealed class RunStore : IAsyncDisposable
                 : new RunError(errorMessage, Text(18), errorPath is null ? null : new SourceLocation(errorPath, Integer(20) ?? 1, Integer(21) ?? 1)),
             Host = host,
             ProcessId = processId,
+            ParentId = Text(24),
         };
     }
 

@@ -75,6 +75,12 @@ internal static class RunStoreSchema
         ALTER TABLE metrics ADD COLUMN ci_low REAL;
         ALTER TABLE metrics ADD COLUMN ci_high REAL;
         """,
+
+        // 3: the run a run belongs to: each trial of trainer auto is a child of the training run; NULL for every other run.
+        """
+        ALTER TABLE runs ADD COLUMN parent_id TEXT REFERENCES runs (id) ON DELETE CASCADE;
+        CREATE INDEX runs_by_parent ON runs (parent_id);
+        """,
     ];
 
     /// <summary>

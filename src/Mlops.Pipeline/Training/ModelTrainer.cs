@@ -113,24 +113,33 @@ public sealed class ModelTrainer(TimeProvider? timeProvider = null)
             throw new ArgumentException($"Model '{spec.Name}' is trained on {spec.FeatureSet}, not on {request.FeatureSet.Value.Reference}.", nameof(request));
         }
 
-        if (TrainerCatalog.FindDefinition(spec.Trainer.Name, spec.Task) is { } found)
+        var errors = new List<Diagnostic>();
+        return Resolve(spec.Trainer.Name, spec.Task, model.Map["trainer.name"], errors) ?? throw new TrainingException(errors);
+    }
+
+    /// <summary>The catalog entry named <paramref name="name"/> for <paramref name="task"/>, or null after adding the error (at <paramref name="at"/>) saying why there is none.</summary>
+    internal static TrainerDefinition? Resolve(string name, ModelTask task, SourceLocation at, List<Diagnostic> errors)
+    {
+        if (TrainerCatalog.FindDefinition(name, task) is { } found)
         {
             return found;
         }
 
-        var task = TaskName(spec.Task);
-        var names = TrainerCatalog.NamesFor(spec.Task);
-        if (TrainerCatalog.Exists(spec.Trainer.Name))
+        var taskName = TaskName(task);
+        var names = TrainerCatalog.NamesFor(task);
+        if (TrainerCatalog.Exists(name))
         {
-            throw new TrainingException(TrainingDiagnostics.TrainerNotForTask.At(model.Map["trainer.name"],
-                $"trainer '{spec.Trainer.Name}' does not train {task} models. Use one of: {string.Join(", ", names)}."));
+            errors.Add(TrainingDiagnostics.TrainerNotForTask.At(at,
+                $"trainer '{name}' does not train {taskName} models. Use one of: {string.Join(", ", names)}."));
+            return null;
         }
 
-        var suggestion = Suggestions.Nearest(spec.Trainer.Name, names);
-        throw new TrainingException(TrainingDiagnostics.UnknownTrainer.At(model.Map["trainer.name"],
-            $"there is no trainer '{spec.Trainer.Name}'."
+        var suggestion = Suggestions.Nearest(name, names);
+        errors.Add(TrainingDiagnostics.UnknownTrainer.At(at,
+            $"there is no trainer '{name}'."
             + (suggestion is null ? "" : $" Did you mean '{suggestion}'?")
-            + $" Trainers for {task}: {string.Join(", ", names)}."));
+            + $" Trainers for {taskName}: {string.Join(", ", names)}."));
+        return null;
     }
 
     internal static string TaskName(ModelTask task) => task switch

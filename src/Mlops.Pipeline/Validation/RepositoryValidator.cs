@@ -1,6 +1,7 @@
 using Mlops.Declarations.Diagnostics;
 using Mlops.Declarations.Repository;
 using Mlops.Pipeline.Data;
+using Mlops.Pipeline.Training;
 
 namespace Mlops.Pipeline.Validation;
 
@@ -38,6 +39,12 @@ public static class RepositoryValidator
         var rows = 0;
         foreach (var model in declarations.Models)
         {
+            if (model.Value.Trainer.IsAuto)
+            {
+                // The names trainer auto searches: a typo is caught here, with the nearest name, not after an hour of trials.
+                TrainerSearch.Candidates(model, diagnostics);
+            }
+
             if (declarations.Find(model.Value.FeatureSet) is not { } features)
             {
                 continue; // already reported as an unresolved reference

@@ -121,10 +121,23 @@ public sealed record BundleInput(
 public sealed record BundleLabel(string Column, string? Positive);
 
 /// <summary>The trainer.</summary>
-/// <param name="Name">Its name in the model file.</param>
+/// <param name="Name">Its name in the model file; for a model file that says <c>auto</c>, the trainer the search chose.</param>
 /// <param name="Seed">The context seed.</param>
 /// <param name="Parameters">Every effective option, sorted by name.</param>
-public sealed record BundleTrainer(string Name, int Seed, IReadOnlyDictionary<string, string> Parameters);
+public sealed record BundleTrainer(string Name, int Seed, IReadOnlyDictionary<string, string> Parameters)
+{
+    /// <summary>How the trainer was chosen, when the model file says <c>trainer: auto</c>; null (and left out of the manifest) otherwise.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public BundleSearch? ChosenBy { get; init; }
+}
+
+/// <summary>The search that chose a bundle's trainer and parameters (<c>trainer: auto</c>).</summary>
+/// <param name="Method">The search, <c>auto</c>.</param>
+/// <param name="Trials">How many combinations were cross-validated.</param>
+/// <param name="ChosenTrial">The number of the chosen one (the run store holds every trial as a child run).</param>
+/// <param name="Metric">The metric compared, for example <c>auc</c>.</param>
+/// <param name="Folds">The folds of each cross-validation.</param>
+public sealed record BundleSearch(string Method, int Trials, int ChosenTrial, string Metric, int Folds);
 
 /// <summary>The inputs that determined the model.</summary>
 /// <param name="DataDigest">The training data's sha256.</param>

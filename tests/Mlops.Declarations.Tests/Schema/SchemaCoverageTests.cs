@@ -20,6 +20,7 @@ public sealed class SchemaCoverageTests
         FeatureSetParser.Parse("features/kitchen-sink.yaml", KitchenSink("feature-set.yaml"), read);
         ModelParser.Parse("models/kitchen-sink.yaml", KitchenSink("model.yaml"), read);
         ModelParser.Parse("models/kitchen-sink-cv.yaml", KitchenSink("model-cv.yaml"), read);
+        ModelParser.Parse("models/kitchen-sink-auto.yaml", KitchenSink("model-auto.yaml"), read);
         EnvironmentParser.Parse("environments/kitchen-sink.yaml", KitchenSink("environment.yaml"), read);
 
         var all = Reachable();
@@ -47,6 +48,15 @@ public sealed class SchemaCoverageTests
 
         Assert.Empty(result.Diagnostics);
         Assert.NotNull(result.Declaration);
+    }
+
+    [Fact]
+    public void ModelAutoKitchenSink_Parses_WithoutDiagnostics()
+    {
+        var result = ModelParser.Parse("models/kitchen-sink-auto.yaml", KitchenSink("model-auto.yaml"));
+
+        Assert.Empty(result.Diagnostics);
+        Assert.Equal(12, result.Declaration!.Value.Trainer.Trials);
     }
 
     [Fact]

@@ -47,10 +47,11 @@ internal static class RunJson
         json.WriteEndObject();
     }
 
-    public static void WriteRun(Utf8JsonWriter json, Run run, IReadOnlyDictionary<string, string>? attachments = null)
+    public static void WriteRun(Utf8JsonWriter json, Run run, IReadOnlyDictionary<string, string>? attachments = null, Leaderboard? leaderboard = null)
     {
         json.WriteStartObject();
         WriteSummaryFields(json, run);
+        WriteStringOrNull(json, "parentId", run.ParentId);
         WriteStringOrNull(json, "endedAt", run.EndedAt is { } ended ? Time(ended) : null);
         WriteNumberOrNull(json, "durationSeconds", run.Duration?.TotalSeconds);
         WriteStringOrNull(json, "cacheKey", run.CacheKey);
@@ -144,6 +145,47 @@ internal static class RunJson
             json.WriteEndObject();
         }
 
+        if (leaderboard is not null)
+        {
+            WriteLeaderboard(json, leaderboard);
+        }
+
+        json.WriteEndObject();
+    }
+
+    /// <summary>The trials of a <c>trainer: auto</c> run, best first.</summary>
+    private static void WriteLeaderboard(Utf8JsonWriter json, Leaderboard leaderboard)
+    {
+        json.WriteStartObject("leaderboard");
+        json.WriteString("metric", leaderboard.Metric);
+        json.WriteBoolean("greaterIsBetter", leaderboard.GreaterIsBetter);
+        json.WriteNumber("folds", leaderboard.Folds);
+        json.WriteStartArray("trials");
+        foreach (var entry in leaderboard.Entries)
+        {
+            json.WriteStartObject();
+            json.WriteNumber("rank", entry.Rank);
+            json.WriteNumber("trial", entry.Trial);
+            json.WriteString("runId", entry.RunId);
+            json.WriteString("status", RunComparison.Name(entry.Status));
+            json.WriteString("trainer", entry.Trainer);
+            json.WriteStartObject("params");
+            foreach (var (name, value) in entry.Params)
+            {
+                json.WriteString(name, value);
+            }
+
+            json.WriteEndObject();
+            WriteNumberOrNull(json, "mean", entry.Mean);
+            WriteNumberOrNull(json, "standardDeviation", entry.StandardDeviation);
+            WriteNumberOrNull(json, "ciLow", entry.Interval?.Low);
+            WriteNumberOrNull(json, "ciHigh", entry.Interval?.High);
+            json.WriteBoolean("chosen", entry.Chosen);
+            WriteStringOrNull(json, "error", entry.Error);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
         json.WriteEndObject();
     }
 

@@ -26,7 +26,7 @@ internal static class RunTables
         return table;
     }
 
-    public static IEnumerable<IRenderable> Show(Run run, DateTimeOffset now)
+    public static IEnumerable<IRenderable> Show(Run run, DateTimeOffset now, Leaderboard? leaderboard = null)
     {
         var facts = new Grid().AddColumn(new GridColumn().NoWrap().PadRight(2)).AddColumn();
         void Fact(string name, string? value)
@@ -56,6 +56,7 @@ internal static class RunTables
         Fact(".NET", run.Toolchain.DotNet);
         Fact("OS", run.Toolchain.Os);
         Fact("Recorded by", run.Host is null ? null : $"{run.Host}, process {run.ProcessId?.ToString(CultureInfo.InvariantCulture)}");
+        Fact("Part of run", run.ParentId);
         Fact("Attachments", string.Join(", ", run.Attachments));
         yield return facts;
 
@@ -86,6 +87,11 @@ internal static class RunTables
         {
             yield return CrossValidation(cv);
         }
+
+        if (leaderboard is not null)
+        {
+            yield return Leaderboard(leaderboard);
+        }
     }
 
     /// <summary>The cv section: each metric's mean ± standard deviation, its 95% interval, and the value of every fold.</summary>
@@ -102,6 +108,27 @@ internal static class RunTables
         {
             var mean = metric.StandardDeviation is { } sd ? $"{Number(metric.Mean)} ± {Number(sd)}" : Number(metric.Mean);
             table.AddRow(Cells([metric.Name, mean, metric.Interval?.ToString() ?? "", .. metric.Folds.Select(v => v is { } value ? Number(value) : "")]));
+        }
+
+        return table;
+    }
+
+    /// <summary>The trials of a <c>trainer: auto</c> run, best first; the chosen one marked with <c>*</c> (child run ids are in <c>--json</c>).</summary>
+    public static Table Leaderboard(Leaderboard leaderboard)
+    {
+        var direction = leaderboard.GreaterIsBetter ? "higher is better" : "lower is better";
+        var table = new Table().Border(TableBorder.Rounded)
+            .Title(Markup.Escape($"Leaderboard: {leaderboard.Entries.Count} trials, {leaderboard.Folds}-fold cv {leaderboard.Metric} ({direction}); * chosen"))
+            .AddColumns("Rank", "Trial", "Trainer", "Params")
+            .AddColumn(new TableColumn(new Text($"cv {leaderboard.Metric} ± sd [95% interval]")).RightAligned());
+        foreach (var entry in leaderboard.Entries)
+        {
+            var score = entry.Mean is { } mean
+                ? $"{Number(mean)} ± {Number(entry.StandardDeviation)}" + (entry.Interval is { } interval ? $" {interval}" : "")
+                : $"failed: {entry.Error}";
+            var parameters = entry.Params.Count == 0 ? "(defaults)" : string.Join(' ', entry.Params.Select(p => $"{p.Key}={p.Value}"));
+            table.AddRow(Cells((entry.Chosen ? "* " : "") + entry.Rank.ToString(CultureInfo.InvariantCulture), entry.Trial.ToString(CultureInfo.InvariantCulture),
+                entry.Trainer, parameters, score));
         }
 
         return table;

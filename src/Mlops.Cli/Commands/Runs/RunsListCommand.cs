@@ -21,7 +21,7 @@ internal static class RunsListCommand
                 result.AddError("--limit must be 1 or more.");
             }
         });
-        var command = new Command("list", "List the latest runs, newest first.") { model, limit };
+        var command = new Command("list", "List the latest runs, newest first (the trials of trainer auto are shown by 'runs show', not here).") { model, limit };
         options.AddTo(command);
         command.SetAction((parse, ct) =>
             RunAsync(context, new Settings(options.ResolvePath(parse), parse.GetValue(model), parse.GetValue(limit), parse.GetValue(options.Json)), ct));
@@ -65,7 +65,8 @@ internal static class RunsListCommand
         else
         {
             context.Console.Write(RunTables.List(runs, context.Time.GetUtcNow()));
-            await context.Out.WriteLineAsync($"{runs.Count} run(s) from {TrackingLocation.Display(settings.DatabasePath)}; 'mlops runs show RUN' for details.").ConfigureAwait(false);
+            await context.Out.WriteLineAsync($"{runs.Count} run(s) from {TrackingLocation.Display(settings.DatabasePath)}; 'mlops runs show RUN' for details"
+                + (runs.Any(r => r.Params.ContainsKey(Leaderboard.MetricParam)) ? " (the trials of trainer auto are not listed: 'mlops runs show RUN' shows them as a leaderboard)." : ".")).ConfigureAwait(false);
         }
 
         return ExitCodes.Success;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Mlops.Cli.Output;
+using Mlops.Pipeline.Tracking;
 
 namespace Mlops.Cli.Commands.Runs;
 
@@ -12,7 +13,7 @@ internal static class RunsShowCommand
     {
         var options = new RunStoreOptions();
         var run = new Argument<string>("RUN") { Description = "A run id, a unique prefix of one, a model's name (its latest run), or 'latest'." };
-        var command = new Command("show", "Show one run: status, inputs, git commit, toolchain, params, metrics.") { run };
+        var command = new Command("show", "Show one run: status, inputs, git commit, toolchain, params, metrics; for trainer auto, the leaderboard of its trials.") { run };
         options.AddTo(command);
         command.SetAction((parse, ct) => RunAsync(context, new Settings(options.ResolvePath(parse), parse.GetValue(run)!, parse.GetValue(options.Json)), ct));
         return command;
@@ -25,6 +26,7 @@ internal static class RunsShowCommand
         await using (store.ConfigureAwait(false))
         {
             var run = await RunStoreOptions.ResolveAsync(store, settings.Run, cancellationToken).ConfigureAwait(false);
+            var leaderboard = Leaderboard.Of(run, await store.ChildrenAsync(run.Id, cancellationToken).ConfigureAwait(false));
             if (settings.Json)
             {
                 var attachments = new Dictionary<string, string>();
@@ -36,11 +38,11 @@ internal static class RunsShowCommand
                     }
                 }
 
-                await JsonOutput.WriteAsync(context.Out, json => RunJson.WriteRun(json, run, attachments)).ConfigureAwait(false);
+                await JsonOutput.WriteAsync(context.Out, json => RunJson.WriteRun(json, run, attachments, leaderboard)).ConfigureAwait(false);
             }
             else
             {
-                foreach (var part in RunTables.Show(run, context.Time.GetUtcNow()))
+                foreach (var part in RunTables.Show(run, context.Time.GetUtcNow(), leaderboard))
                 {
                     context.Console.Write(part);
                 }
