@@ -30,7 +30,7 @@ public static class CacheKey
     /// The version of how the pipeline turns declarations into a trained model. Raise it whenever training
     /// changes what it builds from the same declarations (a new transform, another default), so old cache entries stop matching.
     /// </summary>
-    public const int PipelineFormatVersion = 2;
+    public const int PipelineFormatVersion = 3;
 
     /// <summary>The key, <c>sha256:&lt;hex&gt;</c>.</summary>
     /// <param name="model">The model declaration.</param>

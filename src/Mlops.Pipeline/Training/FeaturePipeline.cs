@@ -9,8 +9,8 @@ namespace Mlops.Pipeline.Training;
 
 /// <summary>
 /// Builds the feature transforms that are saved inside the model, from the feature set: missing-value
-/// fill, one-hot encoding of categories, text featurisation, the feature vector, and min-max
-/// normalisation for linear trainers. Fill values that ML.NET cannot learn itself (median, most
+/// fill, one-hot encoding of categories, text featurisation, the feature vector, and its scaling for
+/// linear trainers (<see cref="TrainerInfo.Scaling"/>). Fill values that ML.NET cannot learn itself (median, most
 /// frequent) are computed on the training rows and written into the model as constants.
 /// </summary>
 internal static class FeaturePipeline
@@ -94,10 +94,18 @@ internal static class FeaturePipeline
         }
 
         Append(ml.Transforms.Concatenate(ModelColumns.Features, [.. data.Features.Select(f => f.Name)]));
-        if (trainer.NormalizesFeatures)
+        switch (trainer.Scaling)
         {
-            Append(ml.Transforms.NormalizeMinMax(ModelColumns.Features));
-            description.Add($"{ModelColumns.Features}: min-max normalised for {trainer.Name}");
+            case FeatureScaling.MeanVariance:
+                // Centred too (fixZero: false): ML.NET's default only divides by the deviation, which leaves
+                // long-tailed columns far from zero and slows the optimiser; the bias absorbs the shift.
+                Append(ml.Transforms.NormalizeMeanVariance(ModelColumns.Features, fixZero: false));
+                description.Add($"{ModelColumns.Features}: standard-scaled (mean 0, variance 1 on the training rows) for {trainer.Name}");
+                break;
+            case FeatureScaling.MinMax:
+                Append(ml.Transforms.NormalizeMinMax(ModelColumns.Features));
+                description.Add($"{ModelColumns.Features}: min-max normalised for {trainer.Name}");
+                break;
         }
 
         return (chain, description);

@@ -92,7 +92,7 @@ internal static class TrainerParameters
         return [.. options.OrderBy(o => o.Name, StringComparer.Ordinal)];
     }
 
-    /// <summary>Creates the options with the framework's columns and defaults, then applies <c>trainer.params</c>.</summary>
+    /// <summary>Creates the options with the framework's columns and defaults (<see cref="TrainerInfo.Defaults"/>), then applies <c>trainer.params</c>.</summary>
     public static object Bind(TrainerDefinition trainer, Declared<ModelSpec> model, List<Diagnostic> errors)
     {
         var options = trainer.CreateOptions();
@@ -100,10 +100,16 @@ internal static class TrainerParameters
         SetMember(options, "LabelColumnName", ModelColumns.Label);
         SetMember(options, "FeatureColumnName", ModelColumns.Features);
 
-        // Multi-threaded SDCA is not deterministic; one thread is, and the declared seed should mean something.
-        if (trainer.Info.Name == "sdca" && all.FirstOrDefault(o => o.Name == "numberOfThreads") is { } threads)
+        foreach (var (name, text) in trainer.Info.Defaults)
         {
-            threads.Set(options, 1);
+            var option = all.Single(o => o.Name == name);
+            var kind = option.ValueType == typeof(int) || option.ValueType == typeof(long) ? ScalarValueKind.Integer : ScalarValueKind.Number;
+            if (!Convert(option, new ScalarValue(text, kind), out var value, out _))
+            {
+                throw new InvalidOperationException($"The catalog's default {name} = {text} for trainer '{trainer.Info.Name}' does not convert.");
+            }
+
+            option.Set(options, value);
         }
 
         foreach (var (key, value) in model.Value.Trainer.Params.OrderBy(p => p.Key, StringComparer.Ordinal))

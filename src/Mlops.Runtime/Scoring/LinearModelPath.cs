@@ -120,6 +120,10 @@ internal sealed class LinearModelPath
 
         Probe(-1, 0f, null);
         const float sample = 7.25f;
+
+        // The slope is read far from 0: a centring normaliser ((x - mean) / deviation) gives the base row a
+        // large feature value, and the float difference between x = 1 and x = 0 keeps only a few digits of it.
+        const float far = 1 << 20;
         foreach (var (column, i) in rowType.Columns.Select((c, i) => (c, i)))
         {
             if (column.Kind == RowColumnKind.Number)
@@ -127,6 +131,7 @@ internal sealed class LinearModelPath
                 Probe(i, float.NaN, null);
                 Probe(i, 1f, null);
                 Probe(i, sample, null);
+                Probe(i, far, null);
             }
             else
             {
@@ -149,15 +154,17 @@ internal sealed class LinearModelPath
         {
             if (rowType.Columns[i].Kind == RowColumnKind.Number)
             {
-                var (missing, one, atSample) = (dots[next] - baseDot, dots[next + 1] - baseDot, dots[next + 2] - baseDot);
-                next += 3;
-                if (Math.Abs((one * sample) - atSample) > Tolerance * Math.Max(1, Math.Abs(atSample)))
+                var (missing, one, atSample, atFar) = (dots[next] - baseDot, dots[next + 1] - baseDot, dots[next + 2] - baseDot, dots[next + 3] - baseDot);
+                next += 4;
+                var slope = atFar / far;
+                if (Math.Abs(slope - one) > Tolerance * Math.Max(1, Math.Abs(one))
+                    || Math.Abs((slope * sample) - atSample) > Tolerance * Math.Max(1, Math.Abs(atSample)))
                 {
                     reason = $"number column '{rowType.Columns[i].Name}' is not transformed linearly";
                     return null;
                 }
 
-                numbers[i] = new NumberTerm(one, missing);
+                numbers[i] = new NumberTerm(slope, missing);
             }
             else
             {

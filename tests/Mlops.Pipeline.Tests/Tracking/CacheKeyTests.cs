@@ -9,7 +9,7 @@ public sealed class CacheKeyTests
 {
     private const string Data = "sha256:a55b84ce116b3d67bdf35b57033da03f95c3295ddec4ae32a0e7ce3e187187d7";
     private const string MlNet = "5.0.1";
-    private const string PinnedKey = "sha256:4a01bafea26e6ba7839d04c3d208dd2d891dfc8834bfdab545c7c97667d3441b";
+    private const string PinnedKey = "sha256:ed42605eccdef8b128d21e46b6aa8204abe8c361b4d96519a0aee652adff382b";
 
     private static readonly FeatureSet s_features = new("customer", 1, "customer_id", "Customers.",
     [
