@@ -83,7 +83,10 @@ public sealed class OnnxScorer : IScorer, IDisposable
         InferenceSession session;
         try
         {
-            session = new InferenceSession(model);
+            // Converted graphs make ONNX Runtime print shape-merge warnings to stderr on every load; they are
+            // harmless (packaging compares the export's outputs row by row), so only errors are logged.
+            using var options = new SessionOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR };
+            session = new InferenceSession(model, options);
         }
         catch (OnnxRuntimeException e)
         {
