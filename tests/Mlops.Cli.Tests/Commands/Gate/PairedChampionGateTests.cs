@@ -100,9 +100,39 @@ public sealed class PairedChampionGateTests
         Assert.EndsWith("declare an entity column in the feature set so that a key keeps its side across data versions", PairedLine(gate.Out), StringComparison.Ordinal);
     }
 
-    private static async Task<TempDirectory> ChampionOnStagingAsync(bool entity = true)
+    [Fact]
+    public async Task Gate_TimeSplitAndTheDataChanged_IsNotPaired_SayingTheCutMayHaveMoved()
     {
-        var repo = Repository(entity);
+        using var repo = await ChampionOnStagingAsync(timeSplit: true);
+        // A time split holds out the latest rows: appended rows move the cut, so the champion's last training rows
+        // may now be in the candidate's holdout.
+        File.AppendAllText(repo.Combine("data/points.csv"), "q1,0.5,0.5,0.1,1500,yes\nq2,-0.5,-0.5,0.2,1501,no\n");
+        SyntheticRepository.RefreshDigest(repo);
+
+        var gate = await ChallengeAsync(repo);
+
+        Assert.True(gate.ExitCode == 1, gate.Out + gate.Error);
+        Assert.StartsWith("- " + Rule + " [overall]: not paired: a time split's cut follows the data, and the data changed since the champion points@v1 (",
+            PairedLine(gate.Out), StringComparison.Ordinal);
+        Assert.EndsWith("so the cut may have moved into the champion's training period", PairedLine(gate.Out), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Gate_TimeSplitOnTheSameData_IsPaired()
+    {
+        using var repo = await ChampionOnStagingAsync(timeSplit: true);
+        // Same file, same cut: the holdout rows are the champion's holdout rows.
+        repo.Replace("models/points.yaml", "trainer: { name: lbfgs, seed: 5 }", "trainer: { name: fasttree, seed: 5, params: { numberOfTrees: 1, numberOfLeaves: 2 } }");
+
+        var gate = await ChallengeAsync(repo);
+
+        Assert.True(gate.ExitCode == 1, gate.Out + gate.Error);
+        Assert.Matches(@"^- auc change vs champion >= -0\.02 at 95% confidence \[overall\]: worse: -0\.\d+ \[-0\.\d+, -0\.\d+\] at 95% on \d{3} rows$", PairedLine(gate.Out));
+    }
+
+    private static async Task<TempDirectory> ChampionOnStagingAsync(bool entity = true, bool timeSplit = false)
+    {
+        var repo = Repository(entity, timeSplit);
         Git.InitAndCommit(repo.Path);
         await OkAsync("train", "--repo", repo.Path);
         await OkAsync("evaluate", "--repo", repo.Path);
@@ -144,20 +174,21 @@ public sealed class PairedChampionGateTests
 
     /// <summary>
     /// 1,500 rows keyed by id (the feature set's entity unless <paramref name="entity"/> is false): the label is x + y/2 plus Gaussian noise above 0 (a good linear model reaches an AUC
-    /// near 0.9); z is noise the label does not depend on.
+    /// near 0.9); z is noise the label does not depend on. With <paramref name="timeSplit"/> the rows carry a time column t (the row number) and the latest 30% are held out.
     /// </summary>
-    private static TempDirectory Repository(bool entity)
+    private static TempDirectory Repository(bool entity, bool timeSplit)
     {
         var repo = new TempDirectory("mlops-paired");
         repo.Write("features/points.v1.yaml", FeatureSet(1, entity));
         var random = new Random(17);
-        var csv = new StringBuilder("id,x,y,z,label\n");
+        var csv = new StringBuilder(timeSplit ? "id,x,y,z,t,label\n" : "id,x,y,z,label\n");
         for (var i = 0; i < 1500; i++)
         {
             var (x, y, z) = (Uniform(random), Uniform(random), Uniform(random));
             var noise = Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
             var label = x + (y / 2) + (0.4 * noise) > 0;
-            csv.Append(CultureInfo.InvariantCulture, $"p{i},{x:0.####},{y:0.####},{z:0.####},{(label ? "yes" : "no")}\n");
+            var time = timeSplit ? string.Create(CultureInfo.InvariantCulture, $"{i},") : "";
+            csv.Append(CultureInfo.InvariantCulture, $"p{i},{x:0.####},{y:0.####},{z:0.####},{time}{(label ? "yes" : "no")}\n");
         }
 
         repo.Write("data/points.csv", csv.ToString());
@@ -169,7 +200,7 @@ public sealed class PairedChampionGateTests
             data:
               path: data/points.csv
               digest: {{SyntheticRepository.Digest(repo, "data/points.csv")}}
-              split: { holdout: 0.3, seed: 3 }
+              split: { holdout: 0.3, seed: 3{{(timeSplit ? ", timeColumn: t" : "")}} }
             trainer: { name: lbfgs, seed: 5 }
             gate:
               - { metric: auc, minAbsoluteChange: -0.02, confidence: 0.95 }
