@@ -111,7 +111,13 @@ public sealed record ChampionPairing(PairedComparison? Comparison, string? NotPa
         }
 
         var (was, now) = (declared.Value.Data.Split, spec.Data.Split);
-        if (was != now)
+        if (now.Holdout == 0)
+        {
+            return "the candidate holds no rows out (data.split.holdout: 0, folds alone), so every row trained it; declare a holdout (for example 0.2) to compare it with the champion on rows neither trained on";
+        }
+
+        // Folds partition the training rows only: which rows are held out depends on the seed, the fraction and the time column.
+        if ((was.Seed, was.Holdout, was.TimeColumn) != (now.Seed, now.Holdout, now.TimeColumn))
         {
             return $"the champion {champion.Tag} was split with {Describe(was)} and the candidate with {Describe(now)}, so some current holdout rows may have been the champion's training rows; "
                 + "keep data.split as the champion's to compare them on rows neither trained on";

@@ -68,6 +68,32 @@ public sealed class PairedChampionGateTests
         Assert.Contains("A rule with confidence judges the paired comparison; fix the cause, or remove confidence to compare with the tag's metrics |", Row(gate.Out), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Gate_ChallengerThatOnlyAddsFolds_IsPaired()
+    {
+        using var repo = await ChampionOnStagingAsync();
+        // Folds partition the training rows; the holdout (seed 3, 0.3) is the champion's.
+        repo.Replace("models/points.yaml", "split: { holdout: 0.3, seed: 3 }", "split: { holdout: 0.3, seed: 3, folds: 3 }");
+
+        var gate = await ChallengeAsync(repo);
+
+        Assert.True(gate.ExitCode == 0, gate.Out + gate.Error);
+        Assert.Matches(@"^- auc change vs champion >= -0\.02 at 95% confidence \[overall\]: not distinguishable: ", PairedLine(gate.Out));
+    }
+
+    [Fact]
+    public async Task Gate_ChallengerWithFoldsAlone_IsNotPaired_AskingForAHoldout()
+    {
+        using var repo = await ChampionOnStagingAsync();
+        repo.Replace("models/points.yaml", "split: { holdout: 0.3, seed: 3 }", "split: { holdout: 0, seed: 3, folds: 3 }");
+
+        var gate = await ChallengeAsync(repo);
+
+        Assert.True(gate.ExitCode == 1, gate.Out + gate.Error);
+        Assert.Equal("- " + Rule + " [overall]: not paired: the candidate holds no rows out (data.split.holdout: 0, folds alone), so every row trained it; "
+            + "declare a holdout (for example 0.2) to compare it with the champion on rows neither trained on", PairedLine(gate.Out));
+    }
+
     /// <summary>The champion: lbfgs on x and y, trained, evaluated, packaged as points@v1, gated and promoted to staging on the current branch.</summary>
     [Fact]
     public async Task Gate_ChallengerOnAFeatureSetWithoutAChampionFeature_IsNotPaired_NamingTheFeature()
