@@ -27,9 +27,6 @@ public sealed record TrainerInfo(
     FeatureScaling Scaling,
     bool HandlesMissingValues)
 {
-    /// <summary>Whether the feature vector is scaled at all before this trainer (linear trainers).</summary>
-    public bool NormalizesFeatures => Scaling != FeatureScaling.None;
-
     /// <summary>
     /// The framework's own defaults, by parameter name (camelCase, invariant text), where they differ from
     /// ML.NET's: applied before <c>trainer.params</c>, which override them. The table in docs/training.md
@@ -38,7 +35,7 @@ public sealed record TrainerInfo(
     public IReadOnlyDictionary<string, string> Defaults { get; init; } = new Dictionary<string, string>();
 }
 
-/// <summary>How <see cref="FeaturePipeline"/> scales the feature vector before a trainer (docs/training.md, "Feature scaling").</summary>
+/// <summary>How <see cref="FeaturePipeline"/> scales the feature vector before a trainer (docs/training.md, "Per feature" and "Defaults").</summary>
 public enum FeatureScaling
 {
     /// <summary>No scaling: tree trainers split on thresholds, which scaling does not change.</summary>
